@@ -1,0 +1,123 @@
+/** The validated configuration, grouped by part, built from resolved variables. */
+import path from 'node:path';
+import { isSecretVariable } from './variables.js';
+
+export type ValueSource = 'env' | 'file' | 'default';
+
+export interface ResolvedValue {
+  value: unknown;
+  source: ValueSource;
+}
+
+export type StoreConfig =
+  | { kind: 'embedded'; dataDir: string; port: number }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'mongo'; uri: string };
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  log: { level: string; format: 'json' | 'pretty' };
+  http: { host: string; port: number };
+  dataDir: string;
+  shutdownTimeoutMs: number;
+  store: StoreConfig;
+  jobs: { processEvery: string; maxConcurrency: number; lockLimit: number; lockLifetimeMs: number };
+  llm: { ollamaHost: string | null; openai: { apiKey: string; baseUrl: string | null } | null };
+  slack: {
+    botToken: string;
+    appToken: string | null;
+    signingSecret: string | null;
+    apiUrl: string | null;
+    opsChannel: string | null;
+  } | null;
+  discord: { botToken: string } | null;
+  email: { address: string; imapUrl: string; smtpUrl: string } | null;
+  vault: { masterKey: string | null; gcpProjectId: string | null };
+  /** Every resolved variable with where it came from (for `olympus doctor`). */
+  resolved: ReadonlyMap<string, ResolvedValue>;
+  /** Values that must never appear in a log line. */
+  secrets: string[];
+}
+
+export function buildConfig(resolved: Map<string, ResolvedValue>, context: { cwd: string; isTTY: boolean }): Config {
+  const str = (name: string): string | null => {
+    const entry = resolved.get(name);
+    return entry === undefined ? null : String(entry.value);
+  };
+  const num = (name: string): number => Number(resolved.get(name)?.value);
+  const need = (name: string): string => str(name) ?? '';
+
+  const env = need('NODE_ENV') as Config['env'];
+  const formatSetting = need('OLYMPUS_LOG_FORMAT');
+  const format: 'json' | 'pretty' =
+    formatSetting === 'auto' ? (env !== 'production' && context.isTTY ? 'pretty' : 'json') : (formatSetting as 'json' | 'pretty');
+  const dataDir = path.resolve(context.cwd, need('OLYMPUS_DATA_DIR'));
+
+  const databaseUrl = str('DATABASE_URL');
+  const mongoUri = str('MONGODB_URI');
+  const store: StoreConfig = databaseUrl
+    ? { kind: 'postgres', url: databaseUrl }
+    : mongoUri
+      ? { kind: 'mongo', uri: mongoUri }
+      : { kind: 'embedded', dataDir, port: num('OLYMPUS_EMBEDDED_PG_PORT') };
+
+  const openaiKey = str('OPENAI_API_KEY');
+  const slackToken = str('SLACK_BOT_TOKEN');
+  const discordToken = str('DISCORD_BOT_TOKEN');
+  const emailAddress = str('OLYMPUS_EMAIL_ADDRESS');
+
+  return {
+    env,
+    log: { level: need('OLYMPUS_LOG_LEVEL'), format },
+    http: { host: need('OLYMPUS_HTTP_HOST'), port: num('OLYMPUS_HTTP_PORT') },
+    dataDir,
+    shutdownTimeoutMs: num('OLYMPUS_SHUTDOWN_TIMEOUT_MS'),
+    store,
+    jobs: {
+      processEvery: need('OLYMPUS_JOBS_PROCESS_EVERY'),
+      maxConcurrency: num('OLYMPUS_JOBS_MAX_CONCURRENCY'),
+      lockLimit: num('OLYMPUS_JOBS_LOCK_LIMIT'),
+      lockLifetimeMs: num('OLYMPUS_JOBS_LOCK_LIFETIME_MS'),
+    },
+    llm: {
+      ollamaHost: str('OLLAMA_HOST'),
+      openai: openaiKey ? { apiKey: openaiKey, baseUrl: str('OPENAI_BASE_URL') } : null,
+    },
+    slack: slackToken
+      ? {
+          botToken: slackToken,
+          appToken: str('SLACK_APP_TOKEN'),
+          signingSecret: str('SLACK_SIGNING_SECRET'),
+          apiUrl: str('SLACK_API_URL'),
+          opsChannel: str('SLACK_OPS_CHANNEL'),
+        }
+      : null,
+    discord: discordToken ? { botToken: discordToken } : null,
+    email: emailAddress ? { address: emailAddress, imapUrl: need('IMAP_URL'), smtpUrl: need('SMTP_URL') } : null,
+    vault: { masterKey: str('OLYMPUS_MASTER_KEY'), gcpProjectId: str('GCP_PROJECT_ID') },
+    resolved,
+    secrets: secretValues(resolved),
+  };
+}
+
+function secretValues(resolved: Map<string, ResolvedValue>): string[] {
+  const values: string[] = [];
+  for (const [name, entry] of resolved) {
+    if (!isSecretVariable(name)) continue;
+    const value = String(entry.value);
+    values.push(value);
+    // A URL's password is a secret on its own too.
+    const password = urlPassword(value);
+    if (password) values.push(password, decodeURIComponent(password));
+  }
+  return [...new Set(values.filter((v) => v.length >= 4))];
+}
+
+function urlPassword(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return url.password === '' ? null : url.password;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Every setting Olympus reads, in one table: name, part, what it expects, default, and whether its value is
+ * a secret. The loader validates against it; `olympus doctor` and README list it.
+ */
+import { z } from 'zod';
+
+export type VariableGroup = 'core' | 'storage' | 'jobs' | 'llm' | 'slack' | 'discord' | 'email' | 'vault';
+
+export interface VariableSpec {
+  name: string;
+  group: VariableGroup;
+  /** What a valid value looks like, used in error messages. */
+  expects: string;
+  description: string;
+  secret?: boolean;
+  schema: z.ZodType;
+  defaultValue?: string;
+}
+
+const text = z.string().trim().min(1);
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+function variable(spec: VariableSpec): VariableSpec {
+  return spec;
+}
+
+export const VARIABLES: readonly VariableSpec[] = [
+  variable({
+    name: 'NODE_ENV',
+    group: 'core',
+    expects: 'one of development, production, test',
+    description: 'Run mode; production switches logs to JSON.',
+    schema: z.enum(['development', 'production', 'test']),
+    defaultValue: 'development',
+  }),
+  variable({
+    name: 'OLYMPUS_LOG_LEVEL',
+    group: 'core',
+    expects: 'one of error, warn, info, http, verbose, debug, silly',
+    description: 'Lowest log level written.',
+    schema: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
+    defaultValue: 'info',
+  }),
+  variable({
+    name: 'OLYMPUS_LOG_FORMAT',
+    group: 'core',
+    expects: 'one of auto, json, pretty',
+    description: 'auto: readable in a terminal, JSON otherwise and always in production.',
+    schema: z.enum(['auto', 'json', 'pretty']),
+    defaultValue: 'auto',
+  }),
+  variable({
+    name: 'OLYMPUS_HTTP_HOST',
+    group: 'core',
+    expects: 'a host name or IP address to bind',
+    description: 'Address of the HTTP server (health, metrics, console, Slack events).',
+    schema: text,
+    defaultValue: '127.0.0.1',
+  }),
+  variable({
+    name: 'OLYMPUS_HTTP_PORT',
+    group: 'core',
+    expects: 'a TCP port number from 1 to 65535',
+    description: 'Port of the HTTP server.',
+    schema: port,
+    defaultValue: '3000',
+  }),
+  variable({
+    name: 'OLYMPUS_DATA_DIR',
+    group: 'core',
+    expects: 'a directory path',
+    description: 'Where the embedded PostgreSQL, the local vault and workspaces keep their files.',
+    schema: text,
+    defaultValue: './data',
+  }),
+  variable({
+    name: 'OLYMPUS_SHUTDOWN_TIMEOUT_MS',
+    group: 'core',
+    expects: 'a whole number of milliseconds (> 0)',
+    description: 'How long a stop waits for running jobs before releasing them.',
+    schema: positiveInt,
+    defaultValue: '10000',
+  }),
+  variable({
+    name: 'DATABASE_URL',
+    group: 'storage',
+    expects: 'a postgres:// or postgresql:// connection URL',
+    description: 'PostgreSQL to use instead of the embedded one.',
+    secret: true,
+    schema: z.url({ protocol: /^postgres(ql)?$/ }),
+  }),
+  variable({
+    name: 'MONGODB_URI',
+    group: 'storage',
+    expects: 'a mongodb:// or mongodb+srv:// connection URL',
+    description: 'MongoDB to use instead of PostgreSQL.',
+    secret: true,
+    schema: z.url({ protocol: /^mongodb(\+srv)?$/ }),
+  }),
+  variable({
+    name: 'OLYMPUS_EMBEDDED_PG_PORT',
+    group: 'storage',
+    expects: 'a TCP port number from 1 to 65535, or 0 for any free port',
+    description: 'Port of the embedded PostgreSQL (used when neither DATABASE_URL nor MONGODB_URI is set).',
+    schema: z.coerce.number().int().min(0).max(65535),
+    defaultValue: '0',
+  }),
+  variable({
+    name: 'OLYMPUS_JOBS_PROCESS_EVERY',
+    group: 'jobs',
+    expects: 'an interval such as "5 seconds"',
+    description: 'How often workers poll for jobs (notifications start most jobs sooner).',
+    schema: text,
+    defaultValue: '5 seconds',
+  }),
+  variable({
+    name: 'OLYMPUS_JOBS_MAX_CONCURRENCY',
+    group: 'jobs',
+    expects: 'a whole number (> 0)',
+    description: 'Jobs one worker process runs at once.',
+    schema: positiveInt,
+    defaultValue: '20',
+  }),
+  variable({
+    name: 'OLYMPUS_JOBS_LOCK_LIMIT',
+    group: 'jobs',
+    expects: 'a whole number (>= 0; 0 means no limit)',
+    description: 'Jobs one worker locks ahead per poll.',
+    schema: nonNegativeInt,
+    defaultValue: '50',
+  }),
+  variable({
+    name: 'OLYMPUS_JOBS_LOCK_LIFETIME_MS',
+    group: 'jobs',
+    expects: 'a whole number of milliseconds (> 0)',
+    description: 'After this long without a heartbeat, another worker may take a job over.',
+    schema: positiveInt,
+    defaultValue: '600000',
+  }),
+  variable({
+    name: 'OLLAMA_HOST',
+    group: 'llm',
+    expects: 'an http(s) URL such as http://127.0.0.1:11434',
+    description: 'Local LLM server (Ollama).',
+    schema: httpUrl,
+  }),
+  variable({
+    name: 'OPENAI_API_KEY',
+    group: 'llm',
+    expects: 'an API key',
+    description: 'Key of the OpenAI-compatible cloud provider.',
+    secret: true,
+    schema: text,
+  }),
+  variable({
+    name: 'OPENAI_BASE_URL',
+    group: 'llm',
+    expects: 'an http(s) URL',
+    description: 'Base URL of any OpenAI-compatible server (default: OpenAI).',
+    schema: httpUrl,
+  }),
+  variable({
+    name: 'SLACK_BOT_TOKEN',
+    group: 'slack',
+    expects: 'a bot token (xoxb-…)',
+    description: 'Enables the Slack surface.',
+    secret: true,
+    schema: z.string().regex(/^xoxb-/, 'must start with xoxb-'),
+  }),
+  variable({
+    name: 'SLACK_APP_TOKEN',
+    group: 'slack',
+    expects: 'an app-level token (xapp-…)',
+    description: 'Socket Mode; without it Slack posts to /slack/events.',
+    secret: true,
+    schema: z.string().regex(/^xapp-/, 'must start with xapp-'),
+  }),
+  variable({
+    name: 'SLACK_SIGNING_SECRET',
+    group: 'slack',
+    expects: 'the app signing secret',
+    description: 'Verifies requests to /slack/events.',
+    secret: true,
+    schema: text,
+  }),
+  variable({
+    name: 'SLACK_API_URL',
+    group: 'slack',
+    expects: 'an http(s) URL ending in /api/',
+    description: 'Overrides the Slack Web API base URL (tests, Slack-compatible gateways).',
+    schema: httpUrl,
+  }),
+  variable({
+    name: 'SLACK_OPS_CHANNEL',
+    group: 'slack',
+    expects: 'a channel id (C…)',
+    description: "The operators' channel that receives checkpoint cards.",
+    schema: text,
+  }),
+  variable({
+    name: 'DISCORD_BOT_TOKEN',
+    group: 'discord',
+    expects: 'a Discord bot token',
+    description: 'Enables the Discord surface.',
+    secret: true,
+    schema: text,
+  }),
+  variable({
+    name: 'OLYMPUS_EMAIL_ADDRESS',
+    group: 'email',
+    expects: 'an email address',
+    description: 'The project address clients mail; enables the email surface.',
+    schema: z.email(),
+  }),
+  variable({
+    name: 'IMAP_URL',
+    group: 'email',
+    expects: 'an imap:// or imaps:// URL with user and password',
+    description: 'Mailbox that receives client mail.',
+    secret: true,
+    schema: z.url({ protocol: /^imaps?$/ }),
+  }),
+  variable({
+    name: 'SMTP_URL',
+    group: 'email',
+    expects: 'an smtp:// or smtps:// URL',
+    description: 'Server that sends replies.',
+    secret: true,
+    schema: z.url({ protocol: /^smtps?$/ }),
+  }),
+  variable({
+    name: 'OLYMPUS_MASTER_KEY',
+    group: 'vault',
+    expects: '32 bytes as 64 hex characters or base64',
+    description: 'Key of the local encrypted vault (generated into the data directory when unset).',
+    secret: true,
+    schema: z
+      .string()
+      .refine((value) => /^[0-9a-fA-F]{64}$/.test(value) || Buffer.from(value, 'base64').length === 32, {
+        message: 'must be 32 bytes as 64 hex characters or base64',
+      }),
+  }),
+  variable({
+    name: 'GCP_PROJECT_ID',
+    group: 'vault',
+    expects: 'a Google Cloud project id',
+    description: 'Use Google Secret Manager as the vault.',
+    schema: text,
+  }),
+];
+
+export const VARIABLE_NAMES: ReadonlySet<string> = new Set(VARIABLES.map((spec) => spec.name));
+
+export function isSecretVariable(name: string): boolean {
+  return VARIABLES.some((spec) => spec.name === name && spec.secret === true);
+}
