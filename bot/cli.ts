@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/** The `olympus` command. */
+import { Command } from 'commander';
+import { errorMessage, hasCode } from '../common/errors.js';
+import { createLogger, type Logger } from '../common/logging/logger.js';
+import { SecretRedactor } from '../common/logging/redactor.js';
+import { loadConfig, type Config } from './config/load-config.js';
+import { describeConfiguration, runDoctor } from './doctor/doctor.js';
+import { startOlympus, type RunMode } from './main.js';
+
+const EXIT_CONFIG = 2;
+
+function write(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(`${text}\n`);
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig({ env: process.env, isTTY: process.stdout.isTTY === true });
+  } catch (error) {
+    if (hasCode(error, 'CONFIG_INVALID')) {
+      write(process.stderr, `olympus: ${errorMessage(error)}`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+}
+
+function loggerFor(config: Config): Logger {
+  return createLogger({ level: config.log.level, format: config.log.format, redactor: new SecretRedactor(config.secrets) });
+}
+
+async function run(mode: RunMode): Promise<void> {
+  const config = readConfig();
+  const logger = loggerFor(config);
+  let stopping = false;
+  let olympus: Awaited<ReturnType<typeof startOlympus>> | null = null;
+  const shutdown = (reason: string, code: number) => {
+    if (stopping) {
+      logger.warn('second stop request: exiting now', { reason });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('stopping', { reason });
+    void (olympus?.stop() ?? Promise.resolve()).then(
+      () => {
+        logger.info('stopped');
+        process.exit(code);
+      },
+      (error: unknown) => {
+        logger.error('stop failed', { error: errorMessage(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  process.on('unhandledRejection', (error) => {
+    logger.error('unhandled rejection', { error: errorMessage(error) });
+    shutdown('unhandled rejection', 1);
+  });
+  try {
+    olympus = await startOlympus(config, mode, logger);
+  } catch (error) {
+    logger.error('olympus could not start', { error: errorMessage(error) });
+    process.exit(1);
+  }
+  if (stopping) await olympus.stop();
+}
+
+async function doctor(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: 'error', format: 'json', redactor: new SecretRedactor(config.secrets) });
+  write(process.stdout, 'Configuration:');
+  for (const line of describeConfiguration(config)) write(process.stdout, line);
+  write(process.stdout, '\nChecks:');
+  const lines = await runDoctor(config, logger);
+  const redactor = new SecretRedactor(config.secrets);
+  for (const line of lines) {
+    const mark = line.status === 'ok' ? 'ok  ' : line.status === 'failed' ? 'FAIL' : '--  ';
+    write(process.stdout, `  ${mark} ${line.part}: ${redactor.redactString(line.detail)}`);
+  }
+  const failed = lines.filter((line) => line.status === 'failed');
+  if (failed.length > 0) {
+    write(process.stderr, `\nolympus doctor: ${failed.length} configured part(s) unreachable: ${failed.map((l) => l.part).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+const program = new Command('olympus')
+  .description('Olympus: chat-ops for AI agents with human operators in the loop. Hermes is its concierge.')
+  .version('0.1.0');
+
+program
+  .command('start')
+  .description('Run everything in one process: HTTP server (health, surfaces) and job workers.')
+  .action(() => run('start'));
+
+program
+  .command('worker')
+  .description('Run job workers only (scale out by starting more; they share the store).')
+  .action(() => run('worker'));
+
+program
+  .command('doctor')
+  .description('Print the resolved configuration (secrets masked) and check every configured part.')
+  .action(doctor);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  write(process.stderr, `olympus: ${errorMessage(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+/**
+ * Runs one attempt of a job: validates the payload, takes the attempt's fencing lease, keeps both the
+ * Agenda lock and the lease alive while the handler runs, and gives the lease back at the end.
+ */
+import type { Job } from 'agenda';
+import { OlympusError, errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/logging/logger.js';
+import type { LeaseRepository } from '../../storage/ports.js';
+import type { JobContext, JobDefinition, JobFence } from './job-definition.js';
+
+export interface JobRunnerOptions {
+  leases: LeaseRepository;
+  logger: Logger;
+  /** Identifies this worker process in leases. */
+  holder: string;
+  lockLifetimeMs: number;
+  /** Aborts every running attempt (worker stopping with no time left). */
+  stopping: AbortSignal;
+  /** Told the lease once taken, so a stopping worker can release it. */
+  onLease?: (lease: { key: string; token: number }) => void;
+}
+
+export function leaseKeyOf(jobId: string): string {
+  return `job:${jobId}`;
+}
+
+export async function runJobAttempt(definition: JobDefinition, job: Job<unknown>, options: JobRunnerOptions): Promise<void> {
+  const jobId = String(job.attrs._id);
+  const logger = options.logger.child({ job: definition.name, jobId, correlationId: jobId });
+  const parsed = definition.schema.safeParse(job.attrs.data ?? {});
+  if (!parsed.success) {
+    throw new OlympusError('VALIDATION', `job ${definition.name} has an invalid payload: ${parsed.error.message}`, {
+      retryable: false,
+    });
+  }
+  const lifetime = definition.lockLifetimeMs ?? options.lockLifetimeMs;
+  const key = leaseKeyOf(jobId);
+  const lease = await options.leases.acquire(key, options.holder, lifetime);
+  if (lease === null) {
+    // Another attempt still holds an unexpired lease: it is alive, so this delivery is a duplicate.
+    throw new OlympusError('FENCED', `job ${definition.name} ${jobId} is already running elsewhere`, { retryable: true });
+  }
+  options.onLease?.({ key, token: lease.token });
+  const controller = new AbortController();
+  const onStop = () => controller.abort(new OlympusError('FENCED', 'worker stopping', { retryable: true }));
+  options.stopping.addEventListener('abort', onStop, { once: true });
+
+  const fence: JobFence = {
+    key,
+    token: lease.token,
+    async assertCurrent() {
+      if (!(await options.leases.isCurrent(key, lease.token))) {
+        throw new OlympusError('FENCED', `job ${definition.name} ${jobId}: a newer attempt has taken over`, {
+          retryable: false,
+        });
+      }
+    },
+  };
+  const heartbeat = setInterval(() => {
+    void keepAlive(job, options.leases, key, lease.token, lifetime).then((alive) => {
+      if (!alive) {
+        logger.warn('attempt fenced off: lease lost');
+        controller.abort(new OlympusError('FENCED', 'lease lost', { retryable: false }));
+      }
+    });
+  }, Math.max(50, Math.floor(lifetime / 3)));
+
+  const context: JobContext = {
+    jobId,
+    attempt: job.attrs.failCount ?? 0,
+    logger,
+    fence,
+    signal: controller.signal,
+  };
+  const started = Date.now();
+  try {
+    await definition.handler(parsed.data, context);
+    logger.debug('job finished', { durationMs: Date.now() - started });
+  } catch (error) {
+    logger.warn('job attempt failed', { durationMs: Date.now() - started, error: errorMessage(error) });
+    throw error;
+  } finally {
+    clearInterval(heartbeat);
+    options.stopping.removeEventListener('abort', onStop);
+    await options.leases.release(key, lease.token).catch((error: unknown) => {
+      logger.warn('could not release job lease', { error: errorMessage(error) });
+    });
+  }
+}
+
+async function keepAlive(job: Job<unknown>, leases: LeaseRepository, key: string, token: number, lifetime: number) {
+  try {
+    const alive = await leases.renew(key, token, lifetime);
+    if (alive) await job.touch();
+    return alive;
+  } catch {
+    // A transient store error is not a lost lease; the next beat tries again.
+    return true;
+  }
+}
