@@ -93,7 +93,9 @@ async function checkReadiness(checks: ReadinessCheck[], timeoutMs: number): Prom
       }
     }),
   );
-  return { ready: results.every(([, result]) => result.ok), checks: Object.fromEntries(results) };
+  const byName: ReadinessResult['checks'] = {};
+  for (const [name, result] of results) byName[name] = result;
+  return { ready: results.every(([, result]) => result.ok), checks: byName };
 }
 
 export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

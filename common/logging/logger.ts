@@ -3,7 +3,7 @@
  * with every line passed through the secret redactor.
  */
 import winston from 'winston';
-import { SecretRedactor } from './redactor.js';
+import type { SecretRedactor } from './redactor.js';
 
 export type Logger = winston.Logger;
 
