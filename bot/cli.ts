@@ -27,7 +27,11 @@ function readConfig(): Config {
 }
 
 function loggerFor(config: Config): Logger {
-  return createLogger({ level: config.log.level, format: config.log.format, redactor: new SecretRedactor(config.secrets) });
+  return createLogger({
+    level: config.log.level,
+    format: config.log.format,
+    redactor: new SecretRedactor(config.secrets),
+  });
 }
 
 async function run(mode: RunMode): Promise<void> {
@@ -70,7 +74,11 @@ async function run(mode: RunMode): Promise<void> {
 
 async function doctor(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger({ level: 'error', format: 'json', redactor: new SecretRedactor(config.secrets) });
+  const logger = createLogger({
+    level: 'error',
+    format: 'json',
+    redactor: new SecretRedactor(config.secrets),
+  });
   write(process.stdout, 'Configuration:');
   for (const line of describeConfiguration(config)) write(process.stdout, line);
   write(process.stdout, '\nChecks:');
@@ -82,7 +90,10 @@ async function doctor(): Promise<void> {
   }
   const failed = lines.filter((line) => line.status === 'failed');
   if (failed.length > 0) {
-    write(process.stderr, `\nolympus doctor: ${failed.length} configured part(s) unreachable: ${failed.map((l) => l.part).join(', ')}`);
+    write(
+      process.stderr,
+      `\nolympus doctor: ${failed.length} configured part(s) unreachable: ${failed.map((l) => l.part).join(', ')}`,
+    );
     process.exitCode = 1;
   }
 }

@@ -59,7 +59,8 @@ export async function startOlympus(config: Config, mode: RunMode, logger: Logger
           { name: 'store', check: () => opened.store.ping() },
           {
             name: 'scheduler',
-            check: () => (scheduler.isReady() ? Promise.resolve() : Promise.reject(new Error('scheduler not running'))),
+            check: () =>
+              scheduler.isReady() ? Promise.resolve() : Promise.reject(new Error('scheduler not running')),
           },
         ],
       };

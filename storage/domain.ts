@@ -48,7 +48,8 @@ export interface Conversation {
   updatedAt: Date;
 }
 
-export type ProjectStatus = 'planning' | 'awaiting_approval' | 'active' | 'on_hold' | 'completed' | 'cancelled';
+export type ProjectStatus =
+  'planning' | 'awaiting_approval' | 'active' | 'on_hold' | 'completed' | 'cancelled';
 
 export interface Money {
   amount: number;
@@ -90,7 +91,8 @@ export interface Brief {
   createdAt: Date;
 }
 
-export type TaskStatus = 'pending' | 'ready' | 'running' | 'waiting_checkpoint' | 'done' | 'failed' | 'cancelled';
+export type TaskStatus =
+  'pending' | 'ready' | 'running' | 'waiting_checkpoint' | 'done' | 'failed' | 'cancelled';
 
 export interface Artifact {
   kind: string;

@@ -174,7 +174,8 @@ export interface DecisionInput {
   reason?: string;
 }
 
-export type DecideResult = { won: true; checkpoint: Checkpoint } | { won: false; checkpoint: Checkpoint | null };
+export type DecideResult =
+  { won: true; checkpoint: Checkpoint } | { won: false; checkpoint: Checkpoint | null };
 
 export interface CheckpointRepository {
   open(input: NewCheckpoint): Promise<Checkpoint>;
@@ -209,7 +210,8 @@ export interface NewAuditEvent {
   data?: Record<string, unknown>;
 }
 
-export type AuditVerification = { ok: true; count: number } | { ok: false; count: number; brokenAt: number; reason: string };
+export type AuditVerification =
+  { ok: true; count: number } | { ok: false; count: number; brokenAt: number; reason: string };
 
 export interface AuditRepository {
   /** Appends at the chain's head, serialised across processes; each event carries the previous hash. */
@@ -233,7 +235,11 @@ export interface InboxRepository {
 
 export interface OutboxRepository {
   /** Records the effect; `inserted: false` when the effect id exists (the effect is not redone). */
-  enqueue(effectId: string, kind: string, payload: unknown): Promise<{ inserted: boolean; entry: OutboxEntry }>;
+  enqueue(
+    effectId: string,
+    kind: string,
+    payload: unknown,
+  ): Promise<{ inserted: boolean; entry: OutboxEntry }>;
   get(effectId: string): Promise<OutboxEntry | null>;
   /**
    * pending|failed|in_flight → in_flight, attempts+1. Null when done. `attempts > 1` on the result

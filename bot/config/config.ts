@@ -39,7 +39,10 @@ export interface Config {
   secrets: string[];
 }
 
-export function buildConfig(resolved: Map<string, ResolvedValue>, context: { cwd: string; isTTY: boolean }): Config {
+export function buildConfig(
+  resolved: Map<string, ResolvedValue>,
+  context: { cwd: string; isTTY: boolean },
+): Config {
   const str = (name: string): string | null => {
     const entry = resolved.get(name);
     return entry === undefined ? null : String(entry.value);
@@ -50,7 +53,11 @@ export function buildConfig(resolved: Map<string, ResolvedValue>, context: { cwd
   const env = need('NODE_ENV') as Config['env'];
   const formatSetting = need('OLYMPUS_LOG_FORMAT');
   const format: 'json' | 'pretty' =
-    formatSetting === 'auto' ? (env !== 'production' && context.isTTY ? 'pretty' : 'json') : (formatSetting as 'json' | 'pretty');
+    formatSetting === 'auto'
+      ? env !== 'production' && context.isTTY
+        ? 'pretty'
+        : 'json'
+      : (formatSetting as 'json' | 'pretty');
   const dataDir = path.resolve(context.cwd, need('OLYMPUS_DATA_DIR'));
 
   const databaseUrl = str('DATABASE_URL');
@@ -93,7 +100,9 @@ export function buildConfig(resolved: Map<string, ResolvedValue>, context: { cwd
         }
       : null,
     discord: discordToken ? { botToken: discordToken } : null,
-    email: emailAddress ? { address: emailAddress, imapUrl: need('IMAP_URL'), smtpUrl: need('SMTP_URL') } : null,
+    email: emailAddress
+      ? { address: emailAddress, imapUrl: need('IMAP_URL'), smtpUrl: need('SMTP_URL') }
+      : null,
     vault: { masterKey: str('OLYMPUS_MASTER_KEY'), gcpProjectId: str('GCP_PROJECT_ID') },
     resolved,
     secrets: secretValues(resolved),

@@ -36,10 +36,14 @@ export function loadConfig(options: LoadConfigOptions): Config {
   }
   problems.push(...crossChecks(resolved));
   if (problems.length > 0) {
-    throw new OlympusError('CONFIG_INVALID', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      details: { problems },
-      userMessage: 'Olympus is misconfigured; an operator must fix its settings.',
-    });
+    throw new OlympusError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      {
+        details: { problems },
+        userMessage: 'Olympus is misconfigured; an operator must fix its settings.',
+      },
+    );
   }
   return buildConfig(resolved, { cwd, isTTY: options.isTTY ?? false });
 }
@@ -87,7 +91,11 @@ function pickRaw(
   return undefined;
 }
 
-function describeProblem(spec: VariableSpec, raw: { value: unknown; source: ValueSource }, detail?: string): string {
+function describeProblem(
+  spec: VariableSpec,
+  raw: { value: unknown; source: ValueSource },
+  detail?: string,
+): string {
   const where = raw.source === 'file' ? ' (from the config file)' : '';
   const shown = spec.secret ? 'a value that is not valid' : JSON.stringify(raw.value);
   const why = detail && !detail.startsWith('Invalid input') ? ` (${detail})` : '';

@@ -32,23 +32,41 @@ export function describeConfiguration(config: Config): string[] {
 export async function runDoctor(config: Config, logger: Logger): Promise<DoctorLine[]> {
   return [
     await checkStore(config, logger),
-    await optional('llm ollama', config.llm.ollamaHost, (host) => probeHttp(new URL('/api/tags', host).toString(), {}, TIMEOUT_MS)),
+    await optional('llm ollama', config.llm.ollamaHost, (host) =>
+      probeHttp(new URL('/api/tags', host).toString(), {}, TIMEOUT_MS),
+    ),
     await optional('llm openai', config.llm.openai, (openai) =>
-      probeHttp(`${(openai.baseUrl ?? 'https://api.openai.com/v1').replace(/\/$/, '')}/models`, {
-        headers: { authorization: `Bearer ${openai.apiKey}` },
-      }, TIMEOUT_MS),
+      probeHttp(
+        `${(openai.baseUrl ?? 'https://api.openai.com/v1').replace(/\/$/, '')}/models`,
+        {
+          headers: { authorization: `Bearer ${openai.apiKey}` },
+        },
+        TIMEOUT_MS,
+      ),
     ),
     await optional('slack', config.slack, (slack) =>
-      probeHttp(`${(slack.apiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/')}auth.test`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${slack.botToken}` },
-      }, TIMEOUT_MS),
+      probeHttp(
+        `${(slack.apiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/')}auth.test`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${slack.botToken}` },
+        },
+        TIMEOUT_MS,
+      ),
     ),
     await optional('discord', config.discord, (discord) =>
-      probeHttp('https://discord.com/api/v10/users/@me', { headers: { authorization: `Bot ${discord.botToken}` } }, TIMEOUT_MS),
+      probeHttp(
+        'https://discord.com/api/v10/users/@me',
+        { headers: { authorization: `Bot ${discord.botToken}` } },
+        TIMEOUT_MS,
+      ),
     ),
-    await optional('email imap', config.email, (email) => probeTcp(email.imapUrl, email.imapUrl.startsWith('imaps') ? 993 : 143, TIMEOUT_MS)),
-    await optional('email smtp', config.email, (email) => probeTcp(email.smtpUrl, email.smtpUrl.startsWith('smtps') ? 465 : 587, TIMEOUT_MS)),
+    await optional('email imap', config.email, (email) =>
+      probeTcp(email.imapUrl, email.imapUrl.startsWith('imaps') ? 993 : 143, TIMEOUT_MS),
+    ),
+    await optional('email smtp', config.email, (email) =>
+      probeTcp(email.smtpUrl, email.smtpUrl.startsWith('smtps') ? 465 : 587, TIMEOUT_MS),
+    ),
   ];
 }
 
@@ -69,7 +87,11 @@ async function checkStore(config: Config, logger: Logger): Promise<DoctorLine> {
   try {
     opened = await openStore(config.store, logger);
     await withTimeout(opened.store.ping(), TIMEOUT_MS, `no answer within ${TIMEOUT_MS} ms`);
-    return { part: 'store', status: 'ok', detail: `${opened.description} answered in ${Date.now() - started} ms` };
+    return {
+      part: 'store',
+      status: 'ok',
+      detail: `${opened.description} answered in ${Date.now() - started} ms`,
+    };
   } catch (error) {
     const where = config.store.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : 'MongoDB (MONGODB_URI)';
     return { part: 'store', status: 'failed', detail: `${where}: ${errorMessage(error)}` };
@@ -78,7 +100,11 @@ async function checkStore(config: Config, logger: Logger): Promise<DoctorLine> {
   }
 }
 
-async function optional<T>(part: string, settings: T | null, probe: (settings: T) => Promise<ProbeResult>): Promise<DoctorLine> {
+async function optional<T>(
+  part: string,
+  settings: T | null,
+  probe: (settings: T) => Promise<ProbeResult>,
+): Promise<DoctorLine> {
   if (settings === null) return { part, status: 'not configured', detail: 'skipped' };
   const result = await probe(settings);
   return { part, status: result.ok ? 'ok' : 'failed', detail: result.detail };

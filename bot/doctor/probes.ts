@@ -12,7 +12,8 @@ export async function probeHttp(url: string, init: RequestInit, timeoutMs: numbe
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) return { ok: false, detail: `${new URL(url).host} answered HTTP ${response.status}` };
     const body = (await response.json().catch(() => null)) as { ok?: unknown; error?: unknown } | null;
-    if (body && body.ok === false) return { ok: false, detail: `${new URL(url).host} refused: ${String(body.error)}` };
+    if (body && body.ok === false)
+      return { ok: false, detail: `${new URL(url).host} refused: ${String(body.error)}` };
     return { ok: true, detail: `${new URL(url).host} answered` };
   } catch (error) {
     return { ok: false, detail: `${safeHost(url)} unreachable: ${describeNetworkError(error)}` };
@@ -29,9 +30,13 @@ export function probeTcp(url: string, defaultPort: number, timeoutMs: number): P
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, detail: `${host}:${port} did not answer within ${timeoutMs} ms` }));
+    socket.setTimeout(timeoutMs, () =>
+      done({ ok: false, detail: `${host}:${port} did not answer within ${timeoutMs} ms` }),
+    );
     socket.once('connect', () => done({ ok: true, detail: `${host}:${port} accepts connections` }));
-    socket.once('error', (error) => done({ ok: false, detail: `${host}:${port} unreachable: ${describeNetworkError(error)}` }));
+    socket.once('error', (error) =>
+      done({ ok: false, detail: `${host}:${port} unreachable: ${describeNetworkError(error)}` }),
+    );
   });
 }
 

@@ -30,7 +30,12 @@ export function createLogger(options: LoggerOptions): Logger {
   const redaction = redactFormat(options.redactor);
   const format =
     options.format === 'json'
-      ? winston.format.combine(winston.format.errors({ stack: true }), winston.format.timestamp(), redaction, winston.format.json())
+      ? winston.format.combine(
+          winston.format.errors({ stack: true }),
+          winston.format.timestamp(),
+          redaction,
+          winston.format.json(),
+        )
       : winston.format.combine(
           winston.format.errors({ stack: true }),
           winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
@@ -51,5 +56,8 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /** A logger that writes nowhere, for tests and library callers that pass none. */
 export function createSilentLogger(): Logger {
-  return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
+  return winston.createLogger({
+    silent: true,
+    transports: [new winston.transports.Console({ silent: true })],
+  });
 }

@@ -5,7 +5,8 @@
 
 export const REDACTED = '[REDACTED]';
 
-const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|api[-_]?key|authorization|cookie|private[-_]?key|master[-_]?key|credential|signature/i;
+const SECRET_KEY =
+  /pass(word|wd|phrase)?$|secret|token|api[-_]?key|authorization|cookie|private[-_]?key|master[-_]?key|credential|signature/i;
 
 const TOKEN_PATTERNS: RegExp[] = [
   /\bxox[abposr]-[A-Za-z0-9-]{6,}/g, // Slack tokens
@@ -55,9 +56,12 @@ export class SecretRedactor {
     if (Array.isArray(value)) return value.map((item) => this.redact(item, depth + 1, seen));
     if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
     const source: Record<string, unknown> =
-      value instanceof Error ? { ...value, name: value.name, message: value.message, stack: value.stack } : { ...value };
+      value instanceof Error
+        ? { ...value, name: value.name, message: value.message, stack: value.stack }
+        : { ...value };
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(source)) out[key] = this.redactField(key, inner, depth + 1, seen);
+    for (const [key, inner] of Object.entries(source))
+      out[key] = this.redactField(key, inner, depth + 1, seen);
     return out;
   }
 

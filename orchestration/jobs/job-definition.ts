@@ -35,6 +35,8 @@ export interface JobDefinition<Schema extends z.ZodType = z.ZodType> {
   every?: string;
 }
 
-export function defineJob<Schema extends z.ZodType>(definition: JobDefinition<Schema>): JobDefinition<Schema> {
+export function defineJob<Schema extends z.ZodType>(
+  definition: JobDefinition<Schema>,
+): JobDefinition<Schema> {
   return definition;
 }

@@ -24,21 +24,31 @@ export function leaseKeyOf(jobId: string): string {
   return `job:${jobId}`;
 }
 
-export async function runJobAttempt(definition: JobDefinition, job: Job<unknown>, options: JobRunnerOptions): Promise<void> {
+export async function runJobAttempt(
+  definition: JobDefinition,
+  job: Job<unknown>,
+  options: JobRunnerOptions,
+): Promise<void> {
   const jobId = String(job.attrs._id);
   const logger = options.logger.child({ job: definition.name, jobId, correlationId: jobId });
   const parsed = definition.schema.safeParse(job.attrs.data ?? {});
   if (!parsed.success) {
-    throw new OlympusError('VALIDATION', `job ${definition.name} has an invalid payload: ${parsed.error.message}`, {
-      retryable: false,
-    });
+    throw new OlympusError(
+      'VALIDATION',
+      `job ${definition.name} has an invalid payload: ${parsed.error.message}`,
+      {
+        retryable: false,
+      },
+    );
   }
   const lifetime = definition.lockLifetimeMs ?? options.lockLifetimeMs;
   const key = leaseKeyOf(jobId);
   const lease = await options.leases.acquire(key, options.holder, lifetime);
   if (lease === null) {
     // Another attempt still holds an unexpired lease: it is alive, so this delivery is a duplicate.
-    throw new OlympusError('FENCED', `job ${definition.name} ${jobId} is already running elsewhere`, { retryable: true });
+    throw new OlympusError('FENCED', `job ${definition.name} ${jobId} is already running elsewhere`, {
+      retryable: true,
+    });
   }
   options.onLease?.({ key, token: lease.token });
   const controller = new AbortController();
@@ -56,14 +66,17 @@ export async function runJobAttempt(definition: JobDefinition, job: Job<unknown>
       }
     },
   };
-  const heartbeat = setInterval(() => {
-    void keepAlive(job, options.leases, key, lease.token, lifetime).then((alive) => {
-      if (!alive) {
-        logger.warn('attempt fenced off: lease lost');
-        controller.abort(new OlympusError('FENCED', 'lease lost', { retryable: false }));
-      }
-    });
-  }, Math.max(50, Math.floor(lifetime / 3)));
+  const heartbeat = setInterval(
+    () => {
+      void keepAlive(job, options.leases, key, lease.token, lifetime).then((alive) => {
+        if (!alive) {
+          logger.warn('attempt fenced off: lease lost');
+          controller.abort(new OlympusError('FENCED', 'lease lost', { retryable: false }));
+        }
+      });
+    },
+    Math.max(50, Math.floor(lifetime / 3)),
+  );
 
   const context: JobContext = {
     jobId,
@@ -88,7 +101,13 @@ export async function runJobAttempt(definition: JobDefinition, job: Job<unknown>
   }
 }
 
-async function keepAlive(job: Job<unknown>, leases: LeaseRepository, key: string, token: number, lifetime: number) {
+async function keepAlive(
+  job: Job<unknown>,
+  leases: LeaseRepository,
+  key: string,
+  token: number,
+  lifetime: number,
+) {
   try {
     const alive = await leases.renew(key, token, lifetime);
     if (alive) await job.touch();

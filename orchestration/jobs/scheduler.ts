@@ -35,7 +35,10 @@ export interface SchedulerOptions {
 export class JobScheduler {
   private agenda: Agenda | null = null;
   private readonly stopping = new AbortController();
-  private readonly running = new Map<string, { done: Promise<void>; lease?: { key: string; token: number } }>();
+  private readonly running = new Map<
+    string,
+    { done: Promise<void>; lease?: { key: string; token: number } }
+  >();
   private readonly name: string;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -49,8 +52,15 @@ export class JobScheduler {
   async start(): Promise<void> {
     if (this.agenda) return;
     const { settings, store, logger } = this.options;
+    const backend = store.jobBackend({ name: this.name });
+    // A lost LISTEN connection (database restart, shutdown) is reported here and reconnected by the
+    // channel itself; without a listener the event would crash the process.
+    backend.notificationChannel?.on('error', (error: Error) => {
+      const log = this.agenda ? logger.warn.bind(logger) : logger.debug.bind(logger);
+      log('job notification channel error', { error: errorMessage(error) });
+    });
     const agenda = new Agenda({
-      backend: store.jobBackend({ name: this.name }),
+      backend,
       name: this.name,
       processEvery: settings.processEvery,
       maxConcurrency: settings.maxConcurrency,
@@ -59,7 +69,10 @@ export class JobScheduler {
     });
     agenda.on('error', (error: Error) => logger.error('scheduler error', { error: errorMessage(error) }));
     agenda.on('fail', (error: Error | string, job: { attrs: { name: string } }) => {
-      logger.warn('job failed', { job: job.attrs.name, error: typeof error === 'string' ? error : error.message });
+      logger.warn('job failed', {
+        job: job.attrs.name,
+        error: typeof error === 'string' ? error : error.message,
+      });
     });
     if (this.options.work) {
       for (const definition of this.options.catalogue) this.register(agenda, definition);
@@ -68,10 +81,15 @@ export class JobScheduler {
     this.agenda = agenda;
     if (this.options.work) {
       for (const definition of this.options.catalogue) {
-        if (definition.every) await agenda.every(definition.every, definition.name, {}, { skipImmediate: true });
+        if (definition.every)
+          await agenda.every(definition.every, definition.name, {}, { skipImmediate: true });
       }
     }
-    logger.info('scheduler started', { worker: this.name, work: this.options.work, jobs: this.options.catalogue.length });
+    logger.info('scheduler started', {
+      worker: this.name,
+      work: this.options.work,
+      jobs: this.options.catalogue.length,
+    });
   }
 
   /** Validates the payload against the job's schema and schedules it to run now. Returns the job id. */
@@ -102,7 +120,9 @@ export class JobScheduler {
     const finished = await settleWithin(this.runningAttempts(), shutdownTimeoutMs);
     if (!finished) {
       const left = [...this.running.entries()];
-      logger.warn('jobs still running at shutdown: aborting and releasing them', { jobs: left.map(([id]) => id) });
+      logger.warn('jobs still running at shutdown: aborting and releasing them', {
+        jobs: left.map(([id]) => id),
+      });
       this.stopping.abort();
       await settleWithin(this.runningAttempts(), 1000);
       await agenda.db.unlockJobs(left.map(([id]) => id));
@@ -119,7 +139,9 @@ export class JobScheduler {
       definition.name,
       async (job: Job<unknown>) => {
         const id = String(job.attrs._id);
-        const entry: { done: Promise<void>; lease?: { key: string; token: number } } = { done: Promise.resolve() };
+        const entry: { done: Promise<void>; lease?: { key: string; token: number } } = {
+          done: Promise.resolve(),
+        };
         const attempt = runJobAttempt(definition, job, {
           leases: this.options.store.leases,
           logger: this.options.logger,
@@ -143,7 +165,13 @@ export class JobScheduler {
         lockLifetime: definition.lockLifetimeMs ?? settings.lockLifetimeMs,
         backoff: when(
           (context) => (context.error as { retryable?: unknown }).retryable !== false,
-          exponential({ delay: 1000, factor: 2, maxDelay: 60_000, maxRetries: definition.maxRetries ?? 3, jitter: 0.2 }),
+          exponential({
+            delay: 1000,
+            factor: 2,
+            maxDelay: 60_000,
+            maxRetries: definition.maxRetries ?? 3,
+            jitter: 0.2,
+          }),
         ),
       },
     );
@@ -155,7 +183,9 @@ export class JobScheduler {
 
   private requireAgenda(): Agenda {
     if (!this.agenda) {
-      throw new OlympusError('SCHEDULER_UNAVAILABLE', 'the job scheduler is not running', { retryable: true });
+      throw new OlympusError('SCHEDULER_UNAVAILABLE', 'the job scheduler is not running', {
+        retryable: true,
+      });
     }
     return this.agenda;
   }

@@ -25,8 +25,20 @@ describe('job scheduler on PostgreSQL', () => {
   let db: EmbeddedStore;
   const schedulers: JobScheduler[] = [];
 
-  function scheduler(store: Store, catalogue: JobDefinition[], extra: Partial<SchedulerOptions> = {}): JobScheduler {
-    const created = new JobScheduler({ store, logger, settings, shutdownTimeoutMs: 5000, catalogue, work: true, ...extra });
+  function scheduler(
+    store: Store,
+    catalogue: JobDefinition[],
+    extra: Partial<SchedulerOptions> = {},
+  ): JobScheduler {
+    const created = new JobScheduler({
+      store,
+      logger,
+      settings,
+      shutdownTimeoutMs: 5000,
+      catalogue,
+      work: true,
+      ...extra,
+    });
     schedulers.push(created);
     return created;
   }
@@ -63,7 +75,12 @@ describe('job scheduler on PostgreSQL', () => {
   });
 
   test('enqueue validates the job name and payload', async () => {
-    const job = defineJob({ name: 'test.strict', description: 'x', schema: z.object({ id: z.uuid() }), handler: async () => {} });
+    const job = defineJob({
+      name: 'test.strict',
+      description: 'x',
+      schema: z.object({ id: z.uuid() }),
+      handler: async () => {},
+    });
     const only = scheduler(db.store, [job], { work: false });
     await only.start();
     await expect(only.enqueue('test.strict', { id: 'nope' })).rejects.toMatchObject({ code: 'VALIDATION' });
@@ -159,7 +176,9 @@ describe('job scheduler on PostgreSQL', () => {
     expect(overview.map((entry) => entry.name)).toContain(JOB_NAMES.auditVerify);
     await worker.enqueue(JOB_NAMES.auditVerify, {});
     await until(() => lines.some((line) => line.includes('"message":"audit chain verified"')));
-    const verified = JSON.parse(lines.find((line) => line.includes('audit chain verified'))!) as { events: number };
+    const verified = JSON.parse(lines.find((line) => line.includes('audit chain verified'))!) as {
+      events: number;
+    };
     expect(verified.events).toBeGreaterThanOrEqual(1);
     await worker.stop();
   });

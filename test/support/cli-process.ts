@@ -9,7 +9,12 @@ export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(OLYMPUS_|DATABASE_URL|MONGODB_URI|SLACK_|DISCORD_|OPENAI_|OLLAMA_|IMAP_|SMTP_|GCP_|NODE_OPTIONS|NODE_ENV)/.test(key)) continue;
+    if (
+      /^(OLYMPUS_|DATABASE_URL|MONGODB_URI|SLACK_|DISCORD_|OPENAI_|OLLAMA_|IMAP_|SMTP_|GCP_|NODE_OPTIONS|NODE_ENV)/.test(
+        key,
+      )
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, OLYMPUS_LOG_FORMAT: 'json', ...extra };
@@ -21,9 +26,16 @@ export interface Finished {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<Finished> {
+export function runCli(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -47,7 +59,11 @@ export interface Running {
 }
 
 export function startCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: options.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,11 +72,17 @@ export function startCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd?
 }
 
 /** Polls `url` until it answers `status`, or fails after `timeoutMs`. */
-export async function waitForStatus(url: string, status: number, timeoutMs: number, running?: Running): Promise<void> {
+export async function waitForStatus(
+  url: string,
+  status: number,
+  timeoutMs: number,
+  running?: Running,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (running && running.child.exitCode !== null) throw new Error(`process exited early:\n${running.output()}`);
+    if (running && running.child.exitCode !== null)
+      throw new Error(`process exited early:\n${running.output()}`);
     try {
       const response = await fetch(url);
       last = `HTTP ${response.status}`;
@@ -70,5 +92,7 @@ export async function waitForStatus(url: string, status: number, timeoutMs: numb
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})\n${running?.output() ?? ''}`);
+  throw new Error(
+    `${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})\n${running?.output() ?? ''}`,
+  );
 }

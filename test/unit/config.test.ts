@@ -31,23 +31,34 @@ describe('configuration', () => {
 
   test('a terminal gets readable logs unless in production', () => {
     expect(loadConfig({ env: {}, cwd: emptyDir(), isTTY: true }).log.format).toBe('pretty');
-    expect(loadConfig({ env: { NODE_ENV: 'production' }, cwd: emptyDir(), isTTY: true }).log.format).toBe('json');
+    expect(loadConfig({ env: { NODE_ENV: 'production' }, cwd: emptyDir(), isTTY: true }).log.format).toBe(
+      'json',
+    );
   });
 
   test('an invalid port names the variable, what it expects and what it got', () => {
     const error = configError({ OLYMPUS_HTTP_PORT: 'abc' });
-    expect(error.message).toContain('OLYMPUS_HTTP_PORT: expected a TCP port number from 1 to 65535, got "abc"');
+    expect(error.message).toContain(
+      'OLYMPUS_HTTP_PORT: expected a TCP port number from 1 to 65535, got "abc"',
+    );
   });
 
   test('every bad variable is reported at once', () => {
-    const error = configError({ OLYMPUS_HTTP_PORT: '70000', OLYMPUS_LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+    const error = configError({
+      OLYMPUS_HTTP_PORT: '70000',
+      OLYMPUS_LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://x',
+    });
     expect(error.details.problems).toHaveLength(3);
     expect(error.message).toContain('OLYMPUS_LOG_LEVEL');
     expect(error.message).toContain('DATABASE_URL: expected a postgres:// or postgresql:// connection URL');
   });
 
   test('a secret value is never echoed in the error', () => {
-    const error = configError({ SLACK_BOT_TOKEN: 'not-a-bot-token-1234', SLACK_SIGNING_SECRET: 's3cr3t-value' });
+    const error = configError({
+      SLACK_BOT_TOKEN: 'not-a-bot-token-1234',
+      SLACK_SIGNING_SECRET: 's3cr3t-value',
+    });
     expect(error.message).toContain('SLACK_BOT_TOKEN');
     expect(error.message).not.toContain('not-a-bot-token-1234');
   });
@@ -56,8 +67,12 @@ describe('configuration', () => {
     expect(configError({ DATABASE_URL: 'postgres://a/b', MONGODB_URI: 'mongodb://c/d' }).message).toContain(
       'set one store, not both',
     );
-    expect(configError({ SLACK_BOT_TOKEN: 'xoxb-1-2-3' }).message).toContain('SLACK_APP_TOKEN or SLACK_SIGNING_SECRET');
-    expect(configError({ OLYMPUS_EMAIL_ADDRESS: 'hermes@example.com' }).message).toContain('IMAP_URL: required');
+    expect(configError({ SLACK_BOT_TOKEN: 'xoxb-1-2-3' }).message).toContain(
+      'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET',
+    );
+    expect(configError({ OLYMPUS_EMAIL_ADDRESS: 'hermes@example.com' }).message).toContain(
+      'IMAP_URL: required',
+    );
   });
 
   test('selects the store from the environment', () => {
@@ -71,17 +86,30 @@ describe('configuration', () => {
 
   test('collects secret values, including passwords inside URLs', () => {
     const config = loadConfig({
-      env: { DATABASE_URL: 'postgres://u:p%40ssword@db/o', SLACK_BOT_TOKEN: 'xoxb-123-456', SLACK_SIGNING_SECRET: 'abcdef' },
+      env: {
+        DATABASE_URL: 'postgres://u:p%40ssword@db/o',
+        SLACK_BOT_TOKEN: 'xoxb-123-456',
+        SLACK_SIGNING_SECRET: 'abcdef',
+      },
       cwd: emptyDir(),
     });
     expect(config.secrets).toEqual(
-      expect.arrayContaining(['postgres://u:p%40ssword@db/o', 'p%40ssword', 'p@ssword', 'xoxb-123-456', 'abcdef']),
+      expect.arrayContaining([
+        'postgres://u:p%40ssword@db/o',
+        'p%40ssword',
+        'p@ssword',
+        'xoxb-123-456',
+        'abcdef',
+      ]),
     );
   });
 
   test('reads olympus.config.json, with the environment taking precedence', () => {
     const cwd = emptyDir();
-    writeFileSync(path.join(cwd, 'olympus.config.json'), JSON.stringify({ OLYMPUS_HTTP_PORT: 4100, OLYMPUS_LOG_LEVEL: 'debug' }));
+    writeFileSync(
+      path.join(cwd, 'olympus.config.json'),
+      JSON.stringify({ OLYMPUS_HTTP_PORT: 4100, OLYMPUS_LOG_LEVEL: 'debug' }),
+    );
     const config = loadConfig({ env: { OLYMPUS_LOG_LEVEL: 'warn' }, cwd });
     expect(config.http.port).toBe(4100);
     expect(config.log.level).toBe('warn');

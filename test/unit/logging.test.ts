@@ -25,12 +25,24 @@ describe('logging redaction', () => {
       const { logger, lines } = capture(format, redactor);
       logger.info(`connecting with ${CONFIG_SECRET}`);
       logger.info('vault read', { value: VAULT_VALUE, nested: { list: [`x ${VAULT_VALUE} y`] } });
-      logger.warn('headers', { authorization: 'Bearer abcdefghijklmnop', slackToken: 'whatever-it-is', password: 'pw' });
+      logger.warn('headers', {
+        authorization: 'Bearer abcdefghijklmnop',
+        slackToken: 'whatever-it-is',
+        password: 'pw',
+      });
       logger.error('request failed', new Error(`token xoxb-1111-2222-abcdef rejected for ${VAULT_VALUE}`));
       logger.debug('keys', { text: 'key sk-abcdefghijklmnopqrstuvwx and mongodb://u:pa55word@h/db' });
       const output = lines.join('');
       expect(lines).toHaveLength(5);
-      for (const secret of [VAULT_VALUE, 'hunter2hunter2', 'abcdefghijklmnop', 'whatever-it-is', 'xoxb-1111', 'sk-abcdef', 'pa55word']) {
+      for (const secret of [
+        VAULT_VALUE,
+        'hunter2hunter2',
+        'abcdefghijklmnop',
+        'whatever-it-is',
+        'xoxb-1111',
+        'sk-abcdef',
+        'pa55word',
+      ]) {
         expect(output).not.toContain(secret);
       }
       expect(output).toContain(REDACTED);
@@ -42,7 +54,13 @@ describe('logging redaction', () => {
     const { logger, lines } = capture('json', new SecretRedactor());
     logger.info('job finished', { job: 'task.run', durationMs: 12, correlationId: 'c-1' });
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 'info', message: 'job finished', job: 'task.run', durationMs: 12, correlationId: 'c-1' });
+    expect(line).toMatchObject({
+      level: 'info',
+      message: 'job finished',
+      job: 'task.run',
+      durationMs: 12,
+      correlationId: 'c-1',
+    });
     expect(typeof line.timestamp).toBe('string');
   });
 

@@ -1,0 +1,92 @@
+/**
+ * The inbox: inbound events under their natural key as `_id`. A repeat delivery's insert fails on the
+ * primary key (E11000), which is how it is recognised, in one statement.
+ */
+import type { InboxEntry, Surface } from '../domain.js';
+import type { InboxRepository } from '../ports.js';
+import type { Collections, InboxDoc } from './documents.js';
+import { asStored, nextOrder } from './documents.js';
+import { toInboxEntry } from './mapping.js';
+import { isDuplicateKey } from './mongo-errors.js';
+
+const DEFAULT_LIST_LIMIT = 100;
+const RECORD_ATTEMPTS = 3;
+
+export class MongoInboxRepository implements InboxRepository {
+  constructor(private readonly c: Collections) {}
+
+  async record(
+    key: string,
+    surface: Surface,
+    payload: unknown,
+  ): Promise<{ inserted: boolean; entry: InboxEntry }> {
+    const doc: InboxDoc = {
+      _id: key,
+      order: nextOrder(),
+      surface,
+      payload,
+      status: 'received',
+      attempts: 0,
+      error: null,
+      receivedAt: new Date(),
+      processedAt: null,
+    };
+    let lastError: unknown;
+    for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt += 1) {
+      try {
+        await this.c.inbox.insertOne(doc);
+        return { inserted: true, entry: toInboxEntry(asStored(doc)) };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        lastError = error;
+      }
+      const existing = await this.get(key);
+      if (existing) return { inserted: false, entry: existing };
+    }
+    throw lastError;
+  }
+
+  async get(key: string): Promise<InboxEntry | null> {
+    const doc = await this.c.inbox.findOne({ _id: key });
+    return doc ? toInboxEntry(doc) : null;
+  }
+
+  async begin(key: string): Promise<InboxEntry | null> {
+    const doc = await this.c.inbox.findOneAndUpdate(
+      { _id: key, status: { $in: ['received', 'failed'] } },
+      { $set: { status: 'processing' }, $inc: { attempts: 1 } },
+      { returnDocument: 'after' },
+    );
+    return doc ? toInboxEntry(doc) : null;
+  }
+
+  /** Null when the key is unknown or already done (a done entry stays done). */
+  async complete(key: string): Promise<InboxEntry | null> {
+    const doc = await this.c.inbox.findOneAndUpdate(
+      { _id: key, status: { $ne: 'done' } },
+      { $set: { status: 'done', error: null, processedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+    return doc ? toInboxEntry(doc) : null;
+  }
+
+  /** Null when the key is unknown or already done. */
+  async fail(key: string, error: string): Promise<InboxEntry | null> {
+    const doc = await this.c.inbox.findOneAndUpdate(
+      { _id: key, status: { $ne: 'done' } },
+      { $set: { status: 'failed', error } },
+      { returnDocument: 'after' },
+    );
+    return doc ? toInboxEntry(doc) : null;
+  }
+
+  async listUnfinished(limit = DEFAULT_LIST_LIMIT): Promise<InboxEntry[]> {
+    if (limit <= 0) return [];
+    const docs = await this.c.inbox
+      .find({ status: { $ne: 'done' } })
+      .sort({ order: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toInboxEntry);
+  }
+}

@@ -1,0 +1,83 @@
+import { OlympusError } from '../../common/errors.js';
+import { newId } from '../../common/ids.js';
+import type {
+  CardRef,
+  Checkpoint,
+  CheckpointDecision,
+  CheckpointRepository,
+  DecideResult,
+  DecisionInput,
+  NewCheckpoint,
+} from '../ports.js';
+import { jsonParam, type Database } from './database.js';
+import { toCheckpoint, type CheckpointRow } from './row-mappers.js';
+
+export class PostgresCheckpointRepository implements CheckpointRepository {
+  constructor(private readonly db: Database) {}
+
+  async open(input: NewCheckpoint): Promise<Checkpoint> {
+    const row = await this.db.one<CheckpointRow>(
+      `INSERT INTO checkpoints (id, project_id, task_id, kind, requested_by, request, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING *`,
+      [
+        newId(),
+        input.projectId,
+        input.taskId ?? null,
+        input.kind,
+        input.requestedBy,
+        jsonParam(input.request),
+        input.expiresAt ?? null,
+      ],
+    );
+    if (!row) throw new OlympusError('INTERNAL', 'checkpoint was not stored');
+    return toCheckpoint(row);
+  }
+
+  async get(id: string): Promise<Checkpoint | null> {
+    const row = await this.db.one<CheckpointRow>('SELECT * FROM checkpoints WHERE id = $1', [id]);
+    return row ? toCheckpoint(row) : null;
+  }
+
+  async list(filter: { projectId?: string; status?: Checkpoint['status'][] } = {}): Promise<Checkpoint[]> {
+    const rows = await this.db.rows<CheckpointRow>(
+      `SELECT * FROM checkpoints
+       WHERE ($1::text IS NULL OR project_id = $1) AND ($2::text[] IS NULL OR status = ANY($2))
+       ORDER BY ord`,
+      [filter.projectId ?? null, filter.status ?? null],
+    );
+    return rows.map(toCheckpoint);
+  }
+
+  async decide(id: string, input: DecisionInput): Promise<DecideResult> {
+    const at = new Date();
+    const decision: CheckpointDecision = { outcome: input.outcome, by: input.by, at };
+    if (input.changes !== undefined) decision.changes = input.changes;
+    if (input.reason !== undefined) decision.reason = input.reason;
+    // Compare-and-set on status: of any number of concurrent deciders, exactly one matches `pending`.
+    const row = await this.db.one<CheckpointRow>(
+      `UPDATE checkpoints SET status = $2, decision = $3::jsonb, decided_at = $4
+       WHERE id = $1 AND status = 'pending' RETURNING *`,
+      [id, input.outcome, jsonParam(decision), at],
+    );
+    if (row) return { won: true, checkpoint: toCheckpoint(row) };
+    return { won: false, checkpoint: await this.get(id) };
+  }
+
+  async addCard(id: string, card: CardRef): Promise<Checkpoint | null> {
+    const ref = jsonParam([{ surface: card.surface, channel: card.channel, messageId: card.messageId }]);
+    const row = await this.db.one<CheckpointRow>(
+      `UPDATE checkpoints SET cards = CASE WHEN cards @> $2::jsonb THEN cards ELSE cards || $2::jsonb END
+       WHERE id = $1 RETURNING *`,
+      [id, ref],
+    );
+    return row ? toCheckpoint(row) : null;
+  }
+
+  async recordReminder(id: string): Promise<number | null> {
+    const row = await this.db.one<{ reminders_sent: number }>(
+      'UPDATE checkpoints SET reminders_sent = reminders_sent + 1 WHERE id = $1 RETURNING reminders_sent',
+      [id],
+    );
+    return row ? row.reminders_sent : null;
+  }
+}

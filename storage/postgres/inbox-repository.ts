@@ -1,0 +1,70 @@
+import { OlympusError } from '../../common/errors.js';
+import type { InboxEntry, InboxRepository, Surface } from '../ports.js';
+import { jsonParam, type Database } from './database.js';
+import { toInboxEntry, type InboxRow } from './record-row-mappers.js';
+
+export class PostgresInboxRepository implements InboxRepository {
+  constructor(private readonly db: Database) {}
+
+  async record(
+    key: string,
+    surface: Surface,
+    payload: unknown,
+  ): Promise<{ inserted: boolean; entry: InboxEntry }> {
+    const row = await this.db.one<InboxRow>(
+      `INSERT INTO inbox (key, surface, payload) VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (key) DO NOTHING RETURNING *`,
+      [key, surface, jsonParam(payload)],
+    );
+    if (row) return { inserted: true, entry: toInboxEntry(row) };
+    const existing = await this.get(key);
+    if (!existing)
+      throw new OlympusError('INTERNAL', `inbox entry ${key} neither inserted nor found`, {
+        retryable: true,
+      });
+    return { inserted: false, entry: existing };
+  }
+
+  async get(key: string): Promise<InboxEntry | null> {
+    const row = await this.db.one<InboxRow>('SELECT * FROM inbox WHERE key = $1', [key]);
+    return row ? toInboxEntry(row) : null;
+  }
+
+  private async updateOne(sql: string, params: unknown[]): Promise<InboxEntry | null> {
+    const row = await this.db.one<InboxRow>(sql, params);
+    return row ? toInboxEntry(row) : null;
+  }
+
+  async begin(key: string): Promise<InboxEntry | null> {
+    return this.updateOne(
+      `UPDATE inbox SET status = 'processing', attempts = attempts + 1
+       WHERE key = $1 AND status IN ('received', 'failed') RETURNING *`,
+      [key],
+    );
+  }
+
+  async complete(key: string): Promise<InboxEntry | null> {
+    // Idempotent: completing a done entry returns it unchanged.
+    return this.updateOne(
+      `UPDATE inbox SET status = 'done', error = NULL,
+         processed_at = CASE WHEN status = 'done' THEN processed_at ELSE now() END
+       WHERE key = $1 RETURNING *`,
+      [key],
+    );
+  }
+
+  async fail(key: string, error: string): Promise<InboxEntry | null> {
+    return this.updateOne(
+      `UPDATE inbox SET status = 'failed', error = $2 WHERE key = $1 AND status <> 'done' RETURNING *`,
+      [key, error],
+    );
+  }
+
+  async listUnfinished(limit = 100): Promise<InboxEntry[]> {
+    const rows = await this.db.rows<InboxRow>(
+      `SELECT * FROM inbox WHERE status <> 'done' ORDER BY ord LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toInboxEntry);
+  }
+}

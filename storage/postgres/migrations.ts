@@ -1,0 +1,238 @@
+/**
+ * The schema, as an ordered list of migrations. Never edit a released migration: append a new one.
+ * Each runs once, inside the transaction and advisory lock of `migrate()`.
+ */
+import {
+  getCreateIndexesSQL,
+  getCreateLogsIndexesSQL,
+  getCreateLogsTableSQL,
+  getCreateTableSQL,
+  getUpdateTimestampTriggerSQL,
+} from '@agendajs/postgres-backend';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const AGENDA_JOBS_TABLE = 'agenda_jobs';
+export const AGENDA_LOGS_TABLE = 'agenda_logs';
+
+const identities = `
+CREATE TABLE identities (
+  id text PRIMARY KEY,
+  display_name text NOT NULL,
+  role text NOT NULL CHECK (role IN ('client', 'to', 'admin')),
+  local_only boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  ord bigint GENERATED ALWAYS AS IDENTITY
+);
+CREATE TABLE identity_handles (
+  surface text NOT NULL,
+  external_id text NOT NULL,
+  identity_id text NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+  ord bigint GENERATED ALWAYS AS IDENTITY,
+  PRIMARY KEY (surface, external_id)
+);
+CREATE INDEX identity_handles_identity_idx ON identity_handles (identity_id, ord);
+`;
+
+const conversations = `
+CREATE TABLE conversations (
+  id text PRIMARY KEY,
+  surface text NOT NULL,
+  thread_key text NOT NULL,
+  identity_id text NOT NULL,
+  state text NOT NULL DEFAULT 'collecting',
+  messages jsonb NOT NULL DEFAULT '[]',
+  draft jsonb NOT NULL DEFAULT '{}',
+  project_id text,
+  version integer NOT NULL DEFAULT 1,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  ord bigint GENERATED ALWAYS AS IDENTITY,
+  CONSTRAINT conversations_thread_key UNIQUE (surface, thread_key)
+);
+CREATE INDEX conversations_identity_idx ON conversations (identity_id, ord);
+`;
+
+const projects = `
+CREATE TABLE projects (
+  id text PRIMARY KEY,
+  key text NOT NULL CONSTRAINT projects_key_unique UNIQUE,
+  title text NOT NULL,
+  owner_id text NOT NULL,
+  status text NOT NULL,
+  budget_amount double precision,
+  budget_currency text,
+  spent double precision NOT NULL DEFAULT 0,
+  local_only boolean NOT NULL DEFAULT false,
+  threads jsonb NOT NULL DEFAULT '[]',
+  brief_version integer NOT NULL DEFAULT 1,
+  version integer NOT NULL DEFAULT 1,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  ord bigint GENERATED ALWAYS AS IDENTITY,
+  CHECK ((budget_amount IS NULL) = (budget_currency IS NULL))
+);
+CREATE INDEX projects_owner_idx ON projects (owner_id, ord);
+CREATE TABLE briefs (
+  project_id text NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  version integer NOT NULL,
+  content jsonb NOT NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (project_id, version)
+);
+`;
+
+const tasks = `
+CREATE TABLE tasks (
+  id text PRIMARY KEY,
+  project_id text NOT NULL,
+  key text NOT NULL,
+  role text NOT NULL,
+  title text NOT NULL,
+  spec text NOT NULL,
+  acceptance text[] NOT NULL DEFAULT '{}',
+  depends_on text[] NOT NULL DEFAULT '{}',
+  status text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  fence bigint NOT NULL DEFAULT 0,
+  lease_holder text,
+  lease_expires_at timestamptz,
+  artifacts jsonb NOT NULL DEFAULT '[]',
+  cost double precision NOT NULL DEFAULT 0,
+  last_error text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  ord bigint GENERATED ALWAYS AS IDENTITY,
+  CONSTRAINT tasks_project_key UNIQUE (project_id, key)
+);
+CREATE INDEX tasks_project_idx ON tasks (project_id, ord);
+CREATE INDEX tasks_claimable_idx ON tasks (status, lease_expires_at) WHERE status IN ('ready', 'running');
+`;
+
+const checkpoints = `
+CREATE TABLE checkpoints (
+  id text PRIMARY KEY,
+  project_id text NOT NULL,
+  task_id text,
+  kind text NOT NULL,
+  requested_by text NOT NULL,
+  request jsonb NOT NULL,
+  status text NOT NULL DEFAULT 'pending',
+  decision jsonb,
+  cards jsonb NOT NULL DEFAULT '[]',
+  reminders_sent integer NOT NULL DEFAULT 0,
+  expires_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  decided_at timestamptz,
+  ord bigint GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX checkpoints_project_idx ON checkpoints (project_id, ord);
+CREATE INDEX checkpoints_status_idx ON checkpoints (status, ord);
+`;
+
+const ledger = `
+CREATE TABLE ledger_entries (
+  id text PRIMARY KEY,
+  kind text NOT NULL,
+  project_id text,
+  task_id text,
+  provider text NOT NULL,
+  model text NOT NULL,
+  input_tokens integer NOT NULL,
+  output_tokens integer NOT NULL,
+  cost double precision NOT NULL,
+  currency text NOT NULL,
+  latency_ms double precision NOT NULL,
+  at timestamptz NOT NULL,
+  meta jsonb NOT NULL DEFAULT '{}',
+  ord bigint GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX ledger_entries_project_idx ON ledger_entries (project_id, ord);
+CREATE INDEX ledger_entries_task_idx ON ledger_entries (task_id, ord);
+`;
+
+const audit = `
+CREATE TABLE audit_events (
+  seq bigint PRIMARY KEY,
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  subject_type text NOT NULL,
+  subject_id text NOT NULL,
+  data jsonb NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL
+);
+CREATE INDEX audit_events_subject_idx ON audit_events (subject_id, seq);
+CREATE FUNCTION olympus_audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP;
+END;
+$$;
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION olympus_audit_events_append_only();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION olympus_audit_events_append_only();
+`;
+
+const inboxOutboxLeases = `
+CREATE TABLE inbox (
+  key text PRIMARY KEY,
+  surface text NOT NULL,
+  payload jsonb,
+  status text NOT NULL DEFAULT 'received',
+  attempts integer NOT NULL DEFAULT 0,
+  error text,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  processed_at timestamptz,
+  ord bigint GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX inbox_unfinished_idx ON inbox (ord) WHERE status <> 'done';
+CREATE TABLE outbox (
+  effect_id text PRIMARY KEY,
+  kind text NOT NULL,
+  payload jsonb,
+  status text NOT NULL DEFAULT 'pending',
+  attempts integer NOT NULL DEFAULT 0,
+  result jsonb,
+  error text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  ord bigint GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX outbox_pending_idx ON outbox (ord) WHERE status <> 'done';
+CREATE TABLE leases (
+  key text PRIMARY KEY,
+  holder text NOT NULL,
+  token bigint NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+`;
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core tables',
+    statements: [identities, conversations, projects, tasks, checkpoints, ledger, audit, inboxOutboxLeases],
+  },
+  {
+    version: 2,
+    name: 'agenda jobs and logs tables',
+    statements: [
+      getCreateTableSQL(AGENDA_JOBS_TABLE),
+      // A table made by an older Agenda (ensureSchema) lacks these; the library adds them the same way.
+      `ALTER TABLE "${AGENDA_JOBS_TABLE}" ADD COLUMN IF NOT EXISTS start_date TIMESTAMPTZ`,
+      `ALTER TABLE "${AGENDA_JOBS_TABLE}" ADD COLUMN IF NOT EXISTS end_date TIMESTAMPTZ`,
+      `ALTER TABLE "${AGENDA_JOBS_TABLE}" ADD COLUMN IF NOT EXISTS skip_days JSONB`,
+      ...getCreateIndexesSQL(AGENDA_JOBS_TABLE),
+      getUpdateTimestampTriggerSQL(AGENDA_JOBS_TABLE),
+      getCreateLogsTableSQL(AGENDA_LOGS_TABLE),
+      ...getCreateLogsIndexesSQL(AGENDA_LOGS_TABLE),
+    ],
+  },
+];

@@ -1,0 +1,87 @@
+/**
+ * The PostgreSQL adapter of the storage port. Construction does no I/O; `init()` migrates the schema
+ * (Agenda's tables included) under an advisory lock; `jobBackend()` shares this store's pool with Agenda.
+ */
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import type { AgendaBackend } from 'agenda';
+import { OlympusError } from '../../common/errors.js';
+import type { Store } from '../ports.js';
+import { PostgresAuditRepository } from './audit-repository.js';
+import { PostgresCheckpointRepository } from './checkpoint-repository.js';
+import { PostgresConversationRepository } from './conversation-repository.js';
+import { Database } from './database.js';
+import { PostgresIdentityRepository } from './identity-repository.js';
+import { PostgresInboxRepository } from './inbox-repository.js';
+import { PostgresLeaseRepository } from './lease-repository.js';
+import { PostgresLedgerRepository } from './ledger-repository.js';
+import { migrate } from './migrate.js';
+import { AGENDA_JOBS_TABLE, AGENDA_LOGS_TABLE } from './migrations.js';
+import { PostgresOutboxRepository } from './outbox-repository.js';
+import { translatePgError } from './pg-errors.js';
+import { PostgresProjectRepository } from './project-repository.js';
+import { toStoreLog } from './store-log.js';
+import { PostgresTaskRepository } from './task-repository.js';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Anything with debug/info/warn/error methods (winston, pino…); optional. */
+  logger?: unknown;
+  /** Most connections the pool opens (default 10). Agenda's LISTEN connection counts against it. */
+  poolMax?: number;
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const log = toStoreLog(options.logger);
+  const db = new Database({ connectionString: options.connectionString, poolMax: options.poolMax, log });
+
+  return {
+    backend: 'postgres',
+    identities: new PostgresIdentityRepository(db),
+    conversations: new PostgresConversationRepository(db),
+    projects: new PostgresProjectRepository(db),
+    tasks: new PostgresTaskRepository(db),
+    checkpoints: new PostgresCheckpointRepository(db),
+    ledger: new PostgresLedgerRepository(db),
+    audit: new PostgresAuditRepository(db),
+    inbox: new PostgresInboxRepository(db),
+    outbox: new PostgresOutboxRepository(db),
+    leases: new PostgresLeaseRepository(db),
+
+    async init(): Promise<void> {
+      await migrate(db, log);
+    },
+
+    async ping(): Promise<void> {
+      try {
+        await db.pool.query('SELECT 1');
+      } catch (error) {
+        const translated = translatePgError(error, db.target);
+        if (translated.code === 'STORE_UNAVAILABLE') throw translated;
+        throw new OlympusError(
+          'STORE_UNAVAILABLE',
+          `PostgreSQL at ${db.target.host}:${db.target.port} does not answer: ${translated.message}`,
+          { retryable: true, cause: error },
+        );
+      }
+    },
+
+    /**
+     * Agenda on this store's pool (Agenda's stop leaves the pool open; stop Agenda before `close()`, whose
+     * pool end waits for Agenda's LISTEN connection). The tables are the ones `init()` created, so Agenda
+     * never creates schema itself. `name` only labels the log line: the backend has no such option.
+     */
+    jobBackend({ name }: { name: string }): AgendaBackend {
+      log.debug('agenda backend on the postgres store', { name });
+      return new PostgresBackend({
+        pool: db.pool,
+        tableName: AGENDA_JOBS_TABLE,
+        logTableName: AGENDA_LOGS_TABLE,
+        ensureSchema: false,
+      });
+    },
+
+    async close(): Promise<void> {
+      await db.close();
+    },
+  };
+}

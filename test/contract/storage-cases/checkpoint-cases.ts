@@ -1,0 +1,130 @@
+import { describe, expect, test } from '@jest/globals';
+import { newId } from '../../../common/ids.js';
+import type { NewCheckpoint } from '../../../storage/ports.js';
+import { newProject, times, type GetStore } from './support.js';
+
+function request(projectId: string, extra: Partial<NewCheckpoint> = {}): NewCheckpoint {
+  return {
+    projectId,
+    kind: 'deploy',
+    requestedBy: 'hephaestus',
+    request: {
+      title: 'Deploy v1',
+      summary: 'to production',
+      details: { env: 'prod', replicas: 2 },
+      actionHash: 'abc',
+    },
+    ...extra,
+  };
+}
+
+export function checkpointCases(getStore: GetStore): void {
+  describe('checkpoints', () => {
+    test('open stores a pending checkpoint', async () => {
+      const store = getStore();
+      const project = await newProject(store);
+      const expiresAt = new Date(Date.now() + 3_600_000);
+      const taskId = newId();
+      const opened = await store.checkpoints.open(request(project.id, { taskId, expiresAt }));
+      expect(opened).toMatchObject({
+        projectId: project.id,
+        taskId,
+        kind: 'deploy',
+        requestedBy: 'hephaestus',
+        status: 'pending',
+        decision: null,
+        cards: [],
+        remindersSent: 0,
+        expiresAt,
+        decidedAt: null,
+      });
+      expect(opened.request.details).toEqual({ env: 'prod', replicas: 2 });
+      expect(await store.checkpoints.get(opened.id)).toEqual(opened);
+    });
+
+    test('unknown ids give null', async () => {
+      const store = getStore();
+      const id = newId();
+      expect(await store.checkpoints.get(id)).toBeNull();
+      expect(await store.checkpoints.decide(id, { outcome: 'approved', by: 'to' })).toEqual({
+        won: false,
+        checkpoint: null,
+      });
+      expect(
+        await store.checkpoints.addCard(id, { surface: 'slack', channel: 'C', messageId: '1' }),
+      ).toBeNull();
+      expect(await store.checkpoints.recordReminder(id)).toBeNull();
+    });
+
+    test('the first decision wins; later ones see it', async () => {
+      const store = getStore();
+      const project = await newProject(store);
+      const opened = await store.checkpoints.open(request(project.id));
+      const first = await store.checkpoints.decide(opened.id, {
+        outcome: 'modified',
+        by: 'to-1',
+        changes: 'one replica',
+      });
+      expect(first.won).toBe(true);
+      expect(first.checkpoint).toMatchObject({
+        status: 'modified',
+        decision: { outcome: 'modified', by: 'to-1', changes: 'one replica' },
+      });
+      expect(first.checkpoint?.decision?.at).toBeInstanceOf(Date);
+      expect(first.checkpoint?.decidedAt).toEqual(first.checkpoint?.decision?.at);
+      const second = await store.checkpoints.decide(opened.id, {
+        outcome: 'rejected',
+        by: 'to-2',
+        reason: 'no',
+      });
+      expect(second).toEqual({ won: false, checkpoint: first.checkpoint });
+    });
+
+    test('20 parallel decisions: exactly one wins and its decision is stored', async () => {
+      const store = getStore();
+      const project = await newProject(store);
+      const opened = await store.checkpoints.open(request(project.id));
+      const outcomes = ['approved', 'rejected', 'modified'] as const;
+      const results = await times(20, (i) =>
+        store.checkpoints.decide(opened.id, { outcome: outcomes[i % 3]!, by: `to-${i}`, reason: `r${i}` }),
+      );
+      const winners = results.filter((r) => r.won);
+      expect(winners).toHaveLength(1);
+      const stored = await store.checkpoints.get(opened.id);
+      expect(stored?.decision).toEqual(winners[0]!.checkpoint.decision);
+      expect(stored?.status).toBe(winners[0]!.checkpoint.decision!.outcome);
+      for (const loser of results.filter((r) => !r.won))
+        expect(loser.checkpoint?.decision?.by).toBe(stored?.decision?.by);
+    });
+
+    test('addCard adds each card once; recordReminder counts', async () => {
+      const store = getStore();
+      const project = await newProject(store);
+      const opened = await store.checkpoints.open(request(project.id));
+      const card = { surface: 'slack' as const, channel: 'C-ops', messageId: '1700.5' };
+      await store.checkpoints.addCard(opened.id, card);
+      const updated = await store.checkpoints.addCard(opened.id, { ...card });
+      expect(updated?.cards).toEqual([card]);
+      expect(await store.checkpoints.recordReminder(opened.id)).toBe(1);
+      expect(await store.checkpoints.recordReminder(opened.id)).toBe(2);
+      expect((await store.checkpoints.get(opened.id))?.remindersSent).toBe(2);
+    });
+
+    test('list filters by project and status', async () => {
+      const store = getStore();
+      const project = await newProject(store);
+      const a = await store.checkpoints.open(request(project.id));
+      const b = await store.checkpoints.open(request(project.id, { kind: 'spend' }));
+      await store.checkpoints.open(request(newId()));
+      await store.checkpoints.decide(b.id, { outcome: 'approved', by: 'to' });
+      expect((await store.checkpoints.list({ projectId: project.id })).map((c) => c.id)).toEqual([
+        a.id,
+        b.id,
+      ]);
+      expect(
+        (await store.checkpoints.list({ projectId: project.id, status: ['pending'] })).map((c) => c.id),
+      ).toEqual([a.id]);
+      expect((await store.checkpoints.list({ status: ['approved'] })).map((c) => c.id)).toContain(b.id);
+    });
+  });
+}

@@ -1,0 +1,140 @@
+import { describe, expect, test } from '@jest/globals';
+import { times, uniqueKey, type GetStore } from './support.js';
+
+export function inboxCases(getStore: GetStore): void {
+  describe('inbox', () => {
+    test('record stores once; a repeat delivery is not inserted', async () => {
+      const store = getStore();
+      const key = uniqueKey('slack:event');
+      const payload = { type: 'message', text: 'hi', nested: { n: 1 } };
+      const first = await store.inbox.record(key, 'slack', payload);
+      expect(first.inserted).toBe(true);
+      expect(first.entry).toMatchObject({
+        key,
+        surface: 'slack',
+        payload,
+        status: 'received',
+        attempts: 0,
+        error: null,
+        processedAt: null,
+      });
+      expect(first.entry.receivedAt).toBeInstanceOf(Date);
+      const again = await store.inbox.record(key, 'slack', { other: true });
+      expect(again).toEqual({ inserted: false, entry: first.entry });
+      expect(await store.inbox.get(key)).toEqual(first.entry);
+      expect(await store.inbox.get(uniqueKey('none'))).toBeNull();
+    });
+
+    test('20 parallel records of one key: exactly one inserted', async () => {
+      const store = getStore();
+      const key = uniqueKey('slack:event');
+      const results = await times(20, (i) => store.inbox.record(key, 'slack', { i }));
+      expect(results.filter((r) => r.inserted)).toHaveLength(1);
+      const winner = results.find((r) => r.inserted)!;
+      for (const result of results) expect(result.entry.payload).toEqual(winner.entry.payload);
+    });
+
+    test('begin, fail, begin again, complete', async () => {
+      const store = getStore();
+      const key = uniqueKey('imap');
+      await store.inbox.record(key, 'email', null);
+      const begun = await store.inbox.begin(key);
+      expect(begun).toMatchObject({ status: 'processing', attempts: 1 });
+      expect(await store.inbox.begin(key)).toBeNull();
+      expect(await store.inbox.fail(key, 'llm down')).toMatchObject({ status: 'failed', error: 'llm down' });
+      expect(await store.inbox.begin(key)).toMatchObject({ status: 'processing', attempts: 2 });
+      const done = await store.inbox.complete(key);
+      expect(done).toMatchObject({ status: 'done', error: null });
+      expect(done?.processedAt).toBeInstanceOf(Date);
+      expect(await store.inbox.begin(key)).toBeNull();
+      expect(await store.inbox.fail(key, 'late')).toBeNull();
+      expect((await store.inbox.get(key))?.status).toBe('done');
+      const unknown = uniqueKey('none');
+      expect(await store.inbox.begin(unknown)).toBeNull();
+      expect(await store.inbox.complete(unknown)).toBeNull();
+      expect(await store.inbox.fail(unknown, 'x')).toBeNull();
+    });
+
+    test('10 parallel begins: exactly one worker gets the entry', async () => {
+      const store = getStore();
+      const key = uniqueKey('discord');
+      await store.inbox.record(key, 'discord', {});
+      const results = await times(10, () => store.inbox.begin(key));
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+    });
+
+    test('listUnfinished lists entries not done, oldest first', async () => {
+      const store = getStore();
+      const [a, b, c] = [uniqueKey('u'), uniqueKey('u'), uniqueKey('u')];
+      await store.inbox.record(a, 'console', {});
+      await store.inbox.record(b, 'console', {});
+      await store.inbox.record(c, 'console', {});
+      await store.inbox.begin(b);
+      await store.inbox.complete(c);
+      const keys = (await store.inbox.listUnfinished(10_000)).map((e) => e.key);
+      expect(keys.filter((k) => [a, b, c].includes(k))).toEqual([a, b]);
+      expect(await store.inbox.listUnfinished(1)).toHaveLength(1);
+    });
+  });
+}
+
+export function outboxCases(getStore: GetStore): void {
+  describe('outbox', () => {
+    test('enqueue once; begin counts attempts; complete keeps the result', async () => {
+      const store = getStore();
+      const effectId = uniqueKey('slack.post');
+      const first = await store.outbox.enqueue(effectId, 'slack.post', { channel: 'C', text: 'hi' });
+      expect(first.inserted).toBe(true);
+      expect(first.entry).toMatchObject({
+        effectId,
+        kind: 'slack.post',
+        status: 'pending',
+        attempts: 0,
+        result: null,
+        error: null,
+      });
+      expect(await store.outbox.enqueue(effectId, 'slack.post', { other: 1 })).toEqual({
+        inserted: false,
+        entry: first.entry,
+      });
+      expect(await store.outbox.begin(effectId)).toMatchObject({ status: 'in_flight', attempts: 1 });
+      expect(await store.outbox.begin(effectId)).toMatchObject({ status: 'in_flight', attempts: 2 });
+      const done = await store.outbox.complete(effectId, { ts: '1700.9' });
+      expect(done).toMatchObject({ status: 'done', result: { ts: '1700.9' } });
+      expect(await store.outbox.begin(effectId)).toBeNull();
+      expect(await store.outbox.fail(effectId, 'late')).toBeNull();
+      expect((await store.outbox.get(effectId))?.result).toEqual({ ts: '1700.9' });
+      const unknown = uniqueKey('none');
+      expect(await store.outbox.get(unknown)).toBeNull();
+      expect(await store.outbox.begin(unknown)).toBeNull();
+      expect(await store.outbox.complete(unknown, null)).toBeNull();
+      expect(await store.outbox.fail(unknown, 'x')).toBeNull();
+    });
+
+    test('20 parallel enqueues of one effect: exactly one inserted', async () => {
+      const store = getStore();
+      const effectId = uniqueKey('email.send');
+      const results = await times(20, (i) => store.outbox.enqueue(effectId, 'email.send', { i }));
+      expect(results.filter((r) => r.inserted)).toHaveLength(1);
+    });
+
+    test('fail then retry; listPending lists what is not done', async () => {
+      const store = getStore();
+      const [a, b, c] = [uniqueKey('e'), uniqueKey('e'), uniqueKey('e')];
+      await store.outbox.enqueue(a, 'vault.access', {});
+      await store.outbox.enqueue(b, 'vault.access', {});
+      await store.outbox.enqueue(c, 'vault.access', {});
+      await store.outbox.begin(b);
+      expect(await store.outbox.fail(b, 'timeout')).toMatchObject({
+        status: 'failed',
+        error: 'timeout',
+        attempts: 1,
+      });
+      await store.outbox.begin(c);
+      await store.outbox.complete(c, 'ok');
+      const ids = (await store.outbox.listPending(10_000)).map((e) => e.effectId);
+      expect(ids.filter((id) => [a, b, c].includes(id))).toEqual([a, b]);
+      expect(await store.outbox.begin(b)).toMatchObject({ status: 'in_flight', attempts: 2 });
+    });
+  });
+}
