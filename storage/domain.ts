@@ -208,6 +208,8 @@ export interface InboxEntry {
   attempts: number;
   error: string | null;
   receivedAt: Date;
+  /** When the current (or last) processing attempt began. */
+  startedAt: Date | null;
   processedAt: Date | null;
 }
 

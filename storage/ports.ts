@@ -225,8 +225,13 @@ export interface InboxRepository {
   /** Stores the event under its natural key; `inserted: false` means a repeat delivery. */
   record(key: string, surface: Surface, payload: unknown): Promise<{ inserted: boolean; entry: InboxEntry }>;
   get(key: string): Promise<InboxEntry | null>;
-  /** received|failed → processing, attempts+1; null if another worker has it or it is done. */
-  begin(key: string): Promise<InboxEntry | null>;
+  /**
+   * received|failed → processing, attempts+1; null if another worker has it or it is done. With
+   * `reclaimAfterMs`, a `processing` entry whose attempt began longer ago than that (its worker died) is
+   * taken over too.
+   */
+  begin(key: string, options?: { reclaimAfterMs?: number }): Promise<InboxEntry | null>;
+  /** → done. Idempotent: completing a done entry returns it unchanged; null for an unknown key. */
   complete(key: string): Promise<InboxEntry | null>;
   fail(key: string, error: string): Promise<InboxEntry | null>;
   /** Entries not done, oldest first: what a restart must finish. */

@@ -4,6 +4,7 @@
  */
 import type { InboxEntry, Surface } from '../domain.js';
 import type { InboxRepository } from '../ports.js';
+import type { Filter } from 'mongodb';
 import type { Collections, InboxDoc } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toInboxEntry } from './mapping.js';
@@ -29,6 +30,7 @@ export class MongoInboxRepository implements InboxRepository {
       attempts: 0,
       error: null,
       receivedAt: new Date(),
+      startedAt: null,
       processedAt: null,
     };
     let lastError: unknown;
@@ -51,23 +53,32 @@ export class MongoInboxRepository implements InboxRepository {
     return doc ? toInboxEntry(doc) : null;
   }
 
-  async begin(key: string): Promise<InboxEntry | null> {
+  async begin(key: string, options: { reclaimAfterMs?: number } = {}): Promise<InboxEntry | null> {
+    const now = new Date();
+    const claimable: Filter<InboxDoc>[] = [{ status: { $in: ['received', 'failed'] } }];
+    if (options.reclaimAfterMs !== undefined) {
+      claimable.push({
+        status: 'processing',
+        startedAt: { $lt: new Date(now.getTime() - options.reclaimAfterMs) },
+      });
+    }
     const doc = await this.c.inbox.findOneAndUpdate(
-      { _id: key, status: { $in: ['received', 'failed'] } },
-      { $set: { status: 'processing' }, $inc: { attempts: 1 } },
+      { _id: key, $or: claimable },
+      { $set: { status: 'processing', startedAt: now }, $inc: { attempts: 1 } },
       { returnDocument: 'after' },
     );
     return doc ? toInboxEntry(doc) : null;
   }
 
-  /** Null when the key is unknown or already done (a done entry stays done). */
+  /** Idempotent: a done entry is returned unchanged; null when the key is unknown. */
   async complete(key: string): Promise<InboxEntry | null> {
     const doc = await this.c.inbox.findOneAndUpdate(
       { _id: key, status: { $ne: 'done' } },
       { $set: { status: 'done', error: null, processedAt: new Date() } },
       { returnDocument: 'after' },
     );
-    return doc ? toInboxEntry(doc) : null;
+    if (doc) return toInboxEntry(doc);
+    return this.get(key);
   }
 
   /** Null when the key is unknown or already done. */

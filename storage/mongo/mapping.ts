@@ -164,6 +164,7 @@ export function toInboxEntry(doc: InboxDoc): InboxEntry {
     attempts: doc.attempts,
     error: doc.error ?? null,
     receivedAt: doc.receivedAt,
+    startedAt: doc.startedAt ?? null,
     processedAt: doc.processedAt ?? null,
   };
 }

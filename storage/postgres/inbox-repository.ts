@@ -35,11 +35,14 @@ export class PostgresInboxRepository implements InboxRepository {
     return row ? toInboxEntry(row) : null;
   }
 
-  async begin(key: string): Promise<InboxEntry | null> {
+  async begin(key: string, options: { reclaimAfterMs?: number } = {}): Promise<InboxEntry | null> {
     return this.updateOne(
-      `UPDATE inbox SET status = 'processing', attempts = attempts + 1
-       WHERE key = $1 AND status IN ('received', 'failed') RETURNING *`,
-      [key],
+      `UPDATE inbox SET status = 'processing', attempts = attempts + 1, started_at = now()
+       WHERE key = $1 AND (status IN ('received', 'failed')
+         OR (status = 'processing' AND $2::double precision IS NOT NULL
+             AND started_at < now() - make_interval(secs => $2::double precision / 1000)))
+       RETURNING *`,
+      [key, options.reclaimAfterMs ?? null],
     );
   }
 

@@ -235,4 +235,9 @@ export const migrations: readonly Migration[] = [
       ...getCreateLogsIndexesSQL(AGENDA_LOGS_TABLE),
     ],
   },
+  {
+    version: 3,
+    name: 'inbox attempt start time',
+    statements: ['ALTER TABLE inbox ADD COLUMN started_at timestamptz'],
+  },
 ];

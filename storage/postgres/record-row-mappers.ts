@@ -79,6 +79,7 @@ export type InboxRow = {
   attempts: number;
   error: string | null;
   received_at: Date;
+  started_at: Date | null;
   processed_at: Date | null;
 };
 
@@ -91,6 +92,7 @@ export function toInboxEntry(row: InboxRow): InboxEntry {
     attempts: row.attempts,
     error: row.error,
     receivedAt: toDate(row.received_at),
+    startedAt: toDateOrNull(row.started_at),
     processedAt: toDateOrNull(row.processed_at),
   };
 }

@@ -49,10 +49,27 @@ export function inboxCases(getStore: GetStore): void {
       expect(await store.inbox.begin(key)).toBeNull();
       expect(await store.inbox.fail(key, 'late')).toBeNull();
       expect((await store.inbox.get(key))?.status).toBe('done');
+      const again = await store.inbox.complete(key);
+      expect(again).toMatchObject({ status: 'done' });
+      expect(again?.processedAt).toEqual(done?.processedAt);
       const unknown = uniqueKey('none');
       expect(await store.inbox.begin(unknown)).toBeNull();
       expect(await store.inbox.complete(unknown)).toBeNull();
       expect(await store.inbox.fail(unknown, 'x')).toBeNull();
+    });
+
+    test('an attempt left processing by a dead worker is reclaimed only after reclaimAfterMs', async () => {
+      const store = getStore();
+      const key = uniqueKey('slack:event');
+      await store.inbox.record(key, 'slack', { text: 'hi' });
+      const first = await store.inbox.begin(key);
+      expect(first?.startedAt).toBeInstanceOf(Date);
+      expect(await store.inbox.begin(key, { reclaimAfterMs: 60_000 })).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      expect(await store.inbox.begin(key)).toBeNull();
+      const reclaimed = await times(5, () => store.inbox.begin(key, { reclaimAfterMs: 40 }));
+      expect(reclaimed.filter((entry) => entry !== null)).toHaveLength(1);
+      expect(reclaimed.find((entry) => entry !== null)).toMatchObject({ status: 'processing', attempts: 2 });
     });
 
     test('10 parallel begins: exactly one worker gets the entry', async () => {
