@@ -56,6 +56,20 @@ describe('olympus command', () => {
     expect(result.stdout).toContain('--   slack: skipped');
   });
 
+  test('worker comes up without an HTTP server and stops on SIGTERM', async () => {
+    const running = startCli(['worker'], { env: cleanEnv(), cwd: workDir() });
+    const deadline = Date.now() + 45_000;
+    while (!running.output().includes('"message":"olympus is up"')) {
+      if (running.child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`worker did not come up:\n${running.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(running.output()).toContain('"mode":"worker"');
+    expect(running.output()).not.toContain('http server listening');
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  }, 60_000);
+
   test('start with no configuration comes up, stops on SIGTERM and SIGINT, and reuses ./data', async () => {
     const cwd = workDir();
     // No configuration at all: default port 3000 unless something else on this machine holds it.
