@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logging/logger.js';
+import type { Metrics } from './metrics/metrics.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck[];
   /** How long one readiness check may take. */
   checkTimeoutMs?: number;
+  /** Served at `/metrics` in Prometheus format; `beforeScrape` refreshes sampled gauges. */
+  metrics?: { registry: Metrics['registry']; beforeScrape?: () => Promise<void> };
 }
 
 export interface RunningHttpServer {
@@ -39,6 +42,15 @@ export function createHttpApp(options: HttpServerOptions): Express {
       .then((result) => res.status(result.ready ? 200 : 503).json(result))
       .catch(next);
   });
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', (_req, res, next) => {
+      (metrics.beforeScrape?.() ?? Promise.resolve())
+        .then(() => metrics.registry.metrics())
+        .then((text) => res.type(metrics.registry.contentType).send(text))
+        .catch(next);
+    });
+  }
   return app;
 }
 

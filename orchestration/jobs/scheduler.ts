@@ -30,6 +30,14 @@ export interface SchedulerOptions {
   work: boolean;
   /** Worker name in locks and leases; defaults to host:pid. */
   name?: string;
+  /** Where job durations and failures are recorded. */
+  metrics?: JobMetrics;
+}
+
+/** The metric families the scheduler records into (see bot/metrics). */
+export interface JobMetrics {
+  jobDuration: { observe(labels: { job: string; result: string }, seconds: number): void };
+  jobFailures: { inc(labels: { job: string }): void };
 }
 
 export class JobScheduler {
@@ -154,10 +162,19 @@ export class JobScheduler {
         });
         entry.done = attempt.catch(() => undefined);
         this.running.set(id, entry);
+        const started = performance.now();
+        let result = 'failure';
         try {
           await attempt;
+          result = 'success';
         } finally {
           this.running.delete(id);
+          const metrics = this.options.metrics;
+          metrics?.jobDuration.observe(
+            { job: definition.name, result },
+            (performance.now() - started) / 1000,
+          );
+          if (result === 'failure') metrics?.jobFailures.inc({ job: definition.name });
         }
       },
       {
