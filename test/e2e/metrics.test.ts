@@ -31,8 +31,9 @@ describe('GET /metrics', () => {
         name: 'test.ok',
         description: 'succeeds',
         schema: z.object({}),
-        handler: async () => {
+        handler: () => {
           finished += 1;
+          return Promise.resolve();
         },
       }),
       defineJob({
@@ -40,9 +41,9 @@ describe('GET /metrics', () => {
         description: 'fails for good',
         schema: z.object({}),
         maxRetries: 0,
-        handler: async () => {
+        handler: () => {
           finished += 1;
-          throw Object.assign(new Error('boom'), { retryable: false });
+          return Promise.reject(Object.assign(new Error('boom'), { retryable: false }));
         },
       }),
     ];
