@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: every figure side by side with its baseline in the same run, printed as a table and
+ * written to bench/results/latest.json. Budgets are those of DESIGN.md §7.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres } from '../storage/embedded.js';
+import { createPostgresStore } from '../storage/postgres/postgres-store.js';
+import { benchIdleMemory } from './idle-memory.js';
+import { benchJobDispatch } from './job-dispatch.js';
+import { ms, printTable, type Row } from './stats.js';
+
+const write = (line: string) => process.stdout.write(`${line}\n`);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 200);
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, rounds };
+
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'olympus-bench-pg-'));
+  chmodSync(dataDir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir });
+  const store = createPostgresStore({ connectionString: pg.connectionString });
+  try {
+    await store.init();
+    write(`job dispatch: ${rounds} rounds each, sequential…`);
+    const dispatch = await benchJobDispatch(store, pg.connectionString, rounds);
+    results.jobDispatch = dispatch;
+    for (const key of ['p50', 'p99'] as const) {
+      rows.push({
+        figure: `job dispatch ${key} (enqueue → handler)`,
+        ours: ms(dispatch.ours[key]),
+        baseline: `${ms(dispatch.baseline[key])} bare Agenda`,
+        ratio: `${(dispatch.ours[key] / dispatch.baseline[key]).toFixed(2)}×`,
+        budget: '≤ 1.2× bare Agenda',
+      });
+    }
+  } finally {
+    await store.close();
+    await pg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  write('idle memory of olympus start…');
+  const idle = await benchIdleMemory(3000);
+  results.idleMemory = idle;
+  rows.push({
+    figure: 'idle `olympus start` RSS',
+    ours: `${idle.rssMb.toFixed(1)} MB`,
+    baseline: '≈73 MB Bolt+Agenda (DESIGN §7)',
+    ratio: `${(idle.rssMb / 73).toFixed(2)}×`,
+    budget: '< 150 MB',
+  });
+
+  write('');
+  printTable(rows, write);
+  const outDir = path.resolve('bench/results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  write(`\nwritten: ${path.join(outDir, 'latest.json')}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${String(error)}\n`);
+    process.exit(1);
+  },
+);
