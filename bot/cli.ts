@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { errorMessage, hasCode } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/logging/logger.js';
 import { SecretRedactor } from '../common/logging/redactor.js';
+import { sendChatMessage } from './console/chat-client.js';
 import { loadConfig, type Config } from './config/load-config.js';
 import { describeConfiguration, runDoctor } from './doctor/doctor.js';
 import { startOlympus, type RunMode } from './main.js';
@@ -98,6 +99,33 @@ async function doctor(): Promise<void> {
   }
 }
 
+async function chat(
+  words: string[],
+  options: { as: string; json?: boolean; messageId?: string },
+): Promise<void> {
+  const config = readConfig();
+  const text = words.join(' ').trim();
+  if (text.length === 0) {
+    write(
+      process.stderr,
+      'olympus chat: give the message to send, e.g. olympus chat --as you@example.com "hello"',
+    );
+    process.exit(1);
+  }
+  try {
+    const answer = await sendChatMessage({
+      baseUrl: config.http.url,
+      as: options.as,
+      text,
+      ...(options.messageId ? { messageId: options.messageId } : {}),
+    });
+    write(process.stdout, options.json ? JSON.stringify(answer, null, 2) : answer.reply);
+  } catch (error) {
+    write(process.stderr, `olympus chat: ${errorMessage(error)}`);
+    process.exit(1);
+  }
+}
+
 const program = new Command('olympus')
   .description('Olympus: chat-ops for AI agents with human operators in the loop. Hermes is its concierge.')
   .version('0.1.0');
@@ -116,6 +144,15 @@ program
   .command('doctor')
   .description('Print the resolved configuration (secrets masked) and check every configured part.')
   .action(doctor);
+
+program
+  .command('chat')
+  .description("Talk to Hermes as a client through the running server's console API; prints the reply.")
+  .requiredOption('--as <email>', 'who is writing: an email address (or a console name)')
+  .option('--json', 'print the whole answer (conversation id, state, draft brief, project id) as JSON')
+  .option('--message-id <id>', 'idempotency key: sending the same id again returns the same reply')
+  .argument('<text...>', 'the message')
+  .action(chat);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   write(process.stderr, `olympus: ${errorMessage(error)}`);

@@ -2,12 +2,16 @@
  * The composition root: builds the store, the scheduler and the surfaces from the configuration, in one
  * place, and stops them in reverse order. Nothing else wires dependencies.
  */
+import { GuidedIntakeBrain } from '../agents/hermes/guided-intake.js';
+import type { IntakeBrain } from '../agents/hermes/intake-brain.js';
 import type { Logger } from '../common/logging/logger.js';
+import { ClientMessageHandler } from '../handlers/intake/handle-client-message.js';
 import { jobCatalogue } from '../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../orchestration/jobs/scheduler.js';
 import { openStore, type OpenedStore } from '../storage/open-store.js';
 import type { Store } from '../storage/ports.js';
 import type { Config } from './config/load-config.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from './http.js';
 
 export type RunMode = 'start' | 'worker';
@@ -65,6 +69,18 @@ export async function startOlympus(config: Config, mode: RunMode, logger: Logger
         ],
       };
       const app = createHttpApp(httpOptions);
+      const intake = new ClientMessageHandler({
+        store: opened.store,
+        brain: intakeBrain(config, logger),
+        logger: logger.child({ component: 'intake' }),
+      });
+      app.use(
+        consoleRoutes({
+          store: opened.store,
+          handler: intake,
+          logger: logger.child({ component: 'console' }),
+        }),
+      );
       finishHttpApp(app, logger);
       http = await startHttpServer(app, httpOptions);
       const server = http;
@@ -76,6 +92,17 @@ export async function startOlympus(config: Config, mode: RunMode, logger: Logger
     await stop();
     throw error;
   }
+}
+
+/**
+ * The brain behind Hermes's intake turns. Guided (no language model) for now; the LLM brain built on the
+ * router in agents/llm/ plugs in here when a provider is configured.
+ */
+function intakeBrain(config: Config, logger: Logger): IntakeBrain {
+  const llmConfigured = config.llm.ollamaHost !== null || config.llm.openai !== null;
+  if (llmConfigured)
+    logger.info('an LLM provider is configured; intake still runs in guided mode until the LLM brain lands');
+  return new GuidedIntakeBrain();
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

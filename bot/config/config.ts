@@ -1,5 +1,11 @@
 /** The validated configuration, grouped by part, built from resolved variables. */
 import path from 'node:path';
+import {
+  resolvePrices,
+  resolveTiers,
+  type LlmPriceTable,
+  type LlmTierTable,
+} from '../../agents/llm/llm-settings.js';
 import { isSecretVariable } from './variables.js';
 
 export type ValueSource = 'env' | 'file' | 'default';
@@ -17,18 +23,34 @@ export type StoreConfig =
 export interface Config {
   env: 'development' | 'production' | 'test';
   log: { level: string; format: 'json' | 'pretty' };
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Port of `olympus worker`'s health and metrics server; 0 for none. */
+    workerPort: number;
+    /** Where clients (`olympus chat`) reach the server. */
+    url: string;
+  };
   dataDir: string;
   shutdownTimeoutMs: number;
   store: StoreConfig;
   jobs: { processEvery: string; maxConcurrency: number; lockLimit: number; lockLifetimeMs: number };
-  llm: { ollamaHost: string | null; openai: { apiKey: string; baseUrl: string | null } | null };
+  llm: {
+    ollamaHost: string | null;
+    openai: { apiKey: string; baseUrl: string | null } | null;
+    tiers: LlmTierTable;
+    prices: LlmPriceTable;
+    timeoutMs: number;
+    maxAttempts: number;
+  };
   slack: {
     botToken: string;
     appToken: string | null;
     signingSecret: string | null;
     apiUrl: string | null;
     opsChannel: string | null;
+    /** Slack user ids with the TO role. */
+    toUsers: string[];
   } | null;
   discord: { botToken: string } | null;
   email: { address: string; imapUrl: string; smtpUrl: string } | null;
@@ -76,7 +98,12 @@ export function buildConfig(
   return {
     env,
     log: { level: need('OLYMPUS_LOG_LEVEL'), format },
-    http: { host: need('OLYMPUS_HTTP_HOST'), port: num('OLYMPUS_HTTP_PORT') },
+    http: {
+      host: need('OLYMPUS_HTTP_HOST'),
+      port: num('OLYMPUS_HTTP_PORT'),
+      workerPort: num('OLYMPUS_WORKER_HTTP_PORT'),
+      url: str('OLYMPUS_URL') ?? `http://127.0.0.1:${num('OLYMPUS_HTTP_PORT')}`,
+    },
     dataDir,
     shutdownTimeoutMs: num('OLYMPUS_SHUTDOWN_TIMEOUT_MS'),
     store,
@@ -89,6 +116,10 @@ export function buildConfig(
     llm: {
       ollamaHost: str('OLLAMA_HOST'),
       openai: openaiKey ? { apiKey: openaiKey, baseUrl: str('OPENAI_BASE_URL') } : null,
+      tiers: resolveTiers(str('OLYMPUS_LLM_TIERS')),
+      prices: resolvePrices(str('OLYMPUS_LLM_PRICES')),
+      timeoutMs: num('OLYMPUS_LLM_TIMEOUT_MS'),
+      maxAttempts: num('OLYMPUS_LLM_MAX_ATTEMPTS'),
     },
     slack: slackToken
       ? {
@@ -97,6 +128,10 @@ export function buildConfig(
           signingSecret: str('SLACK_SIGNING_SECRET'),
           apiUrl: str('SLACK_API_URL'),
           opsChannel: str('SLACK_OPS_CHANNEL'),
+          toUsers: (str('SLACK_TO_USERS') ?? '')
+            .split(',')
+            .map((id) => id.trim())
+            .filter((id) => id.length > 0),
         }
       : null,
     discord: discordToken ? { botToken: discordToken } : null,

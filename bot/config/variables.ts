@@ -3,6 +3,7 @@
  * a secret. The loader validates against it; `olympus doctor` and README list it.
  */
 import { z } from 'zod';
+import { jsonSetting, priceTableSchema, tierTableSchema } from '../../agents/llm/llm-settings.js';
 
 export type VariableGroup = 'core' | 'storage' | 'jobs' | 'llm' | 'slack' | 'discord' | 'email' | 'vault';
 
@@ -67,6 +68,21 @@ export const VARIABLES: readonly VariableSpec[] = [
     description: 'Port of the HTTP server.',
     schema: port,
     defaultValue: '3000',
+  }),
+  variable({
+    name: 'OLYMPUS_URL',
+    group: 'core',
+    expects: 'an http(s) URL such as http://127.0.0.1:3000',
+    description: 'Where `olympus chat` reaches the Olympus server (default: loopback on OLYMPUS_HTTP_PORT).',
+    schema: httpUrl,
+  }),
+  variable({
+    name: 'OLYMPUS_WORKER_HTTP_PORT',
+    group: 'core',
+    expects: 'a TCP port number from 1 to 65535, or 0 for none',
+    description: 'Port on which `olympus worker` serves /healthz, /readyz and /metrics (0: no HTTP server).',
+    schema: z.coerce.number().int().min(0).max(65535),
+    defaultValue: '0',
   }),
   variable({
     name: 'OLYMPUS_DATA_DIR',
@@ -163,6 +179,39 @@ export const VARIABLES: readonly VariableSpec[] = [
     schema: httpUrl,
   }),
   variable({
+    name: 'OLYMPUS_LLM_TIERS',
+    group: 'llm',
+    expects: 'a JSON object of tiers, e.g. {"fast":{"ollama":"llama3.2","openai":"gpt-4o-mini"}}',
+    description:
+      'Model per tier and provider, laid over the built-in fast and reasoning tiers; "prefer": "cloud" tries the cloud first.',
+    schema: jsonSetting(tierTableSchema),
+  }),
+  variable({
+    name: 'OLYMPUS_LLM_PRICES',
+    group: 'llm',
+    expects:
+      'a JSON object of model prices in USD per million tokens, e.g. {"gpt-4o":{"input":2.5,"output":10}}',
+    description:
+      'Prices for the cost ledger, laid over the built-in OpenAI prices; unpriced local models cost 0.',
+    schema: jsonSetting(priceTableSchema),
+  }),
+  variable({
+    name: 'OLYMPUS_LLM_TIMEOUT_MS',
+    group: 'llm',
+    expects: 'a whole number of milliseconds (> 0)',
+    description: 'Time limit of one LLM request attempt.',
+    schema: positiveInt,
+    defaultValue: '60000',
+  }),
+  variable({
+    name: 'OLYMPUS_LLM_MAX_ATTEMPTS',
+    group: 'llm',
+    expects: 'a whole number from 1 to 10',
+    description: 'Attempts per provider on 429, 5xx, timeouts and connection errors before falling back.',
+    schema: z.coerce.number().int().min(1).max(10),
+    defaultValue: '3',
+  }),
+  variable({
     name: 'SLACK_BOT_TOKEN',
     group: 'slack',
     expects: 'a bot token (xoxb-…)',
@@ -199,6 +248,16 @@ export const VARIABLES: readonly VariableSpec[] = [
     expects: 'a channel id (C…)',
     description: "The operators' channel that receives checkpoint cards.",
     schema: text,
+  }),
+  variable({
+    name: 'SLACK_TO_USERS',
+    group: 'slack',
+    expects: 'comma-separated Slack user ids (U…)',
+    description: 'Slack users with the Technical Operator role: they may decide checkpoints.',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[UW][A-Z0-9]+(\s*,\s*[UW][A-Z0-9]+)*$/, 'must be Slack user ids separated by commas'),
   }),
   variable({
     name: 'DISCORD_BOT_TOKEN',

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
+import { checkProviders } from '../../agents/llm/create-llm-router.js';
 import { openStore } from '../../storage/open-store.js';
 import type { Config } from '../config/load-config.js';
 import { VARIABLES } from '../config/variables.js';
@@ -32,18 +33,7 @@ export function describeConfiguration(config: Config): string[] {
 export async function runDoctor(config: Config, logger: Logger): Promise<DoctorLine[]> {
   return [
     await checkStore(config, logger),
-    await optional('llm ollama', config.llm.ollamaHost, (host) =>
-      probeHttp(new URL('/api/tags', host).toString(), {}, TIMEOUT_MS),
-    ),
-    await optional('llm openai', config.llm.openai, (openai) =>
-      probeHttp(
-        `${(openai.baseUrl ?? 'https://api.openai.com/v1').replace(/\/$/, '')}/models`,
-        {
-          headers: { authorization: `Bearer ${openai.apiKey}` },
-        },
-        TIMEOUT_MS,
-      ),
-    ),
+    ...(await checkLlm(config)),
     await optional('slack', config.slack, (slack) =>
       probeHttp(
         `${(slack.apiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/')}auth.test`,
@@ -68,6 +58,20 @@ export async function runDoctor(config: Config, logger: Logger): Promise<DoctorL
       probeTcp(email.smtpUrl, email.smtpUrl.startsWith('smtps') ? 465 : 587, TIMEOUT_MS),
     ),
   ];
+}
+
+async function checkLlm(config: Config): Promise<DoctorLine[]> {
+  const checks = await checkProviders(config, { timeoutMs: TIMEOUT_MS });
+  const byName = new Map(checks.map((check) => [check.provider, check]));
+  return (['ollama', 'openai'] as const).map((provider) => {
+    const check = byName.get(provider);
+    if (!check) return { part: `llm ${provider}`, status: 'not configured', detail: 'skipped' };
+    return {
+      part: `llm ${provider} (${check.locality})`,
+      status: check.ok ? 'ok' : 'failed',
+      detail: check.detail,
+    };
+  });
 }
 
 async function checkStore(config: Config, logger: Logger): Promise<DoctorLine> {

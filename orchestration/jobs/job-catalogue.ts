@@ -9,13 +9,21 @@ import { defineJob, type JobDefinition } from './job-definition.js';
 
 export const JOB_NAMES = {
   auditVerify: 'audit.verify',
+  checkpointCard: 'checkpoint.card',
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
+/** Brings a checkpoint's cards (Slack, …) in line with its current state, through the outbox. */
+export interface CheckpointCardSync {
+  sync(checkpointId: string): Promise<void>;
+}
+
 export interface JobDependencies {
   store: Store;
   logger: Logger;
+  /** Where checkpoint cards live; without it `checkpoint.card` has nothing to do. */
+  checkpointCards?: CheckpointCardSync;
 }
 
 export function jobCatalogue(deps: JobDependencies): JobDefinition[] {
@@ -42,6 +50,19 @@ export function jobCatalogue(deps: JobDependencies): JobDefinition[] {
           subjectId: String(result.brokenAt),
           data: { reason: result.reason, verifiedEvents: result.count },
         });
+      },
+    }),
+    defineJob({
+      name: JOB_NAMES.checkpointCard,
+      description: "Posts or updates a checkpoint's card to show its current state (once per state).",
+      schema: z.object({ checkpointId: z.uuid() }).strict(),
+      maxRetries: 5,
+      async handler(payload, context) {
+        if (!deps.checkpointCards) {
+          context.logger.debug('no card surface configured', { checkpointId: payload.checkpointId });
+          return;
+        }
+        await deps.checkpointCards.sync(payload.checkpointId);
       },
     }),
   ];

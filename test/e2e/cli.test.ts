@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { cleanEnv, runCli, startCli, waitForStatus } from '../support/cli-process.js';
 import { findFreePort } from '../../storage/free-port.js';
+import { closedPortUrl, startFakeLlmServer } from '../support/fake-llm-server.js';
 
 function workDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'olympus-cli-'));
@@ -47,6 +48,26 @@ describe('olympus command', () => {
     expect(result.stdout).toContain('DATABASE_URL = ******');
     expect(result.stderr).toContain('unreachable: store');
     expect(result.stdout + result.stderr).not.toContain('doctor-secret-pw');
+  });
+
+  test('doctor checks each configured LLM provider, one line each, failing on an unreachable one', async () => {
+    const llm = await startFakeLlmServer();
+    try {
+      const down = await closedPortUrl();
+      const env = cleanEnv({
+        OLLAMA_HOST: llm.url,
+        OPENAI_API_KEY: 'sk-doctor-test-key-123456',
+        OPENAI_BASE_URL: `${down}/v1`,
+      });
+      const result = await runCli(['doctor'], { env, cwd: workDir() });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/ok {3}llm ollama \(local\): /);
+      expect(result.stdout).toMatch(/FAIL llm openai \(cloud\): /);
+      expect(result.stderr).toContain('unreachable: llm openai (cloud)');
+      expect(result.stdout + result.stderr).not.toContain('sk-doctor-test-key-123456');
+    } finally {
+      await llm.close();
+    }
   });
 
   test('doctor with no configuration reports the embedded store and exits 0', async () => {

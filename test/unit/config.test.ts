@@ -21,11 +21,16 @@ describe('configuration', () => {
   test('defaults need no configuration at all', () => {
     const cwd = emptyDir();
     const config = loadConfig({ env: {}, cwd });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      workerPort: 0,
+      url: 'http://127.0.0.1:3000',
+    });
     expect(config.store).toEqual({ kind: 'embedded', dataDir: path.join(cwd, 'data'), port: 0 });
     expect(config.log).toEqual({ level: 'info', format: 'json' });
     expect(config.slack).toBeNull();
-    expect(config.llm).toEqual({ ollamaHost: null, openai: null });
+    expect(config.llm).toMatchObject({ ollamaHost: null, openai: null });
     expect(config.secrets).toEqual([]);
   });
 

@@ -1,0 +1,70 @@
+/**
+ * Builds the LLM router from the configuration, for the composition root. No I/O here: providers connect
+ * on their first call. With no provider configured the router's `available` is false.
+ */
+import type { Logger } from '../../common/logging/logger.js';
+import type { LedgerRepository } from '../../storage/ports.js';
+import type { LlmProvider, ProviderCheck } from './llm-provider.js';
+import { LlmRouter } from './llm-router.js';
+import { tierModels, type LlmPriceTable, type LlmTierTable } from './llm-settings.js';
+import { OllamaProvider } from './providers/ollama-provider.js';
+import { OpenAiProvider } from './providers/openai-provider.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+
+/** The `llm` part of the configuration (bot/config `Config['llm']`). */
+export interface LlmConfig {
+  ollamaHost: string | null;
+  openai: { apiKey: string; baseUrl: string | null } | null;
+  tiers: LlmTierTable;
+  prices: LlmPriceTable;
+  timeoutMs: number;
+  maxAttempts: number;
+}
+
+export interface CreateLlmRouterOptions {
+  config: { llm: LlmConfig };
+  store: { ledger: Pick<LedgerRepository, 'append'> };
+  logger: Logger;
+  /** Overrides of the backoff (tests use short delays). */
+  retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
+}
+
+export function createLlmProviders(config: LlmConfig): LlmProvider[] {
+  const providers: LlmProvider[] = [];
+  if (config.ollamaHost) providers.push(new OllamaProvider({ host: config.ollamaHost }));
+  if (config.openai) providers.push(new OpenAiProvider(config.openai));
+  return providers;
+}
+
+export function createLlmRouter(options: CreateLlmRouterOptions): LlmRouter {
+  const { llm } = options.config;
+  const providers = createLlmProviders(llm);
+  options.logger.debug('llm router created', {
+    providers: providers.map((p) => `${p.name} (${p.locality}) ${p.endpoint}`),
+    tiers: Object.keys(llm.tiers),
+  });
+  return new LlmRouter({
+    providers,
+    tiers: llm.tiers,
+    prices: llm.prices,
+    ledger: options.store.ledger,
+    logger: options.logger,
+    timeoutMs: llm.timeoutMs,
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry, maxAttempts: llm.maxAttempts },
+  });
+}
+
+/** `olympus doctor`: one line per configured LLM provider (none when none is configured); never throws. */
+export async function checkProviders(
+  config: { llm: LlmConfig },
+  options: { timeoutMs?: number } = {},
+): Promise<ProviderCheck[]> {
+  return Promise.all(
+    createLlmProviders(config.llm).map((provider) =>
+      provider.check({
+        timeoutMs: options.timeoutMs ?? 5000,
+        models: tierModels(config.llm.tiers, provider.name),
+      }),
+    ),
+  );
+}

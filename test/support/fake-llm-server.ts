@@ -1,0 +1,199 @@
+/**
+ * A scripted LLM server on loopback that speaks OpenAI chat completions (`POST /v1/chat/completions`,
+ * `GET /v1/models`) and Ollama (`POST /api/chat`, `GET /api/tags`), for the real `openai` and `ollama`
+ * clients. Each test queues the next replies; every request is recorded with the time it arrived.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ScriptedToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+export type ScriptedReply = (
+  | {
+      content?: string;
+      toolCalls?: ScriptedToolCall[];
+      inputTokens?: number;
+      outputTokens?: number;
+      model?: string;
+    }
+  | { status: number; error?: string; headers?: Record<string, string> }
+) & {
+  /** Answer only after this long (a slow or hanging server). */
+  delayMs?: number;
+};
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: Record<string, unknown>;
+  /** `performance.now()` when the request arrived. */
+  at: number;
+}
+
+export interface FakeLlmServer {
+  /** Base URL of the server (Ollama host). */
+  url: string;
+  /** `${url}/v1`, the OpenAI base URL. */
+  openaiBaseUrl: string;
+  /** Queues replies for the next chat requests, in order. */
+  reply(...replies: ScriptedReply[]): void;
+  readonly requests: RecordedRequest[];
+  /** Recorded chat requests only (OpenAI and Ollama). */
+  chatRequests(): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+const OLLAMA_MODELS = ['llama3.2:latest', 'qwen2.5:14b'];
+
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function openAiAnswer(
+  reply: Exclude<ScriptedReply, { status: number }>,
+  body: Record<string, unknown>,
+  n: number,
+) {
+  const calls = reply.toolCalls ?? [];
+  return {
+    id: `chatcmpl-${n}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: reply.model ?? String(body.model),
+    choices: [
+      {
+        index: 0,
+        finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
+        message: {
+          role: 'assistant',
+          content: calls.length > 0 ? null : (reply.content ?? ''),
+          refusal: null,
+          ...(calls.length > 0
+            ? {
+                tool_calls: calls.map((call, i) => ({
+                  id: `call_${n}_${i}`,
+                  type: 'function',
+                  function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+                })),
+              }
+            : {}),
+        },
+      },
+    ],
+    usage: {
+      prompt_tokens: reply.inputTokens ?? 10,
+      completion_tokens: reply.outputTokens ?? 5,
+      total_tokens: (reply.inputTokens ?? 10) + (reply.outputTokens ?? 5),
+    },
+  };
+}
+
+function ollamaAnswer(reply: Exclude<ScriptedReply, { status: number }>, body: Record<string, unknown>) {
+  const calls = reply.toolCalls ?? [];
+  return {
+    model: reply.model ?? String(body.model),
+    created_at: new Date().toISOString(),
+    message: {
+      role: 'assistant',
+      content: reply.content ?? '',
+      ...(calls.length > 0 ? { tool_calls: calls.map((call) => ({ function: call })) } : {}),
+    },
+    done: true,
+    done_reason: 'stop',
+    total_duration: 1000,
+    prompt_eval_count: reply.inputTokens ?? 10,
+    eval_count: reply.outputTokens ?? 5,
+  };
+}
+
+function answer(
+  res: http.ServerResponse,
+  next: ScriptedReply,
+  body: Record<string, unknown>,
+  isOpenAi: boolean,
+  n: number,
+): void {
+  if (res.destroyed) return;
+  if ('status' in next) {
+    const message = next.error ?? `scripted ${next.status}`;
+    const payload = isOpenAi ? { error: { message, type: 'server_error', code: null } } : { error: message };
+    return send(res, next.status, payload, next.headers);
+  }
+  send(res, 200, isOpenAi ? openAiAnswer(next, body, n) : ollamaAnswer(next, body));
+}
+
+export async function startFakeLlmServer(): Promise<FakeLlmServer> {
+  const script: ScriptedReply[] = [];
+  const requests: RecordedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: Record<string, unknown> = {};
+      try {
+        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      } catch {
+        return send(res, 400, { error: 'body is not JSON' });
+      }
+      const path = (req.url ?? '/').split('?')[0]!;
+      const method = req.method ?? 'GET';
+      requests.push({ method, path, headers: req.headers, body, at: performance.now() });
+      if (method === 'GET' && path === '/v1/models') {
+        return send(res, 200, {
+          object: 'list',
+          data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'test' }],
+        });
+      }
+      if (method === 'GET' && path === '/api/tags') {
+        return send(res, 200, { models: OLLAMA_MODELS.map((name) => ({ name, model: name, size: 1 })) });
+      }
+      const isOpenAi = method === 'POST' && path === '/v1/chat/completions';
+      const isOllama = method === 'POST' && path === '/api/chat';
+      if (!isOpenAi && !isOllama) return send(res, 404, { error: `no route ${method} ${path}` });
+      if (body.stream === true) return send(res, 400, { error: 'this fake server does not stream' });
+      const next: ScriptedReply = script.shift() ?? {
+        status: 500,
+        error: 'fake-llm-server: script exhausted',
+      };
+      if (next.delayMs !== undefined) {
+        setTimeout(() => answer(res, next, body, isOpenAi, requests.length), next.delayMs).unref();
+      } else {
+        answer(res, next, body, isOpenAi, requests.length);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    openaiBaseUrl: `${url}/v1`,
+    reply: (...replies) => void script.push(...replies),
+    requests,
+    chatRequests: () => requests.filter((r) => r.method === 'POST'),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback URL where nothing listens: a provider that is down. */
+export async function closedPortUrl(): Promise<string> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
