@@ -2,7 +2,7 @@
 /** The `olympus` command. */
 import { Command } from 'commander';
 import { errorMessage, hasCode } from '../common/errors.js';
-import { createLogger, type Logger } from '../common/logging/logger.js';
+import { createLogger } from '../common/logging/logger.js';
 import { SecretRedactor } from '../common/logging/redactor.js';
 import { sendChatMessage } from './console/chat-client.js';
 import { loadConfig, type Config } from './config/load-config.js';
@@ -27,17 +27,10 @@ function readConfig(): Config {
   }
 }
 
-function loggerFor(config: Config): Logger {
-  return createLogger({
-    level: config.log.level,
-    format: config.log.format,
-    redactor: new SecretRedactor(config.secrets),
-  });
-}
-
 async function run(mode: RunMode): Promise<void> {
   const config = readConfig();
-  const logger = loggerFor(config);
+  const redactor = new SecretRedactor(config.secrets);
+  const logger = createLogger({ level: config.log.level, format: config.log.format, redactor });
   let stopping = false;
   let olympus: Awaited<ReturnType<typeof startOlympus>> | null = null;
   const shutdown = (reason: string, code: number) => {
@@ -65,7 +58,7 @@ async function run(mode: RunMode): Promise<void> {
     shutdown('unhandled rejection', 1);
   });
   try {
-    olympus = await startOlympus(config, mode, logger);
+    olympus = await startOlympus(config, { mode, logger, redactor });
   } catch (error) {
     logger.error('olympus could not start', { error: errorMessage(error) });
     process.exit(1);
@@ -134,6 +127,11 @@ program
   .command('start')
   .description('Run everything in one process: HTTP server (health, surfaces) and job workers.')
   .action(() => run('start'));
+
+program
+  .command('bot')
+  .description('Run the surfaces and the HTTP server without job workers (pair with `olympus worker`).')
+  .action(() => run('bot'));
 
 program
   .command('worker')

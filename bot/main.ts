@@ -1,30 +1,46 @@
 /**
- * The composition root: builds the store, the scheduler and the surfaces from the configuration, in one
- * place, and stops them in reverse order. Nothing else wires dependencies.
+ * The composition root: builds the store, vault, scheduler, LLM router and surfaces from the
+ * configuration, in one place, and stops them in reverse order. Nothing else wires dependencies.
  */
-import { GuidedIntakeBrain } from '../agents/hermes/guided-intake.js';
-import type { IntakeBrain } from '../agents/hermes/intake-brain.js';
+import { chooseIntakeBrain } from '../agents/hermes/choose-brain.js';
+import { createLlmRouter } from '../agents/llm/create-llm-router.js';
 import type { Logger } from '../common/logging/logger.js';
+import type { SecretRedactor } from '../common/logging/redactor.js';
 import { ClientMessageHandler } from '../handlers/intake/handle-client-message.js';
 import { jobCatalogue } from '../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../orchestration/jobs/scheduler.js';
-import { openStore, type OpenedStore } from '../storage/open-store.js';
+import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/ports.js';
+import { openVault } from '../storage/vault/open-vault.js';
+import type { Vault } from '../storage/vault/vault-port.js';
 import type { Config } from './config/load-config.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from './http.js';
+import { jobQueueSampler } from './metrics/job-queue-gauge.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 
-export type RunMode = 'start' | 'worker';
+/** start: everything in one process; bot: surfaces and HTTP, no job workers; worker: job workers only. */
+export type RunMode = 'start' | 'bot' | 'worker';
 
 export interface RunningOlympus {
   store: Store;
+  vault: Vault;
   scheduler: JobScheduler;
+  metrics: Metrics;
   http: RunningHttpServer | null;
   /** Stops everything this process started, in reverse order. Safe to call more than once. */
   stop(): Promise<void>;
 }
 
-export async function startOlympus(config: Config, mode: RunMode, logger: Logger): Promise<RunningOlympus> {
+export interface StartOptions {
+  mode: RunMode;
+  logger: Logger;
+  /** Every secret value the process learns (vault values) is registered here. */
+  redactor: SecretRedactor;
+}
+
+export async function startOlympus(config: Config, options: StartOptions): Promise<RunningOlympus> {
+  const { mode, logger, redactor } = options;
   const cleanups: Array<() => Promise<void>> = [];
   const stop = once(async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -37,72 +53,66 @@ export async function startOlympus(config: Config, mode: RunMode, logger: Logger
   });
   try {
     logger.info('opening store', { kind: config.store.kind });
-    const opened: OpenedStore = await openStore(config.store, logger);
+    const opened = await openStore(config.store, logger);
     cleanups.push(() => opened.close());
     await opened.store.init();
+    const store = opened.store;
     logger.info('store ready', { store: opened.description });
 
+    const vault = await openVault({ dataDir: config.dataDir, ...config.vault }, { logger, redactor });
+    cleanups.push(() => vault.close());
+
+    const metrics = createMetrics();
     const scheduler = new JobScheduler({
-      store: opened.store,
+      store,
       logger: logger.child({ component: 'scheduler' }),
       settings: config.jobs,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      catalogue: jobCatalogue({ store: opened.store, logger }),
-      work: true,
+      catalogue: jobCatalogue({ store, logger }),
+      work: mode !== 'bot',
+      metrics,
     });
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
 
+    const port = mode === 'worker' ? config.http.workerPort : config.http.port;
+    const httpOptions = {
+      host: config.http.host,
+      port,
+      logger,
+      readiness: [
+        { name: 'store', check: () => store.ping() },
+        {
+          name: 'scheduler',
+          check: () =>
+            scheduler.isReady() ? Promise.resolve() : Promise.reject(new Error('scheduler not running')),
+        },
+      ],
+      metrics: { registry: metrics.registry, beforeScrape: jobQueueSampler(metrics, scheduler) },
+    };
     let http: RunningHttpServer | null = null;
-    if (mode === 'start') {
-      const httpOptions = {
-        host: config.http.host,
-        port: config.http.port,
-        logger,
-        readiness: [
-          { name: 'store', check: () => opened.store.ping() },
-          {
-            name: 'scheduler',
-            check: () =>
-              scheduler.isReady() ? Promise.resolve() : Promise.reject(new Error('scheduler not running')),
-          },
-        ],
-      };
+    if (port > 0) {
       const app = createHttpApp(httpOptions);
-      const intake = new ClientMessageHandler({
-        store: opened.store,
-        brain: intakeBrain(config, logger),
-        logger: logger.child({ component: 'intake' }),
-      });
-      app.use(
-        consoleRoutes({
-          store: opened.store,
-          handler: intake,
-          logger: logger.child({ component: 'console' }),
-        }),
-      );
+      if (mode !== 'worker') {
+        const router = createLlmRouter({ config, store, logger: logger.child({ component: 'llm' }) });
+        const intake = new ClientMessageHandler({
+          store,
+          brain: chooseIntakeBrain(router, logger),
+          logger: logger.child({ component: 'intake' }),
+        });
+        app.use(consoleRoutes({ store, handler: intake, logger: logger.child({ component: 'console' }) }));
+      }
       finishHttpApp(app, logger);
-      http = await startHttpServer(app, httpOptions);
-      const server = http;
+      const server = await startHttpServer(app, httpOptions);
       cleanups.push(() => server.close());
+      http = server;
     }
     logger.info('olympus is up', { mode, http: http?.url ?? null });
-    return { store: opened.store, scheduler, http, stop };
+    return { store, vault, scheduler, metrics, http, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-}
-
-/**
- * The brain behind Hermes's intake turns. Guided (no language model) for now; the LLM brain built on the
- * router in agents/llm/ plugs in here when a provider is configured.
- */
-function intakeBrain(config: Config, logger: Logger): IntakeBrain {
-  const llmConfigured = config.llm.ollamaHost !== null || config.llm.openai !== null;
-  if (llmConfigured)
-    logger.info('an LLM provider is configured; intake still runs in guided mode until the LLM brain lands');
-  return new GuidedIntakeBrain();
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -24,7 +24,13 @@ async function portIsFree(port: number): Promise<boolean> {
 
 describe('olympus command', () => {
   test('every command has --help', async () => {
-    for (const args of [['--help'], ['start', '--help'], ['worker', '--help'], ['doctor', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['start', '--help'],
+      ['bot', '--help'],
+      ['worker', '--help'],
+      ['doctor', '--help'],
+    ]) {
       const result = await runCli(args, { env: cleanEnv() });
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Usage: olympus');
@@ -89,6 +95,25 @@ describe('olympus command', () => {
     expect(running.output()).not.toContain('http server listening');
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
+  }, 60_000);
+
+  test('worker with OLYMPUS_WORKER_HTTP_PORT serves health, readiness and metrics, but no console', async () => {
+    const port = await findFreePort();
+    const running = startCli(['worker'], {
+      env: cleanEnv({ OLYMPUS_WORKER_HTTP_PORT: String(port) }),
+      cwd: workDir(),
+    });
+    try {
+      await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 45_000, running);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('# TYPE olympus_jobs_queued gauge');
+      expect((await fetch(`http://127.0.0.1:${port}/api/console/messages`, { method: 'POST' })).status).toBe(
+        404,
+      );
+    } finally {
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+    }
   }, 60_000);
 
   test('start with no configuration comes up, stops on SIGTERM and SIGINT, and reuses ./data', async () => {
