@@ -63,12 +63,19 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
     cleanups.push(() => vault.close());
 
     const metrics = createMetrics();
+    // No I/O here: providers connect on their first call. Workers need the intake too (intake.redrive).
+    const router = createLlmRouter({ config, store, logger: logger.child({ component: 'llm' }) });
+    const intake = new ClientMessageHandler({
+      store,
+      brain: chooseIntakeBrain(router, logger),
+      logger: logger.child({ component: 'intake' }),
+    });
     const scheduler = new JobScheduler({
       store,
       logger: logger.child({ component: 'scheduler' }),
       settings: config.jobs,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      catalogue: jobCatalogue({ store, logger }),
+      catalogue: jobCatalogue({ store, logger, intake }),
       work: mode !== 'bot',
       metrics,
     });
@@ -94,12 +101,6 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
     if (port > 0) {
       const app = createHttpApp(httpOptions);
       if (mode !== 'worker') {
-        const router = createLlmRouter({ config, store, logger: logger.child({ component: 'llm' }) });
-        const intake = new ClientMessageHandler({
-          store,
-          brain: chooseIntakeBrain(router, logger),
-          logger: logger.child({ component: 'intake' }),
-        });
         app.use(consoleRoutes({ store, handler: intake, logger: logger.child({ component: 'console' }) }));
       }
       finishHttpApp(app, logger);

@@ -41,6 +41,8 @@ export interface IntakeTurnInput {
   /** The client's projects, newest first. */
   projects: ProjectSummary[];
   now: Date;
+  /** The client's data (or one of their projects') must stay on our machines: no cloud LLM. */
+  localOnly?: boolean;
 }
 
 export interface IntakeTurn {
@@ -56,6 +58,9 @@ export interface IntakeTurn {
   projectId?: string | null;
   /** Start a new intake in this conversation (after a hand-off). */
   startOver?: boolean;
+  /** When the stored draft is complete after this turn, the handler appends it, rendered from what it
+   * stored, with the question to confirm (the LLM brain never writes the brief out itself). */
+  appendBrief?: boolean;
 }
 
 export interface IntakeBrain {

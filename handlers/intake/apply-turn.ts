@@ -3,12 +3,23 @@
  * hand-off on confirmation, a change request as a new brief version, or a status answer from stored state.
  * Returns null when the conversation changed meanwhile (the caller re-reads it and runs the turn again).
  */
-import { mergeDraft, missingFields, readDraft, renderBrief } from '../../agents/hermes/brief-schema.js';
+import {
+  changedFields,
+  FIELD_LABELS,
+  mergeDraft,
+  missingFields,
+  readDraft,
+  renderBrief,
+} from '../../agents/hermes/brief-schema.js';
 import type { IntakeTurn } from '../../agents/hermes/intake-brain.js';
 import { renderStatus } from '../../agents/hermes/status-report.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { Conversation, ConversationPatch, Identity, Store } from '../../storage/ports.js';
 import { applyChangeRequest, createProjectFromBrief, loadProjectState } from './project-actions.js';
+
+/** Asked after a brief shown by the handler (the LLM brain never writes the brief out itself). */
+export const CONFIRM_QUESTION = "Is this right? Reply 'yes' to confirm, or tell me what to change.";
+const NOT_CONFIRMED = 'Before I hand anything off, please check the brief as it stands now:';
 
 export interface TurnContext {
   store: Store;
@@ -29,8 +40,12 @@ export async function applyTurn(
 ): Promise<AppliedTurn | null> {
   switch (turn.intent) {
     case 'confirm':
-      if (conversation.state === 'confirming') return handOff(context, conversation, turn);
-      return intakeUpdate(context, conversation, turn);
+      // The handler's rule, whatever the brain says: only an unchanged brief the client has been shown
+      // (state `confirming`) is handed off. A "confirmation" that changes the brief shows it again.
+      if (conversation.state === 'confirming' && !changesDraft(conversation, turn))
+        return handOff(context, conversation, turn);
+      if (conversation.state === 'handed_off') return intakeUpdate(context, conversation, turn);
+      return intakeUpdate(context, conversation, { ...turn, reply: NOT_CONFIRMED, appendBrief: true });
     case 'project_status':
       return {
         conversation,
@@ -63,7 +78,21 @@ async function intakeUpdate(
     };
   }
   const updated = await context.store.conversations.update(conversation.id, conversation.version, patch);
-  return updated ? { conversation: updated, reply: turn.reply, projectId: updated.projectId } : null;
+  if (!updated) return null;
+  let reply = turn.reply;
+  if (turn.appendBrief && updated.state === 'confirming') {
+    reply = `${reply}\n\n${renderBrief(readDraft(updated.draft))}\n\n${CONFIRM_QUESTION}`;
+  } else if (turn.appendBrief && turn.intent === 'confirm' && updated.state === 'collecting') {
+    const labels = missingFields(readDraft(updated.draft)).map((field) => FIELD_LABELS[field].toLowerCase());
+    reply = `Before I can hand this off I still need the ${labels.join(', ')}.`;
+  }
+  return { conversation: updated, reply, projectId: updated.projectId };
+}
+
+/** Whether the turn's draft updates would change the stored draft. */
+function changesDraft(conversation: Conversation, turn: IntakeTurn): boolean {
+  const draft = readDraft(conversation.draft);
+  return changedFields(draft, mergeDraft(draft, readDraft(turn.draftUpdates))).length > 0;
 }
 
 async function handOff(
@@ -130,7 +159,7 @@ async function changeRequest(
   }
   const result = await applyChangeRequest(context.store, {
     projectId,
-    changes: turn.draftUpdates,
+    changes: readDraft(turn.draftUpdates),
     actor: context.identity.id,
   });
   if (!result) {

@@ -1,77 +1,67 @@
 /**
  * The one entry point for a client's message on any surface: `dispatch(incoming)`. It records the event in
  * the inbox by its natural key (a repeat gets the stored reply, nothing is processed twice), ensures the
- * identity and the conversation, runs the intake brain, stores the turn with a compare-and-set on the
- * conversation's version (retried on conflict), and returns Hermes's reply.
+ * identity and the conversation, keeps the client's message in it, runs the intake brain, stores the turn
+ * with a compare-and-set on the conversation's version (retried on conflict), and returns Hermes's reply.
+ *
+ * When the brain cannot answer (no language model reachable, no valid answer after the repair, local-only
+ * work with no local model), nothing is lost: the message stays in the conversation, Hermes says it will
+ * get back, the inbox entry is marked failed with the reason, and `redrive()` (the `intake.redrive` job)
+ * answers it later by appending Hermes's reply to the conversation.
  */
 import { errorMessage, OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logging/logger.js';
-import { readDraft } from '../../agents/hermes/brief-schema.js';
-import type { IntakeBrain, IntakeIntent, ProjectSummary } from '../../agents/hermes/intake-brain.js';
-import type { Conversation, IdentityHandle, IntakeState, Store, Surface } from '../../storage/ports.js';
-import { applyTurn, type TurnContext } from './apply-turn.js';
+import type { IntakeBrain } from '../../agents/hermes/intake-brain.js';
+import type { Store } from '../../storage/ports.js';
+import {
+  CLIENT_MESSAGE_KIND,
+  DEFAULT_REDRIVE_POLICY,
+  dueForRedrive,
+  StoredClientMessageSchema,
+  type RedrivePolicy,
+} from './intake-inbox.js';
+import {
+  runIntakeTurn,
+  type ClientMessageResult,
+  type EventContext,
+  type IncomingClientMessage,
+} from './run-intake-turn.js';
 import { cleanClientText } from './untrusted-text.js';
 
-export interface IncomingClientMessage {
-  /** Natural key of the inbound event (Slack event_id, IMAP UID key, console message id…). */
-  key: string;
-  surface: Surface;
-  /** Who wrote it (lower-cased email address, Slack user id, console name). */
-  handle: IdentityHandle;
-  displayName: string;
-  /** The surface thread; one conversation per thread. */
-  threadKey: string;
-  text: string;
-}
-
-export interface ClientMessageResult {
-  reply: string;
-  conversationId: string;
-  state: IntakeState;
-  draft: Record<string, unknown>;
-  projectId: string | null;
-  intent: IntakeIntent;
-  /** True when this event key was seen before and the stored reply is returned. */
-  duplicate: boolean;
-  correlationId: string;
-}
+export type { ClientMessageResult, EventContext, IncomingClientMessage } from './run-intake-turn.js';
 
 export interface ClientMessageDependencies {
   store: Store;
   brain: IntakeBrain;
   logger: Logger;
   now?: () => Date;
+  /** When unfinished entries are taken up again (tests shorten the delays). */
+  redrive?: Partial<RedrivePolicy>;
 }
 
-export interface EventContext {
-  correlationId: string;
-  logger: Logger;
-}
+export type StoredResult = Omit<ClientMessageResult, 'duplicate' | 'correlationId'>;
 
-const MAX_CAS_ATTEMPTS = 8;
 const REPLY_KIND = 'hermes.reply';
 
 export class ClientMessageHandler {
   private readonly now: () => Date;
+  private readonly policy: RedrivePolicy;
 
   constructor(private readonly deps: ClientMessageDependencies) {
     this.now = deps.now ?? (() => new Date());
+    this.policy = { ...DEFAULT_REDRIVE_POLICY, ...deps.redrive };
   }
 
   async dispatch(incoming: IncomingClientMessage): Promise<ClientMessageResult> {
-    const context: EventContext = { correlationId: newId(), logger: this.deps.logger };
-    context.logger = this.deps.logger.child({
-      correlationId: context.correlationId,
-      eventKey: incoming.key,
-      surface: incoming.surface,
-    });
+    const context = this.eventContext(incoming);
     const { store } = this.deps;
     const text = cleanClientText(incoming.text);
     if (text.length === 0) {
       throw new OlympusError('VALIDATION', 'empty message', { userMessage: 'The message is empty.' });
     }
-    const recorded = await store.inbox.record(incoming.key, incoming.surface, { ...incoming, text });
+    const payload = { kind: CLIENT_MESSAGE_KIND, ...incoming, text };
+    const recorded = await store.inbox.record(incoming.key, incoming.surface, payload);
     if (!recorded.inserted) {
       const stored = await this.storedReply(incoming.key);
       if (stored) {
@@ -79,7 +69,7 @@ export class ClientMessageHandler {
         return { ...stored, duplicate: true, correlationId: context.correlationId };
       }
     }
-    const began = await store.inbox.begin(incoming.key);
+    const began = await store.inbox.begin(incoming.key, { reclaimAfterMs: this.policy.reclaimAfterMs });
     if (!began) {
       const stored = await this.storedReply(incoming.key);
       if (stored) return { ...stored, duplicate: true, correlationId: context.correlationId };
@@ -88,19 +78,84 @@ export class ClientMessageHandler {
         userMessage: "I'm still working on that message; give me a moment.",
       });
     }
+    return this.run({ ...incoming, text }, context, true);
+  }
+
+  /**
+   * Takes up the intake's unfinished inbox entries that are due (deferred turns after their backoff, and
+   * attempts a crash left behind) and answers them, appending Hermes's reply to the conversation.
+   * Returns how many were answered.
+   */
+  async redrive(limit = 500): Promise<number> {
+    const { store, logger } = this.deps;
+    let answered = 0;
+    for (const entry of await store.inbox.listUnfinished(limit)) {
+      const parsed = StoredClientMessageSchema.safeParse(entry.payload);
+      if (!parsed.success || !dueForRedrive(entry, this.policy, this.now())) continue;
+      const began = await store.inbox.begin(entry.key, { reclaimAfterMs: this.policy.reclaimAfterMs });
+      if (!began) continue;
+      const { kind: _kind, ...incoming } = parsed.data;
+      const context = this.eventContext(incoming);
+      context.logger.info('redriving a client message', { attempts: began.attempts, was: entry.status });
+      try {
+        const result = await this.run(incoming, context, false);
+        if (!result.deferred) answered += 1;
+      } catch (error) {
+        logger.warn('redrive of a client message failed', { key: entry.key, error: errorMessage(error) });
+      }
+    }
+    return answered;
+  }
+
+  private eventContext(incoming: IncomingClientMessage): EventContext {
+    const correlationId = newId();
+    return {
+      correlationId,
+      logger: this.deps.logger.child({ correlationId, eventKey: incoming.key, surface: incoming.surface }),
+    };
+  }
+
+  /** Processes a claimed inbox entry and records its outcome on it. */
+  private async run(
+    incoming: IncomingClientMessage,
+    context: EventContext,
+    live: boolean,
+  ): Promise<ClientMessageResult> {
+    const { store } = this.deps;
     try {
-      const result = await this.process(incoming, text, context);
-      const full: ClientMessageResult = { ...result, duplicate: false, correlationId: context.correlationId };
+      const outcome = await runIntakeTurn(
+        { store, brain: this.deps.brain, now: this.now },
+        incoming,
+        context,
+        live,
+      );
+      const full: ClientMessageResult = {
+        ...outcome.result,
+        duplicate: false,
+        correlationId: context.correlationId,
+      };
+      if (outcome.deferredReason !== null) {
+        await store.inbox.fail(incoming.key, outcome.deferredReason);
+        context.logger.warn('client message deferred: the brain could not answer', {
+          reason: outcome.deferredReason,
+        });
+        return full;
+      }
       const effectId = `reply:${incoming.key}`;
       await store.outbox.enqueue(effectId, REPLY_KIND, {
         surface: incoming.surface,
         threadKey: incoming.threadKey,
-        result,
+        result: outcome.result,
       });
-      // The caller delivers the reply it gets back; the entry keeps it for repeats of this event.
-      await store.outbox.complete(effectId, { deliveredBy: 'caller' });
+      // A live reply goes back to the caller; a redriven one is in the conversation (the console shows
+      // it there). Either way the entry keeps it for repeats of this event.
+      await store.outbox.complete(effectId, { deliveredBy: live ? 'caller' : 'conversation' });
       await store.inbox.complete(incoming.key);
-      context.logger.info('client message handled', { intent: result.intent, state: result.state });
+      context.logger.info('client message handled', {
+        intent: outcome.result.intent,
+        state: outcome.result.state,
+        redrive: !live,
+      });
       return full;
     } catch (error) {
       context.logger.error('client message failed', { error: errorMessage(error) });
@@ -109,72 +164,10 @@ export class ClientMessageHandler {
     }
   }
 
-  private async storedReply(
-    key: string,
-  ): Promise<Omit<ClientMessageResult, 'duplicate' | 'correlationId'> | null> {
+  private async storedReply(key: string): Promise<StoredResult | null> {
     const entry = await this.deps.store.outbox.get(`reply:${key}`);
-    const payload = entry?.payload as
-      { result?: Omit<ClientMessageResult, 'duplicate' | 'correlationId'> } | undefined;
-    return payload?.result ?? null;
-  }
-
-  private async process(
-    incoming: IncomingClientMessage,
-    text: string,
-    context: EventContext,
-  ): Promise<Omit<ClientMessageResult, 'duplicate' | 'correlationId'>> {
-    const { store, brain } = this.deps;
-    const identity = await store.identities.ensureByHandle(incoming.handle, {
-      displayName: incoming.displayName,
-      role: 'client',
-    });
-    const ensured = await store.conversations.ensure(incoming.surface, incoming.threadKey, identity.id);
-    let conversation: Conversation | null = await store.conversations.appendMessage(ensured.id, {
-      at: this.now(),
-      from: 'client',
-      text,
-    });
-    for (let attempt = 1; conversation && attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const projects = await this.projectsOf(identity.id);
-      const turnContext: TurnContext = { store, identity, logger: context.logger };
-      const turn = await brain.turn({
-        conversation,
-        draft: readDraft(conversation.draft),
-        text,
-        projects,
-        now: this.now(),
-      });
-      const applied = await applyTurn(turnContext, conversation, turn);
-      if (!applied) {
-        context.logger.debug('conversation changed meanwhile; retrying the turn', { attempt });
-        conversation = await store.conversations.get(ensured.id);
-        continue;
-      }
-      const final =
-        (await store.conversations.appendMessage(applied.conversation.id, {
-          at: this.now(),
-          from: 'hermes',
-          text: applied.reply,
-        })) ?? applied.conversation;
-      return {
-        reply: applied.reply,
-        conversationId: final.id,
-        state: final.state,
-        draft: final.draft,
-        projectId: final.projectId ?? applied.projectId,
-        intent: turn.intent,
-      };
-    }
-    throw new OlympusError('STORE_CONFLICT', `conversation ${ensured.id} kept changing`, {
-      retryable: true,
-      userMessage: 'Several messages arrived at once; please send that again.',
-    });
-  }
-
-  private async projectsOf(identityId: string): Promise<ProjectSummary[]> {
-    const projects = await this.deps.store.projects.list({ ownerId: identityId });
-    return projects
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-      .map(({ id, key, title, status }) => ({ id, key, title, status }));
+    const payload = entry?.payload as { result?: StoredResult } | undefined;
+    if (!payload?.result) return null;
+    return { ...payload.result, deferred: payload.result.deferred ?? false };
   }
 }

@@ -10,6 +10,7 @@ import { defineJob, type JobDefinition } from './job-definition.js';
 export const JOB_NAMES = {
   auditVerify: 'audit.verify',
   checkpointCard: 'checkpoint.card',
+  intakeRedrive: 'intake.redrive',
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -19,11 +20,19 @@ export interface CheckpointCardSync {
   sync(checkpointId: string): Promise<void>;
 }
 
+/** Answers client messages the intake could not answer at once (the language model was unavailable). */
+export interface IntakeRedrive {
+  /** Returns how many messages were answered. */
+  redrive(): Promise<number>;
+}
+
 export interface JobDependencies {
   store: Store;
   logger: Logger;
   /** Where checkpoint cards live; without it `checkpoint.card` has nothing to do. */
   checkpointCards?: CheckpointCardSync;
+  /** The intake handler; without it `intake.redrive` has nothing to do. */
+  intake?: IntakeRedrive;
 }
 
 export function jobCatalogue(deps: JobDependencies): JobDefinition[] {
@@ -63,6 +72,20 @@ export function jobCatalogue(deps: JobDependencies): JobDefinition[] {
           return;
         }
         await deps.checkpointCards.sync(payload.checkpointId);
+      },
+    }),
+    defineJob({
+      name: JOB_NAMES.intakeRedrive,
+      description:
+        'Answers client messages whose intake turn was deferred (no language model could answer) or left unfinished by a crash.',
+      schema: z.object({}).strict(),
+      every: '1 minute',
+      concurrency: 1,
+      maxRetries: 0,
+      async handler(_payload, context) {
+        if (!deps.intake) return;
+        const answered = await deps.intake.redrive();
+        if (answered > 0) context.logger.info('deferred client messages answered', { answered });
       },
     }),
   ];
