@@ -18,6 +18,8 @@ import { consoleRoutes } from './console/console-routes.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from './http.js';
 import { jobQueueSampler } from './metrics/job-queue-gauge.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createSlackCheckpointCards } from './slack/checkpoint-cards.js';
+import { createSlackSurface } from './slack/slack-surface.js';
 
 /** start: everything in one process; bot: surfaces and HTTP, no job workers; worker: job workers only. */
 export type RunMode = 'start' | 'bot' | 'worker';
@@ -70,12 +72,20 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
       brain: chooseIntakeBrain(router, logger),
       logger: logger.child({ component: 'intake' }),
     });
+    // Card jobs run wherever workers run, so every mode knows how to sync Slack cards.
+    const checkpointCards = config.slack
+      ? createSlackCheckpointCards({
+          settings: config.slack,
+          store,
+          logger: logger.child({ component: 'slack' }),
+        })
+      : undefined;
     const scheduler = new JobScheduler({
       store,
       logger: logger.child({ component: 'scheduler' }),
       settings: config.jobs,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      catalogue: jobCatalogue({ store, logger, intake }),
+      catalogue: jobCatalogue({ store, logger, intake, checkpointCards }),
       work: mode !== 'bot',
       metrics,
     });
@@ -102,6 +112,20 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
       const app = createHttpApp(httpOptions);
       if (mode !== 'worker') {
         app.use(consoleRoutes({ store, handler: intake, logger: logger.child({ component: 'console' }) }));
+        const slack = config.slack?.signingSecret
+          ? createSlackSurface({
+              settings: config.slack,
+              store,
+              scheduler,
+              logger: logger.child({ component: 'slack' }),
+              app,
+              intake,
+            })
+          : null;
+        if (slack) {
+          await slack.start();
+          cleanups.push(() => slack.stop());
+        }
       }
       finishHttpApp(app, logger);
       const server = await startHttpServer(app, httpOptions);

@@ -1,0 +1,129 @@
+/**
+ * The Block Kit card of a TO checkpoint: everything a TO needs to decide in one glance, and the
+ * Approve / Modify / Reject buttons while it is pending; once decided, who decided what, and no buttons.
+ */
+import { Blocks, Elements, Md, Message } from 'slack-block-builder';
+import type { SlackBlockDto } from 'slack-block-builder';
+import { z } from 'zod';
+import type { Checkpoint, Project, Task } from '../../storage/ports.js';
+
+export const CHECKPOINT_ACTIONS = {
+  approve: 'checkpoint.approve',
+  modify: 'checkpoint.modify',
+  reject: 'checkpoint.reject',
+} as const;
+
+export interface CardModel {
+  checkpoint: Checkpoint;
+  project: Project | null;
+  task: Task | null;
+  /** How to show the decider: a Slack mention when known, else a name. */
+  decidedBy: string | null;
+}
+
+const money = z.object({ amount: z.number(), currency: z.string().optional() }).loose();
+const knownDetails = z
+  .object({
+    planSummary: z.string().optional(),
+    tasks: z.array(z.object({ title: z.string(), role: z.string().optional() }).loose()).optional(),
+    spend: money.optional(),
+    infrastructure: z.object({ plan: z.string(), monthlyCost: money.optional() }).loose().optional(),
+    credential: z.object({ name: z.string(), purpose: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+
+const KIND_LABELS: Record<Checkpoint['kind'], string> = {
+  credential: 'Credential',
+  spend: 'Spend',
+  deploy: 'Deploy',
+  plan_review: 'Plan review',
+  brief_review: 'Brief review',
+  question: 'Question',
+};
+
+export function cardText(model: CardModel): string {
+  const { checkpoint, project } = model;
+  const state = checkpoint.status === 'pending' ? 'waiting for a TO' : checkpoint.status;
+  return `${KIND_LABELS[checkpoint.kind]} checkpoint for ${project?.title ?? checkpoint.projectId}: ${checkpoint.request.title} (${state})`;
+}
+
+export function cardBlocks(model: CardModel): SlackBlockDto[] {
+  const { checkpoint, project, task } = model;
+  const message = Message().blocks(
+    Blocks.Header({ text: `${KIND_LABELS[checkpoint.kind]}: ${checkpoint.request.title}`.slice(0, 150) }),
+    Blocks.Section().fields(
+      `${Md.bold('Project')}\n${project ? `${project.title} (${project.key})` : checkpoint.projectId}`,
+      `${Md.bold('Task')}\n${task ? `${task.title} (${task.key})` : '—'}`,
+      `${Md.bold('Requested by')}\n${checkpoint.requestedBy}`,
+      `${Md.bold('Kind')}\n${KIND_LABELS[checkpoint.kind]}`,
+    ),
+    Blocks.Section({ text: checkpoint.request.summary.slice(0, 3000) || '—' }),
+    ...detailLines(checkpoint, project).map((text) => Blocks.Section({ text })),
+    checkpoint.status === 'pending'
+      ? Blocks.Actions({ blockId: `checkpoint:${checkpoint.id}` }).elements(
+          Elements.Button({
+            text: 'Approve',
+            actionId: CHECKPOINT_ACTIONS.approve,
+            value: checkpoint.id,
+          }).primary(),
+          Elements.Button({ text: 'Modify', actionId: CHECKPOINT_ACTIONS.modify, value: checkpoint.id }),
+          Elements.Button({
+            text: 'Reject',
+            actionId: CHECKPOINT_ACTIONS.reject,
+            value: checkpoint.id,
+          }).danger(),
+        )
+      : Blocks.Context().elements(decisionLine(model)),
+  );
+  return message.getBlocks();
+}
+
+function detailLines(checkpoint: Checkpoint, project: Project | null): string[] {
+  const parsed = knownDetails.safeParse(checkpoint.request.details);
+  if (!parsed.success) return [];
+  const details = parsed.data;
+  const lines: string[] = [];
+  if (details.planSummary) lines.push(`${Md.bold('Plan')}\n${details.planSummary}`);
+  if (details.tasks && details.tasks.length > 0) {
+    const items = details.tasks
+      .slice(0, 15)
+      .map((item) => `• ${item.title}${item.role ? ` (${item.role})` : ''}`);
+    lines.push(`${Md.bold('Task graph')}\n${items.join('\n')}`);
+  }
+  if (details.spend) {
+    const currency = details.spend.currency ?? project?.budget?.currency ?? '';
+    const budget = project?.budget
+      ? ` — spent ${formatMoney(project.spent, currency)} of ${formatMoney(project.budget.amount, currency)} budget`
+      : '';
+    lines.push(`${Md.bold('Spend')}\n${formatMoney(details.spend.amount, currency)}${budget}`);
+  }
+  if (details.infrastructure) {
+    const cost = details.infrastructure.monthlyCost;
+    const monthly = cost ? `\nMonthly cost: ${formatMoney(cost.amount, cost.currency ?? '')}` : '';
+    lines.push(`${Md.bold('Infrastructure plan')}\n${details.infrastructure.plan}${monthly}`);
+  }
+  if (details.credential) {
+    const purpose = details.credential.purpose ? ` — ${details.credential.purpose}` : '';
+    lines.push(`${Md.bold('Credential')}\n${Md.codeInline(details.credential.name)}${purpose}`);
+  }
+  return lines.map((line) => line.slice(0, 3000));
+}
+
+function decisionLine(model: CardModel): string {
+  const decision = model.checkpoint.decision;
+  const verdict = { approved: 'Approved', modified: 'Modified', rejected: 'Rejected', expired: 'Expired' };
+  const outcome = decision?.outcome ?? model.checkpoint.status;
+  const label = outcome === 'pending' ? 'Pending' : verdict[outcome];
+  const who = model.decidedBy ? ` by ${model.decidedBy}` : '';
+  const when = decision ? ` at ${decision.at.toISOString()}` : '';
+  const note = decision?.reason
+    ? `\nReason: ${decision.reason}`
+    : decision?.changes
+      ? `\nChanges: ${decision.changes}`
+      : '';
+  return `${Md.bold(label)}${who}${when}${note}`.slice(0, 3000);
+}
+
+function formatMoney(amount: number, currency: string): string {
+  return `${amount.toFixed(2)}${currency ? ` ${currency}` : ''}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * Keeps a checkpoint's Slack card in line with its state, through the outbox: the post and each update
+ * are effects with their own id, done once. A post whose earlier attempt may have reached Slack is looked
+ * up first (every bot message carries its effect id in message metadata) instead of being sent again.
+ */
+import { hostname } from 'node:os';
+import { OlympusError, errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/logging/logger.js';
+import type { CheckpointCardSync } from '../../orchestration/jobs/job-catalogue.js';
+import type { CardRef, Checkpoint, Store } from '../../storage/ports.js';
+import { cardBlocks, cardText, type CardModel } from './checkpoint-card.js';
+import { createSlackWebClient, type SlackWebClient } from './slack-client.js';
+import type { SlackSettings } from './slack-settings.js';
+import { slackMention } from './slack-identities.js';
+import { postOnce } from './post-once.js';
+
+export interface SlackCheckpointCardsOptions {
+  settings: SlackSettings;
+  store: Store;
+  logger: Logger;
+  /** Defaults to a client built from `settings`. */
+  client?: SlackWebClient;
+}
+
+const LEASE_MS = 60_000;
+
+export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions): CheckpointCardSync {
+  const { settings, store, logger } = options;
+  let client = options.client ?? null;
+  const slack = () => (client ??= createSlackWebClient(settings, logger));
+  const holder = `${hostname()}:${process.pid}:slack-cards`;
+
+  async function model(checkpoint: Checkpoint): Promise<CardModel> {
+    const [project, task, decider] = await Promise.all([
+      store.projects.get(checkpoint.projectId),
+      checkpoint.taskId ? store.tasks.get(checkpoint.taskId) : Promise.resolve(null),
+      checkpoint.decision ? store.identities.get(checkpoint.decision.by) : Promise.resolve(null),
+    ]);
+    return { checkpoint, project, task, decidedBy: decider ? slackMention(decider) : null };
+  }
+
+  async function post(checkpoint: Checkpoint, channel: string): Promise<CardRef | null> {
+    const ref = await postOnce(store, slack(), {
+      effectId: `slack.card:${checkpoint.id}:post`,
+      kind: 'slack.card',
+      channel,
+      since: checkpoint.createdAt,
+      async render() {
+        const view = await model(checkpoint);
+        return { text: cardText(view), blocks: cardBlocks(view) };
+      },
+    });
+    if (ref === null) return null;
+    const card: CardRef = { surface: 'slack', channel: ref.channel, messageId: ref.ts };
+    await store.checkpoints.addCard(checkpoint.id, card);
+    return card;
+  }
+
+  async function update(checkpoint: Checkpoint, card: CardRef): Promise<void> {
+    const effectId = `slack.card:${checkpoint.id}:${checkpoint.status}`;
+    await store.outbox.enqueue(effectId, 'slack.update', { ...card, checkpointId: checkpoint.id });
+    if ((await store.outbox.begin(effectId)) === null) return;
+    try {
+      const view = await model(checkpoint);
+      // chat.update is idempotent: a retry after an unknown outcome may simply send it again.
+      await slack().chat.update({
+        channel: card.channel,
+        ts: card.messageId,
+        text: cardText(view),
+        blocks: cardBlocks(view),
+      });
+      await store.outbox.complete(effectId, { channel: card.channel, ts: card.messageId });
+    } catch (error) {
+      await store.outbox.fail(effectId, errorMessage(error));
+      throw retryable(`updating the card of checkpoint ${checkpoint.id} failed`, error);
+    }
+  }
+
+  return {
+    async sync(checkpointId: string): Promise<void> {
+      const channel = settings.opsChannel;
+      if (!channel) {
+        logger.warn('SLACK_OPS_CHANNEL is not set: checkpoint card not posted', { checkpointId });
+        return;
+      }
+      const key = `slack.card:${checkpointId}`;
+      const lease = await store.leases.acquire(key, holder, LEASE_MS);
+      if (lease === null) {
+        throw new OlympusError('STORE_CONFLICT', `the card of ${checkpointId} is being updated elsewhere`, {
+          retryable: true,
+        });
+      }
+      try {
+        const checkpoint = await store.checkpoints.get(checkpointId);
+        if (checkpoint === null) return;
+        const card =
+          checkpoint.cards.find((ref) => ref.surface === 'slack') ?? (await post(checkpoint, channel));
+        if (card !== null && checkpoint.status !== 'pending') await update(checkpoint, card);
+      } finally {
+        await store.leases.release(key, lease.token);
+      }
+    },
+  };
+}
+
+function retryable(message: string, cause: unknown): OlympusError {
+  return new OlympusError('SURFACE_UNAVAILABLE', `${message}: ${errorMessage(cause)}`, {
+    retryable: true,
+    cause,
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * Bolt listeners for checkpoint cards: Approve decides at once; Modify and Reject first check the presser
+ * may decide, then open a modal (within the trigger's ~3 s life); the modal's submission decides.
+ * Every listener acks first; refusals and late presses get an ephemeral notice.
+ */
+import type { App, Context } from '@slack/bolt';
+import { z } from 'zod';
+import { OlympusError } from '../../common/errors.js';
+import type { Logger } from '../../common/logging/logger.js';
+import {
+  decideCheckpoint,
+  precheckDecision,
+  type DecideCheckpointResult,
+  type DecisionOutcome,
+} from '../../handlers/checkpoints/decide-checkpoint.js';
+import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { Store } from '../../storage/ports.js';
+import { CHECKPOINT_ACTIONS } from './checkpoint-card.js';
+import {
+  MODAL_CALLBACKS,
+  MODAL_INPUT,
+  decisionModal,
+  modalMetadata,
+  type ModalMetadata,
+} from './checkpoint-modals.js';
+import type { BlockActions, SlackRequest, ViewSubmission } from './payloads.js';
+import type { SlackWebClient } from './slack-client.js';
+import { slackHandle, slackMention } from './slack-identities.js';
+import { REQUEST_PROPERTY } from './slack-receiver.js';
+
+export interface CheckpointListenerDeps {
+  store: Store;
+  jobs: JobQueue;
+  logger: Logger;
+  opsChannel: string | null;
+}
+
+const checkpointId = z.uuid();
+
+export function registerCheckpointListeners(app: App, deps: CheckpointListenerDeps): void {
+  const { store, jobs } = deps;
+
+  const pressed = (body: BlockActions) => {
+    const action = body.actions[0];
+    const parsedId = checkpointId.safeParse(action?.value);
+    const channel = body.channel?.id ?? deps.opsChannel ?? '';
+    return { userId: body.user.id, channel, checkpointId: parsedId.success ? parsedId.data : null };
+  };
+
+  async function tell(client: SlackWebClient, channel: string, user: string, result: DecideCheckpointResult) {
+    if (result.status === 'decided' || channel === '') return;
+    const text =
+      result.status === 'already_decided'
+        ? `This checkpoint was already ${result.checkpoint.status} by ${
+            result.decidedBy ? slackMention(result.decidedBy) : 'someone else'
+          }.`
+        : result.message;
+    await client.chat.postEphemeral({ channel, user, text });
+  }
+
+  async function decide(userId: string, id: string, outcome: DecisionOutcome, note?: string) {
+    const decider = await store.identities.findByHandle(slackHandle(userId));
+    return decideCheckpoint({
+      store,
+      jobs,
+      checkpointId: id,
+      decider,
+      deciderLabel: `slack:${userId}`,
+      outcome,
+      ...(outcome === 'modified' && note !== undefined ? { changes: note } : {}),
+      ...(outcome === 'rejected' && note !== undefined ? { reason: note } : {}),
+    });
+  }
+
+  app.action(CHECKPOINT_ACTIONS.approve, async ({ ack, context, client }) => {
+    await ack();
+    const press = pressed(blockActionsOf(context));
+    if (press.checkpointId === null) return invalidCard(client, press);
+    const result = await decide(press.userId, press.checkpointId, 'approved');
+    await tell(client, press.channel, press.userId, result);
+  });
+
+  for (const kind of ['modify', 'reject'] as const) {
+    app.action(CHECKPOINT_ACTIONS[kind], async ({ ack, context, client }) => {
+      await ack();
+      const body = blockActionsOf(context);
+      const press = pressed(body);
+      if (press.checkpointId === null) return invalidCard(client, press);
+      const decider = await store.identities.findByHandle(slackHandle(press.userId));
+      const outcome = kind === 'modify' ? 'modified' : 'rejected';
+      const blocked = await precheckDecision({
+        store,
+        checkpointId: press.checkpointId,
+        decider,
+        deciderLabel: `slack:${press.userId}`,
+        outcome,
+      });
+      if (blocked !== null) return tell(client, press.channel, press.userId, blocked);
+      const checkpoint = await store.checkpoints.get(press.checkpointId);
+      const view = decisionModal(kind, checkpoint?.request.title ?? 'Checkpoint', {
+        checkpointId: press.checkpointId,
+        channel: press.channel,
+      });
+      // slack-block-builder's modal object is the JSON Slack expects; the SDK types it separately.
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: view as Parameters<typeof client.views.open>[0]['view'],
+      });
+    });
+
+    app.view(MODAL_CALLBACKS[kind], async ({ ack, context, client }) => {
+      const body = viewSubmissionOf(context);
+      const text = body.view.state.values[MODAL_INPUT.blockId]?.[MODAL_INPUT.actionId]?.value?.trim() ?? '';
+      if (text === '') {
+        const missing = kind === 'modify' ? 'Please say what should change.' : 'Please give a reason.';
+        await ack({ response_action: 'errors', errors: { [MODAL_INPUT.blockId]: missing } });
+        return;
+      }
+      await ack();
+      const metadata = parseMetadata(body.view.private_metadata);
+      if (metadata === null) {
+        deps.logger.warn('checkpoint modal without valid metadata: nothing decided', { view: body.view.id });
+        return;
+      }
+      const outcome = kind === 'modify' ? 'modified' : 'rejected';
+      const result = await decide(body.user.id, metadata.checkpointId, outcome, text);
+      await tell(client, metadata.channel, body.user.id, result);
+    });
+  }
+}
+
+async function invalidCard(
+  client: SlackWebClient,
+  press: { channel: string; userId: string },
+): Promise<void> {
+  if (press.channel === '') return;
+  await client.chat.postEphemeral({
+    channel: press.channel,
+    user: press.userId,
+    text: 'This card does not name a valid checkpoint; nothing was decided.',
+  });
+}
+
+function parseMetadata(text: string): ModalMetadata | null {
+  try {
+    const parsed = modalMetadata.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function requestOf(context: Context): SlackRequest {
+  const request = context[REQUEST_PROPERTY] as SlackRequest | undefined;
+  if (!request) throw new OlympusError('INTERNAL', 'slack listener called without a validated request');
+  return request;
+}
+
+function blockActionsOf(context: Context): BlockActions {
+  const request = requestOf(context);
+  if (request.kind !== 'block_actions')
+    throw new OlympusError('INTERNAL', `expected block_actions, got ${request.kind}`);
+  return request.body;
+}
+
+function viewSubmissionOf(context: Context): ViewSubmission {
+  const request = requestOf(context);
+  if (request.kind !== 'view_submission') {
+    throw new OlympusError('INTERNAL', `expected view_submission, got ${request.kind}`);
+  }
+  return request.body;
+}

@@ -1,0 +1,30 @@
+/** The Modify and Reject modals: one text input (changes or reason); submitting decides. */
+import { Blocks, Elements, Modal } from 'slack-block-builder';
+import { z } from 'zod';
+
+export const MODAL_CALLBACKS = { modify: 'checkpoint.modify', reject: 'checkpoint.reject' } as const;
+export const MODAL_INPUT = { blockId: 'decision', actionId: 'text' } as const;
+
+export const modalMetadata = z.object({ checkpointId: z.uuid(), channel: z.string().min(1) });
+export type ModalMetadata = z.infer<typeof modalMetadata>;
+
+export type ModalView = ReturnType<ReturnType<typeof Modal>['buildToObject']>;
+
+export function decisionModal(kind: 'modify' | 'reject', title: string, metadata: ModalMetadata): ModalView {
+  const modify = kind === 'modify';
+  return Modal({
+    title: modify ? 'Modify checkpoint' : 'Reject checkpoint',
+    submit: modify ? 'Send changes' : 'Reject',
+    close: 'Cancel',
+    callbackId: MODAL_CALLBACKS[kind],
+    privateMetaData: JSON.stringify(metadata),
+  })
+    .blocks(
+      Blocks.Section({ text: title.slice(0, 3000) }),
+      Blocks.Input({
+        label: modify ? 'What should change?' : 'Why is it rejected?',
+        blockId: MODAL_INPUT.blockId,
+      }).element(Elements.TextInput({ actionId: MODAL_INPUT.actionId, maxLength: 3000 }).multiline()),
+    )
+    .buildToObject();
+}

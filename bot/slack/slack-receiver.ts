@@ -1,0 +1,175 @@
+/**
+ * The HTTP receiver for Bolt, mounted on the Olympus express app at POST /slack/events. Per request:
+ * verify the signature and timestamp (both directions), validate the payload, store it in the inbox under
+ * its natural key, and only then hand it to Bolt, whose listeners ack at once and work afterwards.
+ * A repeated key (Slack retries, double deliveries) is acked and dropped.
+ */
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/logging/logger.js';
+import type { InboxRepository } from '../../storage/ports.js';
+import { parseSlackRequest, requestFromInbox, type StoredRequest } from './payloads.js';
+import { verifySlackRequest } from './request-verification.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** Name under which listeners find the validated request in Bolt's context. */
+export const REQUEST_PROPERTY = 'olympusRequest';
+/** A stored request that failed this often is left for an operator. */
+const MAX_REPLAY_ATTEMPTS = 5;
+
+export interface SlackHttpReceiverOptions {
+  signingSecret: string;
+  inbox: InboxRepository;
+  logger: Logger;
+}
+
+export class SlackHttpReceiver implements Receiver {
+  private bolt: App | null = null;
+  private running = false;
+
+  constructor(private readonly options: SlackHttpReceiverOptions) {}
+
+  init(app: App): void {
+    this.bolt = app;
+  }
+
+  /** Called by Bolt's `app.start()`: from now on requests reach the app. */
+  start(): Promise<void> {
+    this.running = true;
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.running = false;
+    return Promise.resolve();
+  }
+
+  /**
+   * Processes what an earlier run stored but did not finish (a crash after the ack, a failed attempt).
+   * Acks go nowhere: Slack was answered long ago. Returns how many entries were replayed.
+   */
+  async replayUnfinished(limit = 100): Promise<number> {
+    const { inbox, logger } = this.options;
+    const bolt = this.bolt;
+    if (bolt === null) return 0;
+    let replayed = 0;
+    for (const entry of await inbox.listUnfinished(limit)) {
+      if (entry.surface !== 'slack' || entry.status === 'processing') continue;
+      if (entry.attempts >= MAX_REPLAY_ATTEMPTS) continue;
+      const request = requestFromInbox(entry.key, entry.payload);
+      if (request === null) {
+        await inbox.fail(entry.key, 'stored payload no longer parses');
+        continue;
+      }
+      if ((await inbox.begin(entry.key)) === null) continue;
+      logger.info('replaying unfinished slack request', { key: entry.key, attempts: entry.attempts });
+      await this.process(bolt, request, () => Promise.resolve(), 0, undefined);
+      replayed += 1;
+    }
+    return replayed;
+  }
+
+  /** The express handlers for SLACK_EVENTS_PATH (raw body first: the signature covers the exact bytes). */
+  handlers(): RequestHandler[] {
+    return [
+      express.raw({ type: () => true, limit: '1mb' }),
+      (req, res, next) => {
+        this.handle(req, res).catch(next);
+      },
+    ];
+  }
+
+  private async handle(req: Request, res: Response): Promise<void> {
+    const { logger, inbox } = this.options;
+    const bolt = this.bolt;
+    if (bolt === null || !this.running) {
+      res.status(503).json({ error: 'not_ready', message: 'The Slack surface is not running.' });
+      return;
+    }
+    const rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const verified = verifySlackRequest(
+      { rawBody, timestamp: req.get('x-slack-request-timestamp'), signature: req.get('x-slack-signature') },
+      this.options.signingSecret,
+    );
+    if (!verified.ok) {
+      logger.warn('slack request refused', { reason: verified.reason });
+      res
+        .status(401)
+        .json({ error: 'invalid_request', message: `Slack request refused: ${verified.reason}` });
+      return;
+    }
+    const parsed = parseSlackRequest(rawBody, req.get('content-type') ?? '');
+    if (!parsed.ok) {
+      logger.warn('slack request malformed', { reason: parsed.reason });
+      res.status(400).json({ error: 'malformed_payload', message: parsed.reason });
+      return;
+    }
+    const request = parsed.request;
+    if (request.kind === 'url_verification') {
+      res.json({ challenge: request.challenge });
+      return;
+    }
+    if (request.kind === 'ssl_check') {
+      res.status(200).end();
+      return;
+    }
+    const retryNum = Number(req.get('x-slack-retry-num') ?? '0') || 0;
+    await inbox.record(request.key, 'slack', request.body);
+    // The compare-and-set claim: only one delivery of a key is processed (a failed one may be retried).
+    if ((await inbox.begin(request.key)) === null) {
+      logger.debug('repeat slack delivery dropped', { key: request.key, retryNum });
+      res.status(200).end();
+      return;
+    }
+    await this.dispatch(bolt, request, res, retryNum, req.get('x-slack-retry-reason'));
+  }
+
+  private async dispatch(
+    bolt: App,
+    request: StoredRequest,
+    res: Response,
+    retryNum: number,
+    retryReason: string | undefined,
+  ): Promise<void> {
+    let acked = false;
+    const ack = (response?: unknown): Promise<void> => {
+      if (acked) return Promise.resolve();
+      acked = true;
+      if (response === undefined || response === '') res.status(200).end();
+      else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
+      else res.status(200).json(response);
+      return Promise.resolve();
+    };
+    try {
+      await this.process(bolt, request, ack, retryNum, retryReason);
+    } finally {
+      if (!acked) await ack();
+    }
+  }
+
+  /** Runs Bolt's listeners for a claimed inbox entry and records the outcome on it. */
+  private async process(
+    bolt: App,
+    request: StoredRequest,
+    ack: (response?: unknown) => Promise<void>,
+    retryNum: number,
+    retryReason: string | undefined,
+  ): Promise<void> {
+    const { logger, inbox } = this.options;
+    const event: ReceiverEvent = {
+      body: request.body,
+      ack,
+      retryNum,
+      ...(retryReason ? { retryReason } : {}),
+      customProperties: { [REQUEST_PROPERTY]: request },
+    };
+    try {
+      await bolt.processEvent(event);
+      await inbox.complete(request.key);
+    } catch (error) {
+      logger.error('slack request processing failed', { key: request.key, error: errorMessage(error) });
+      await inbox.fail(request.key, errorMessage(error));
+    }
+  }
+}
