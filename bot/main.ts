@@ -120,6 +120,7 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
               logger: logger.child({ component: 'slack' }),
               app,
               intake,
+              metrics,
             })
           : null;
         if (slack) {

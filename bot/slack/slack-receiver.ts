@@ -22,6 +22,13 @@ export interface SlackHttpReceiverOptions {
   signingSecret: string;
   inbox: InboxRepository;
   logger: Logger;
+  /** Accepted inbound events and the time to ack them (inbox write included). */
+  metrics?: SurfaceMetrics;
+}
+
+export interface SurfaceMetrics {
+  inboundMessages: { inc(labels: { surface: string }): void };
+  ackLatency: { observe(labels: { surface: string }, seconds: number): void };
 }
 
 export class SlackHttpReceiver implements Receiver {
@@ -82,6 +89,7 @@ export class SlackHttpReceiver implements Receiver {
 
   private async handle(req: Request, res: Response): Promise<void> {
     const { logger, inbox } = this.options;
+    const received = performance.now();
     const bolt = this.bolt;
     if (bolt === null || !this.running) {
       res.status(503).json({ error: 'not_ready', message: 'The Slack surface is not running.' });
@@ -122,7 +130,8 @@ export class SlackHttpReceiver implements Receiver {
       res.status(200).end();
       return;
     }
-    await this.dispatch(bolt, request, res, retryNum, req.get('x-slack-retry-reason'));
+    this.options.metrics?.inboundMessages.inc({ surface: 'slack' });
+    await this.dispatch(bolt, request, res, retryNum, req.get('x-slack-retry-reason'), received);
   }
 
   private async dispatch(
@@ -131,11 +140,13 @@ export class SlackHttpReceiver implements Receiver {
     res: Response,
     retryNum: number,
     retryReason: string | undefined,
+    received: number,
   ): Promise<void> {
     let acked = false;
     const ack = (response?: unknown): Promise<void> => {
       if (acked) return Promise.resolve();
       acked = true;
+      this.options.metrics?.ackLatency.observe({ surface: 'slack' }, (performance.now() - received) / 1000);
       if (response === undefined || response === '') res.status(200).end();
       else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
       else res.status(200).json(response);

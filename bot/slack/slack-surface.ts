@@ -15,7 +15,7 @@ import { registerClientMessageListeners, type ClientIntake } from './client-mess
 import { slackClientOptions } from './slack-client.js';
 import { ensureTechnicalOperators } from './slack-identities.js';
 import { slackLogger } from './slack-logger.js';
-import { SLACK_EVENTS_PATH, SlackHttpReceiver } from './slack-receiver.js';
+import { SLACK_EVENTS_PATH, SlackHttpReceiver, type SurfaceMetrics } from './slack-receiver.js';
 import type { SlackSettings } from './slack-settings.js';
 
 export interface SlackSurfaceOptions {
@@ -28,6 +28,7 @@ export interface SlackSurfaceOptions {
   app: Express;
   /** Where client DMs go (the ClientMessageHandler); without it DMs are stored and logged only. */
   intake?: ClientIntake;
+  metrics?: SurfaceMetrics;
 }
 
 export interface SlackSurface {
@@ -49,6 +50,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     signingSecret: settings.signingSecret,
     inbox: store.inbox,
     logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   options.app.post(SLACK_EVENTS_PATH, ...receiver.handlers());
   let running: App | null = null;

@@ -73,6 +73,9 @@ describe('olympus start with Slack configured', () => {
     expect(fake.callsOf('chat.postMessage').filter((call) => call.params.channel === 'D0START')).toHaveLength(
       1,
     );
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^olympus_inbound_messages_total\{surface="slack"\} 1$/m);
+    expect(metrics).toMatch(/^olympus_ack_latency_seconds_count\{surface="slack"\} 1$/m);
     expect(running.output()).not.toContain('xoxb-start-test-token');
     expect(running.output()).not.toContain(SECRET);
   });
