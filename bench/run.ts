@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '../storage/embedded.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
 import { benchIdleMemory } from './idle-memory.js';
 import { benchJobDispatch } from './job-dispatch.js';
+import { benchSlackAck } from './slack-ack.js';
 import { ms, printTable, type Row } from './stats.js';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
@@ -36,6 +37,29 @@ async function main(): Promise<void> {
         budget: '≤ 1.2× bare Agenda',
       });
     }
+
+    const seconds = Number(process.env.BENCH_SLACK_SECONDS ?? 5);
+    write(
+      `slack ack: 200 signed events/s for ${seconds} s, then 32 in flight for ${seconds} s, bare Bolt first…`,
+    );
+    const slack = await benchSlackAck(store, { rate: 200, seconds });
+    results.slackAck = slack;
+    for (const key of ['p50', 'p99'] as const) {
+      rows.push({
+        figure: `slack ack ${key} at 200 events/s`,
+        ours: ms(slack.ours.steady[key]),
+        baseline: `${ms(slack.baseline.steady[key])} bare Bolt`,
+        ratio: `${(slack.ours.steady[key] / slack.baseline.steady[key]).toFixed(2)}×`,
+        budget: key === 'p99' ? '< 10 ms' : '-',
+      });
+    }
+    rows.push({
+      figure: 'slack peak events/s (32 in flight)',
+      ours: slack.ours.peakPerSecond.toFixed(0),
+      baseline: `${slack.baseline.peakPerSecond.toFixed(0)} bare Bolt`,
+      ratio: `${(slack.ours.peakPerSecond / slack.baseline.peakPerSecond).toFixed(2)}×`,
+      budget: '≥ 0.5× bare Bolt',
+    });
   } finally {
     await store.close();
     await pg.stop();

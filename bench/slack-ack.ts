@@ -1,0 +1,158 @@
+/**
+ * Signed Slack events into Olympus's receiver (signature check, inbox write, Bolt) against a bare Bolt
+ * app that only acks, on the same machine in the same run: ack latency at a steady 200 events/s, and
+ * peak throughput with many requests in flight.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, Agent, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import bolt from '@slack/bolt';
+import express from 'express';
+import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
+import { createSlackSurface } from '../bot/slack/slack-surface.js';
+import { createSilentLogger } from '../common/logging/logger.js';
+import type { Store } from '../storage/ports.js';
+import { summarise, type Summary } from './stats.js';
+
+const SECRET = 'bench-signing-secret';
+const logger = createSilentLogger();
+
+/** Answers every Web API method with ok (auth.test is all the surface calls at start). */
+async function startSlackApiStub(): Promise<{ url: string; server: Server }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0BENCH', ts: '1.1' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, server };
+}
+
+function mention(id: number): string {
+  return JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T0BENCH',
+    api_app_id: 'A0BENCH',
+    event_id: `EvBench${process.pid}x${id}x${Date.now()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: 'app_mention',
+      user: 'U0CLIENT',
+      text: '<@U0BOT> hi',
+      ts: `${id}.000100`,
+      channel: 'C0BENCH',
+    },
+  });
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(url: URL, body: string): Promise<number> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': signature,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Latency of each event at a steady rate (one event every 1000/rate ms). */
+async function steady(url: URL, rate: number, seconds: number): Promise<Summary> {
+  const samples: number[] = [];
+  const pending: Promise<void>[] = [];
+  const total = rate * seconds;
+  const start = performance.now();
+  for (let i = 0; i < total; i += 1) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const body = mention(i);
+    const sent = performance.now();
+    pending.push(
+      post(url, body).then((status) => {
+        if (status !== 200) throw new Error(`status ${status}`);
+        samples.push(performance.now() - sent);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return summarise(samples);
+}
+
+/** Completed events per second with `inFlight` requests outstanding for `seconds`. */
+async function peak(url: URL, inFlight: number, seconds: number): Promise<number> {
+  let done = 0;
+  let next = 1_000_000;
+  const deadline = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      await post(url, mention((next += 1)));
+      done += 1;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return done / ((performance.now() - start) / 1000);
+}
+
+async function measure(url: URL, rate: number, seconds: number) {
+  await steady(url, 100, 1); // warm-up
+  return { steady: await steady(url, rate, seconds), peakPerSecond: await peak(url, 32, seconds) };
+}
+
+export async function benchSlackAck(store: Store, options: { rate: number; seconds: number }) {
+  const api = await startSlackApiStub();
+
+  const bareExpress = express();
+  const receiver = new bolt.ExpressReceiver({ signingSecret: SECRET, app: bareExpress });
+  const bareApp = new bolt.App({ token: 'xoxb-bench', receiver, clientOptions: { slackApiUrl: api.url } });
+  bareApp.event('app_mention', async () => {});
+  const bareServer = await new Promise<Server>((resolve) => {
+    const server = bareExpress.listen(0, '127.0.0.1', () => resolve(server));
+  });
+  const bareUrl = new URL(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/slack/events`);
+  const baseline = await measure(bareUrl, options.rate, options.seconds);
+  await new Promise((resolve) => bareServer.close(resolve));
+
+  const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
+  const app = createHttpApp(httpOptions);
+  const surface = createSlackSurface({
+    settings: {
+      botToken: 'xoxb-bench',
+      appToken: null,
+      signingSecret: SECRET,
+      apiUrl: api.url,
+      opsChannel: 'C0OPS',
+      toUsers: [],
+    },
+    store,
+    scheduler: { enqueue: () => Promise.resolve('none') },
+    logger,
+    app,
+  });
+  finishHttpApp(app, logger);
+  await surface.start();
+  const server = await startHttpServer(app, httpOptions);
+  const ours = await measure(new URL(`${server.url}/slack/events`), options.rate, options.seconds);
+  await surface.stop();
+  await server.close();
+  await new Promise((resolve) => api.server.close(resolve));
+  agent.destroy();
+  return { ours, baseline };
+}
