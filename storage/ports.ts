@@ -222,8 +222,16 @@ export interface AuditRepository {
 }
 
 export interface InboxRepository {
-  /** Stores the event under its natural key; `inserted: false` means a repeat delivery. */
-  record(key: string, surface: Surface, payload: unknown): Promise<{ inserted: boolean; entry: InboxEntry }>;
+  /**
+   * Stores the event under its natural key; `inserted: false` means a repeat delivery. With `begin`, a new
+   * entry is stored already `processing` (attempt 1), saving the separate `begin` round trip.
+   */
+  record(
+    key: string,
+    surface: Surface,
+    payload: unknown,
+    options?: { begin?: boolean },
+  ): Promise<{ inserted: boolean; entry: InboxEntry }>;
   get(key: string): Promise<InboxEntry | null>;
   /**
    * received|failed → processing, attempts+1; null if another worker has it or it is done. With

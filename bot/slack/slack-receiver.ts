@@ -123,9 +123,9 @@ export class SlackHttpReceiver implements Receiver {
       return;
     }
     const retryNum = Number(req.get('x-slack-retry-num') ?? '0') || 0;
-    await inbox.record(request.key, 'slack', request.body);
-    // The compare-and-set claim: only one delivery of a key is processed (a failed one may be retried).
-    if ((await inbox.begin(request.key)) === null) {
+    // Stored and claimed in one statement; a repeat key is claimed only if an earlier attempt failed.
+    const { inserted } = await inbox.record(request.key, 'slack', request.body, { begin: true });
+    if (!inserted && (await inbox.begin(request.key)) === null) {
       logger.debug('repeat slack delivery dropped', { key: request.key, retryNum });
       res.status(200).end();
       return;

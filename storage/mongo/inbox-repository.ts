@@ -20,17 +20,20 @@ export class MongoInboxRepository implements InboxRepository {
     key: string,
     surface: Surface,
     payload: unknown,
+    options: { begin?: boolean } = {},
   ): Promise<{ inserted: boolean; entry: InboxEntry }> {
+    const begin = options.begin === true;
+    const now = new Date();
     const doc: InboxDoc = {
       _id: key,
       order: nextOrder(),
       surface,
       payload,
-      status: 'received',
-      attempts: 0,
+      status: begin ? 'processing' : 'received',
+      attempts: begin ? 1 : 0,
       error: null,
-      receivedAt: new Date(),
-      startedAt: null,
+      receivedAt: now,
+      startedAt: begin ? now : null,
       processedAt: null,
     };
     let lastError: unknown;

@@ -10,11 +10,14 @@ export class PostgresInboxRepository implements InboxRepository {
     key: string,
     surface: Surface,
     payload: unknown,
+    options: { begin?: boolean } = {},
   ): Promise<{ inserted: boolean; entry: InboxEntry }> {
+    const begin = options.begin === true;
     const row = await this.db.one<InboxRow>(
-      `INSERT INTO inbox (key, surface, payload) VALUES ($1, $2, $3::jsonb)
+      `INSERT INTO inbox (key, surface, payload, status, attempts, started_at)
+       VALUES ($1, $2, $3::jsonb, $4, $5, CASE WHEN $6::boolean THEN now() END)
        ON CONFLICT (key) DO NOTHING RETURNING *`,
-      [key, surface, jsonParam(payload)],
+      [key, surface, jsonParam(payload), begin ? 'processing' : 'received', begin ? 1 : 0, begin],
     );
     if (row) return { inserted: true, entry: toInboxEntry(row) };
     const existing = await this.get(key);

@@ -58,6 +58,20 @@ export function inboxCases(getStore: GetStore): void {
       expect(await store.inbox.fail(unknown, 'x')).toBeNull();
     });
 
+    test('record with begin stores a new entry already processing; a repeat is not begun again', async () => {
+      const store = getStore();
+      const key = uniqueKey('slack:event');
+      const first = await store.inbox.record(key, 'slack', { n: 1 }, { begin: true });
+      expect(first).toMatchObject({ inserted: true, entry: { status: 'processing', attempts: 1 } });
+      expect(first.entry.startedAt).toBeInstanceOf(Date);
+      const repeat = await store.inbox.record(key, 'slack', { n: 2 }, { begin: true });
+      expect(repeat).toMatchObject({
+        inserted: false,
+        entry: { status: 'processing', attempts: 1, payload: { n: 1 } },
+      });
+      expect(await store.inbox.begin(key)).toBeNull();
+    });
+
     test('an attempt left processing by a dead worker is reclaimed only after reclaimAfterMs', async () => {
       const store = getStore();
       const key = uniqueKey('slack:event');
