@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { errorMessage, hasCode } from '../common/errors.js';
 import { createLogger } from '../common/logging/logger.js';
 import { SecretRedactor } from '../common/logging/redactor.js';
+import { registerOpsCommands } from './commands/ops-commands.js';
 import { sendChatMessage } from './console/chat-client.js';
 import { loadConfig, type Config } from './config/load-config.js';
 import { describeConfiguration, runDoctor } from './doctor/doctor.js';
@@ -151,6 +152,12 @@ program
   .option('--message-id <id>', 'idempotency key: sending the same id again returns the same reply')
   .argument('<text...>', 'the message')
   .action(chat);
+
+registerOpsCommands(program, {
+  baseUrl: () => readConfig().http.url,
+  out: (text) => write(process.stdout, text),
+  err: (text) => write(process.stderr, text),
+});
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   write(process.stderr, `olympus: ${errorMessage(error)}`);

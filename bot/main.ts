@@ -2,12 +2,17 @@
  * The composition root: builds the store, vault, scheduler, LLM router and surfaces from the
  * configuration, in one place, and stops them in reverse order. Nothing else wires dependencies.
  */
+import { hostname } from 'node:os';
 import { chooseIntakeBrain } from '../agents/hermes/choose-brain.js';
+import { loadAgentManifests } from '../agents/specialists/agent-manifest.js';
+import { SingleCallAgent } from '../agents/specialists/agent-step.js';
 import { createLlmRouter } from '../agents/llm/create-llm-router.js';
 import type { Logger } from '../common/logging/logger.js';
 import type { SecretRedactor } from '../common/logging/redactor.js';
 import { ClientMessageHandler } from '../handlers/intake/handle-client-message.js';
+import { DeferredJobQueue } from '../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../orchestration/jobs/job-catalogue.js';
+import { Orchestrator } from '../orchestration/orchestrator.js';
 import { JobScheduler } from '../orchestration/jobs/scheduler.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/ports.js';
@@ -19,6 +24,7 @@ import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer }
 import { jobQueueSampler } from './metrics/job-queue-gauge.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createSlackCheckpointCards } from './slack/checkpoint-cards.js';
+import { opsRoutes } from './ops/ops-routes.js';
 import { createSlackSurface } from './slack/slack-surface.js';
 
 /** start: everything in one process; bot: surfaces and HTTP, no job workers; worker: job workers only. */
@@ -67,10 +73,23 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
     const metrics = createMetrics();
     // No I/O here: providers connect on their first call. Workers need the intake too (intake.redrive).
     const router = createLlmRouter({ config, store, logger: logger.child({ component: 'llm' }) });
+    // The orchestrator enqueues through the scheduler, whose catalogue holds the orchestrator's jobs.
+    const jobQueue = new DeferredJobQueue();
+    const orchestrator = new Orchestrator({
+      store,
+      jobs: jobQueue,
+      router,
+      agents: new SingleCallAgent(router),
+      manifests: loadAgentManifests(),
+      logger: logger.child({ component: 'orchestrator' }),
+      settings: { maxTaskAttempts: 3, taskLeaseMs: config.jobs.lockLifetimeMs },
+      holder: `${hostname()}:${process.pid}`,
+    });
     const intake = new ClientMessageHandler({
       store,
       brain: chooseIntakeBrain(router, logger),
       logger: logger.child({ component: 'intake' }),
+      onHandOff: (projectId) => orchestrator.startPlanning(projectId),
     });
     // Card jobs run wherever workers run, so every mode knows how to sync Slack cards.
     const checkpointCards = config.slack
@@ -85,10 +104,11 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
       logger: logger.child({ component: 'scheduler' }),
       settings: config.jobs,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      catalogue: jobCatalogue({ store, logger, intake, checkpointCards }),
+      catalogue: jobCatalogue({ store, logger, intake, checkpointCards, orchestrator }),
       work: mode !== 'bot',
       metrics,
     });
+    jobQueue.bind(scheduler);
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
 
@@ -112,6 +132,7 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
       const app = createHttpApp(httpOptions);
       if (mode !== 'worker') {
         app.use(consoleRoutes({ store, handler: intake, logger: logger.child({ component: 'console' }) }));
+        app.use(opsRoutes({ store, jobs: scheduler, logger: logger.child({ component: 'ops' }) }));
         const slack = config.slack?.signingSecret
           ? createSlackSurface({
               settings: config.slack,

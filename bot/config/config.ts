@@ -53,7 +53,15 @@ export interface Config {
     toUsers: string[];
   } | null;
   discord: { botToken: string } | null;
-  email: { address: string; imapUrl: string; smtpUrl: string } | null;
+  email: {
+    address: string;
+    imapUrl: string;
+    smtpUrl: string;
+    /** authserv-id of our server's Authentication-Results; null: sender authentication is not checked. */
+    authservId: string | null;
+    maxBytes: number;
+    repliesPerHour: number;
+  } | null;
   vault: { masterKey: string | null; gcpProjectId: string | null };
   /** Every resolved variable with where it came from (for `olympus doctor`). */
   resolved: ReadonlyMap<string, ResolvedValue>;
@@ -136,7 +144,14 @@ export function buildConfig(
       : null,
     discord: discordToken ? { botToken: discordToken } : null,
     email: emailAddress
-      ? { address: emailAddress, imapUrl: need('IMAP_URL'), smtpUrl: need('SMTP_URL') }
+      ? {
+          address: emailAddress,
+          imapUrl: need('IMAP_URL'),
+          smtpUrl: need('SMTP_URL'),
+          authservId: str('OLYMPUS_EMAIL_AUTHSERV_ID'),
+          maxBytes: num('OLYMPUS_EMAIL_MAX_BYTES'),
+          repliesPerHour: num('OLYMPUS_EMAIL_REPLIES_PER_HOUR'),
+        }
       : null,
     vault: { masterKey: str('OLYMPUS_MASTER_KEY'), gcpProjectId: str('GCP_PROJECT_ID') },
     resolved,

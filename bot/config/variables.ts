@@ -291,6 +291,30 @@ export const VARIABLES: readonly VariableSpec[] = [
     schema: z.url({ protocol: /^smtps?$/ }),
   }),
   variable({
+    name: 'OLYMPUS_EMAIL_AUTHSERV_ID',
+    group: 'email',
+    expects: 'the authserv-id of your mail server, e.g. mx.example.com',
+    description:
+      'Trust only the topmost Authentication-Results header with this id; mail failing DMARC never reaches a project.',
+    schema: text,
+  }),
+  variable({
+    name: 'OLYMPUS_EMAIL_MAX_BYTES',
+    group: 'email',
+    expects: 'a positive whole number of bytes',
+    description: 'Largest mail downloaded whole; bigger mail keeps its text and its attachments are dropped.',
+    schema: positiveInt,
+    defaultValue: '10485760',
+  }),
+  variable({
+    name: 'OLYMPUS_EMAIL_REPLIES_PER_HOUR',
+    group: 'email',
+    expects: 'a positive whole number',
+    description: 'Replies one sender gets per hour at most (stops reply loops between bots).',
+    schema: positiveInt,
+    defaultValue: '30',
+  }),
+  variable({
     name: 'OLYMPUS_MASTER_KEY',
     group: 'vault',
     expects: '32 bytes as 64 hex characters or base64',

@@ -77,6 +77,8 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
     },
   });
   await input.jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId });
+  // What the decision means for the work (plan approved, task retried…) is the orchestrator's job.
+  await input.jobs.enqueue(JOB_NAMES.checkpointDecided, { checkpointId });
   return { status: 'decided', checkpoint: result.checkpoint, message: `Checkpoint ${input.outcome}.` };
 }
 

@@ -13,6 +13,7 @@ import {
 } from '../../agents/hermes/brief-schema.js';
 import type { IntakeTurn } from '../../agents/hermes/intake-brain.js';
 import { renderStatus } from '../../agents/hermes/status-report.js';
+import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { Conversation, ConversationPatch, Identity, Store } from '../../storage/ports.js';
 import { applyChangeRequest, createProjectFromBrief, loadProjectState } from './project-actions.js';
@@ -25,6 +26,8 @@ export interface TurnContext {
   store: Store;
   identity: Identity;
   logger: Logger;
+  /** Called once a confirmed brief became a project (starts planning; a sweep re-drives it if this fails). */
+  onHandOff?: (projectId: string) => Promise<void>;
 }
 
 export interface AppliedTurn {
@@ -132,6 +135,12 @@ async function handOff(
     current = await store.conversations.get(conversation.id);
   }
   context.logger.info('project handed off', { projectId: project.id, key: project.key });
+  await context.onHandOff?.(project.id).catch((error: unknown) => {
+    context.logger.warn('could not start planning at once; the orchestration sweep will', {
+      projectId: project.id,
+      error: errorMessage(error),
+    });
+  });
   return {
     conversation: current ?? claimed,
     projectId: project.id,

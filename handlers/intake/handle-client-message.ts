@@ -36,6 +36,8 @@ export interface ClientMessageDependencies {
   brain: IntakeBrain;
   logger: Logger;
   now?: () => Date;
+  /** Told the id of every project a confirmed brief creates (the orchestrator starts planning it). */
+  onHandOff?: (projectId: string) => Promise<void>;
   /** When unfinished entries are taken up again (tests shorten the delays). */
   redrive?: Partial<RedrivePolicy>;
 }
@@ -124,7 +126,12 @@ export class ClientMessageHandler {
     const { store } = this.deps;
     try {
       const outcome = await runIntakeTurn(
-        { store, brain: this.deps.brain, now: this.now },
+        {
+          store,
+          brain: this.deps.brain,
+          now: this.now,
+          ...(this.deps.onHandOff ? { onHandOff: this.deps.onHandOff } : {}),
+        },
         incoming,
         context,
         live,

@@ -52,6 +52,7 @@ export interface TurnDependencies {
   store: Store;
   brain: IntakeBrain;
   now: () => Date;
+  onHandOff?: (projectId: string) => Promise<void>;
 }
 
 export interface TurnOutcome {
@@ -116,7 +117,12 @@ export async function runIntakeTurn(
         deferredReason: deferredReason(code, error),
       };
     }
-    const turnContext: TurnContext = { store, identity, logger: context.logger };
+    const turnContext: TurnContext = {
+      store,
+      identity,
+      logger: context.logger,
+      ...(deps.onHandOff ? { onHandOff: deps.onHandOff } : {}),
+    };
     const applied = await applyTurn(turnContext, conversation, turn);
     if (!applied) {
       context.logger.debug('conversation changed meanwhile; retrying the turn', { attempt });

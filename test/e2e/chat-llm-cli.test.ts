@@ -132,6 +132,9 @@ describe('olympus chat with a language model', () => {
     expect(corrected).toContain('Budget: 15,000 USD');
     expect(corrected).toContain('Is this right?');
 
+    // Confirmation starts planning on the reasoning tier (gpt-4o); give it a queue of its own, left empty,
+    // so the planner's calls fail (the project stays in planning) and never take the intake's replies.
+    server.replyFor('gpt-4o');
     server.reply(turn({ intent: 'confirm', reply: 'Wonderful.' }));
     const confirmed = JSON.parse(await chat('Yes, looks good', '--json')) as {
       reply: string;
@@ -165,7 +168,7 @@ describe('olympus chat with a language model', () => {
     expect(brief.features).toHaveLength(3);
 
     // Every request asked for the intake_turn schema and carried the client's text as quoted data.
-    const requests = server.chatRequests();
+    const requests = server.chatRequests().filter((request) => request.body.model === 'gpt-4o-mini');
     expect(requests).toHaveLength(6);
     for (const request of requests) {
       expect(request.body.response_format).toMatchObject({ json_schema: { name: 'intake_turn' } });

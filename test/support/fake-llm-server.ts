@@ -41,6 +41,11 @@ export interface FakeLlmServer {
   openaiBaseUrl: string;
   /** Queues replies for the next chat requests, in order. */
   reply(...replies: ScriptedReply[]): void;
+  /**
+   * Queues replies for requests naming this model only; once a model has its own queue, its requests never
+   * take from the shared one (an empty queue answers 500), so two callers cannot take each other's replies.
+   */
+  replyFor(model: string, ...replies: ScriptedReply[]): void;
   readonly requests: RecordedRequest[];
   /** Recorded chat requests only (OpenAI and Ollama). */
   chatRequests(): RecordedRequest[];
@@ -134,6 +139,7 @@ function answer(
 
 export async function startFakeLlmServer(): Promise<FakeLlmServer> {
   const script: ScriptedReply[] = [];
+  const byModel = new Map<string, ScriptedReply[]>();
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -162,7 +168,8 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       const isOllama = method === 'POST' && path === '/api/chat';
       if (!isOpenAi && !isOllama) return send(res, 404, { error: `no route ${method} ${path}` });
       if (body.stream === true) return send(res, 400, { error: 'this fake server does not stream' });
-      const next: ScriptedReply = script.shift() ?? {
+      const own = typeof body.model === 'string' ? byModel.get(body.model) : undefined;
+      const next: ScriptedReply = (own ?? script).shift() ?? {
         status: 500,
         error: 'fake-llm-server: script exhausted',
       };
@@ -179,6 +186,11 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
     url,
     openaiBaseUrl: `${url}/v1`,
     reply: (...replies) => void script.push(...replies),
+    replyFor: (model, ...replies) => {
+      const queue = byModel.get(model) ?? [];
+      queue.push(...replies);
+      byModel.set(model, queue);
+    },
     requests,
     chatRequests: () => requests.filter((r) => r.method === 'POST'),
     close: () =>

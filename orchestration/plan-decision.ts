@@ -1,0 +1,127 @@
+/**
+ * What a decided checkpoint means for the project, run by the `checkpoint.decided` job after the one
+ * decision handler stored the decision. Every step is a compare-and-set, so running it twice is harmless.
+ *   plan_review: approve → tasks stored, project active, ready tasks dispatched;
+ *                modify → project back to planning and re-planned with the TO's changes;
+ *                reject → project on hold, the client told.
+ *   question about a failed task: approve → retry, modify → skip (counts as done), reject → cancel.
+ */
+import { hasCode } from '../common/errors.js';
+import type { AgentRole, Checkpoint, Project } from '../storage/ports.js';
+import { JOB_NAMES, taskRunJob } from './jobs/job-catalogue.js';
+import { tellClient } from './client-notice.js';
+import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
+import { PlanSchema } from './plan/plan-schema.js';
+import { advanceProject, audit } from './task-readiness.js';
+
+export const TASK_FAILED_QUESTION = 'task_failed';
+
+export async function onCheckpointDecided(deps: OrchestratorDeps, checkpointId: string): Promise<void> {
+  const checkpoint = await deps.store.checkpoints.get(checkpointId);
+  if (!checkpoint || checkpoint.status === 'pending') return;
+  if (checkpoint.kind === 'plan_review') await planDecided(deps, checkpoint);
+  else if (checkpoint.kind === 'question' && checkpoint.request.details.purpose === TASK_FAILED_QUESTION)
+    await failedTaskDecided(deps, checkpoint);
+}
+
+async function planDecided(deps: OrchestratorDeps, checkpoint: Checkpoint): Promise<void> {
+  const { store } = deps;
+  const project = await store.projects.get(checkpoint.projectId);
+  if (!project) return;
+  // Only the latest plan review speaks for the project; an older one was superseded by a re-plan.
+  const reviews = (await store.checkpoints.list({ projectId: project.id }))
+    .filter((candidate) => candidate.kind === 'plan_review')
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  if (reviews.at(-1)?.id !== checkpoint.id) return;
+  const by = checkpoint.decision?.by ?? ORCHESTRATOR;
+  if (checkpoint.status === 'approved') {
+    if (project.status === 'awaiting_approval') await approvePlan(deps, project, checkpoint);
+    await advanceProject(deps, project.id);
+  } else if (checkpoint.status === 'modified') {
+    const back = await store.projects.setStatus(project.id, ['awaiting_approval'], 'planning');
+    if (!back) return;
+    await projectEvent(deps, 'project.replanning', project, by, {
+      checkpointId: checkpoint.id,
+      changes: checkpoint.decision?.changes ?? null,
+    });
+    await deps.jobs.enqueue(JOB_NAMES.projectPlan, { projectId: project.id });
+  } else if (checkpoint.status === 'rejected') {
+    const held = await store.projects.setStatus(project.id, ['awaiting_approval'], 'on_hold');
+    if (!held) return;
+    const reason = checkpoint.decision?.reason;
+    await projectEvent(deps, 'project.plan_rejected', project, by, {
+      checkpointId: checkpoint.id,
+      reason: reason ?? null,
+    });
+    await tellClient(
+      store,
+      held,
+      `An operator reviewed the plan for "${project.title}" and sent it back${reason ? `: ${reason}` : '.'} The project is on hold; tell me what to change in the brief and the team will plan again.`,
+    );
+  }
+}
+
+async function approvePlan(deps: OrchestratorDeps, project: Project, checkpoint: Checkpoint): Promise<void> {
+  const { store } = deps;
+  const plan = PlanSchema.parse(checkpoint.request.details.plan);
+  const existing = await store.tasks.listByProject(project.id);
+  if (existing.length === 0) {
+    try {
+      await store.tasks.createMany(
+        project.id,
+        plan.tasks.map((task) => ({
+          key: task.key,
+          role: task.role as AgentRole,
+          title: task.title,
+          spec: task.spec,
+          acceptance: task.acceptance,
+          dependsOn: task.dependsOn,
+          status: 'pending' as const,
+        })),
+      );
+    } catch (error) {
+      // A concurrent approval stored them first.
+      if (!hasCode(error, 'STORE_CONFLICT')) throw error;
+    }
+  }
+  const active = await store.projects.setStatus(project.id, ['awaiting_approval'], 'active');
+  if (!active) return;
+  await projectEvent(deps, 'project.plan_approved', project, checkpoint.decision?.by ?? ORCHESTRATOR, {
+    checkpointId: checkpoint.id,
+    tasks: plan.tasks.length,
+  });
+  await tellClient(
+    store,
+    active,
+    `The plan for "${project.title}" is approved: ${plan.tasks.length} tasks. The team has started; I'll tell you when it's done.`,
+  );
+}
+
+async function failedTaskDecided(deps: OrchestratorDeps, checkpoint: Checkpoint): Promise<void> {
+  const { store } = deps;
+  if (!checkpoint.taskId) return;
+  const by = checkpoint.decision?.by ?? ORCHESTRATOR;
+  const data = { checkpointId: checkpoint.id };
+  if (checkpoint.status === 'approved') {
+    const ready = await store.tasks.transition(checkpoint.taskId, ['failed'], 'ready');
+    if (!ready) return;
+    await audit(deps, 'task.retry', ready, data, by);
+    await deps.jobs.enqueue(taskRunJob(ready.role), { taskId: ready.id });
+    return;
+  }
+  const to = checkpoint.status === 'modified' ? 'done' : 'cancelled';
+  const moved = await store.tasks.transition(checkpoint.taskId, ['failed'], to);
+  if (!moved) return;
+  await audit(deps, to === 'done' ? 'task.skipped' : 'task.cancelled', moved, data, by);
+  await advanceProject(deps, moved.projectId);
+}
+
+async function projectEvent(
+  deps: OrchestratorDeps,
+  action: string,
+  project: Project,
+  actor: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await deps.store.audit.append({ actor, action, subjectType: 'project', subjectId: project.id, data });
+}

@@ -1,0 +1,89 @@
+/**
+ * Readiness: every `pending` task whose dependencies are all done becomes `ready` (compare-and-set, so
+ * concurrent recomputations agree) and gets its `task.run.<role>` job; a task whose dependency was
+ * cancelled is cancelled too. When every task is done (or cancelled), the project is `completed`, the
+ * completion is audited and the client is told — once, by whoever wins the project's status change.
+ */
+import { taskRunJob } from './jobs/job-catalogue.js';
+import type { Project, Task } from '../storage/ports.js';
+import { tellClient } from './client-notice.js';
+import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
+
+export async function advanceProject(deps: OrchestratorDeps, projectId: string): Promise<void> {
+  const { store } = deps;
+  const project = await store.projects.get(projectId);
+  if (!project || project.status !== 'active') return;
+  let tasks = await store.tasks.listByProject(projectId);
+  for (let pass = 0; pass <= tasks.length; pass++) {
+    const changed = await advanceOnce(deps, tasks);
+    if (!changed) break;
+    tasks = await store.tasks.listByProject(projectId);
+  }
+  if (tasks.length > 0 && tasks.every((task) => task.status === 'done' || task.status === 'cancelled')) {
+    await complete(deps, project, tasks);
+  }
+}
+
+async function advanceOnce(deps: OrchestratorDeps, tasks: Task[]): Promise<boolean> {
+  const { store } = deps;
+  const byId = new Map(tasks.map((task) => [task.id, task]));
+  let changed = false;
+  for (const task of tasks) {
+    if (task.status !== 'pending') continue;
+    const dependencies = task.dependsOn.map((id) => byId.get(id)?.status);
+    if (dependencies.some((status) => status === 'cancelled')) {
+      const cancelled = await store.tasks.transition(task.id, ['pending'], 'cancelled');
+      if (cancelled) {
+        changed = true;
+        await audit(deps, 'task.cancelled', cancelled, { reason: 'a task it depends on was cancelled' });
+      }
+      continue;
+    }
+    if (!dependencies.every((status) => status === 'done')) continue;
+    const ready = await store.tasks.transition(task.id, ['pending'], 'ready');
+    if (!ready) continue;
+    changed = true;
+    await audit(deps, 'task.ready', ready, {});
+    await deps.jobs.enqueue(taskRunJob(ready.role), { taskId: ready.id });
+  }
+  return changed;
+}
+
+async function complete(deps: OrchestratorDeps, project: Project, tasks: Task[]): Promise<void> {
+  const { store } = deps;
+  const completed = await store.projects.setStatus(project.id, ['active'], 'completed');
+  if (!completed) return;
+  const done = tasks.filter((task) => task.status === 'done');
+  const cancelled = tasks.filter((task) => task.status === 'cancelled');
+  await store.audit.append({
+    actor: ORCHESTRATOR,
+    action: 'project.completed',
+    subjectType: 'project',
+    subjectId: project.id,
+    data: { tasksDone: done.length, tasksCancelled: cancelled.length },
+  });
+  const skipped = cancelled.length > 0 ? ` (${cancelled.length} cancelled by an operator)` : '';
+  await tellClient(
+    store,
+    completed,
+    `Good news: "${project.title}" is complete. All ${done.length} tasks are done${skipped}:\n${done
+      .map((task) => `• ${task.title}`)
+      .join('\n')}`,
+  );
+}
+
+export async function audit(
+  deps: OrchestratorDeps,
+  action: string,
+  task: Task,
+  data: Record<string, unknown>,
+  actor: string = ORCHESTRATOR,
+): Promise<void> {
+  await deps.store.audit.append({
+    actor,
+    action,
+    subjectType: 'task',
+    subjectId: task.id,
+    data: { projectId: task.projectId, key: task.key, role: task.role, ...data },
+  });
+}
