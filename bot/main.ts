@@ -20,6 +20,7 @@ import { openVault } from '../storage/vault/open-vault.js';
 import type { Vault } from '../storage/vault/vault-port.js';
 import type { Config } from './config/load-config.js';
 import { consoleRoutes } from './console/console-routes.js';
+import { createEmailSurface } from './email/email-surface.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from './http.js';
 import { jobQueueSampler } from './metrics/job-queue-gauge.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -111,6 +112,18 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
     jobQueue.bind(scheduler);
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
+
+    if (mode !== 'worker' && config.email) {
+      // Does not throw while the mail server is down: it logs and keeps reconnecting.
+      const email = createEmailSurface({
+        settings: config.email,
+        store,
+        intake,
+        logger: logger.child({ component: 'email' }),
+      });
+      await email.start();
+      cleanups.push(() => email.stop());
+    }
 
     const port = mode === 'worker' ? config.http.workerPort : config.http.port;
     const httpOptions = {

@@ -205,9 +205,10 @@ describe('orchestration', () => {
     expect(review.request.details.plan).toEqual(GOOD_PLAN);
     const repair = JSON.stringify(llm.chatRequests()[before + 1]!.body);
     expect(repair).toMatch(/cycle: (api → ui → api|ui → api → ui)/);
-    const proposed = (await db.store.audit.list({ subjectId: projectId })).find(
-      (e) => e.action === 'project.plan_proposed',
-    )!;
+    // The audit event follows the status change; wait for it rather than race it.
+    const proposed = await until(async () =>
+      (await db.store.audit.list({ subjectId: projectId })).find((e) => e.action === 'project.plan_proposed'),
+    );
     expect(proposed.data.repaired).toBe(true);
   });
 

@@ -1,0 +1,108 @@
+/**
+ * The email surface: clients mail the project address (or a project's plus-address); Hermes answers in
+ * the same thread. Creating it only validates settings (no I/O); `start()` opens the SMTP transport and
+ * the IMAP watcher (which catches up on everything not yet handled); `stop()` closes both.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import { OlympusError } from '../../common/errors.js';
+import type { Logger } from '../../common/logging/logger.js';
+import type { Store } from '../../storage/ports.js';
+import { imapConnection, type EmailSettings } from './email-settings.js';
+import { ReplyRateLimit } from './loop-guard.js';
+import { processMessage, type EmailIntake, type ProcessorContext } from './mail-processor.js';
+import { DEFAULT_TIMINGS, MailboxWatcher, type WatcherTimings } from './mailbox-watcher.js';
+import { sendOnce } from './send-once.js';
+import { createSentFolder } from './sent-folder.js';
+import { sendThreadNotice, type ThreadNotice } from './thread-notice.js';
+
+export type { EmailSettings } from './email-settings.js';
+export type { EmailIntake } from './mail-processor.js';
+export type { ThreadNotice } from './thread-notice.js';
+
+export interface EmailSurfaceOptions {
+  settings: EmailSettings;
+  store: Store;
+  /** Where client mail goes (the ClientMessageHandler). */
+  intake: EmailIntake;
+  logger: Logger;
+  /** Mailbox to watch (default INBOX). */
+  mailbox?: string;
+  /** Reconnect, IDLE and watchdog timings (tests shorten them). */
+  timings?: Partial<WatcherTimings>;
+}
+
+export interface EmailSurface {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * Mails Hermes's words into an email conversation's thread (digests, notices), once per effect id.
+   * Resolves the Message-ID, or null when the conversation is not an email one. Needs a started surface.
+   */
+  notify(notice: ThreadNotice): Promise<string | null>;
+  /** Resolves when the mail known so far has been handled (tests). */
+  settled(): Promise<void>;
+}
+
+export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
+  const { settings, store, intake } = options;
+  const logger = options.logger.child({ component: 'email' });
+  const connection = imapConnection(settings.imapUrl);
+  const mailbox = options.mailbox ?? 'INBOX';
+  const timings: WatcherTimings = { ...DEFAULT_TIMINGS, ...options.timings };
+  let transport: Transporter | null = null;
+  let watcher: MailboxWatcher | null = null;
+  let send: ProcessorContext['send'] | null = null;
+
+  return {
+    async start() {
+      if (watcher) return;
+      if (settings.authservId === null) {
+        logger.warn(
+          'sender authentication is off: set OLYMPUS_EMAIL_AUTHSERV_ID to trust only your server’s Authentication-Results',
+        );
+      }
+      const smtp = nodemailer.createTransport(settings.smtpUrl);
+      transport = smtp;
+      const sentFolder = createSentFolder(connection, logger);
+      send = (mail) => sendOnce({ store, transport: smtp, address: settings.address, sentFolder }, mail);
+      const context: ProcessorContext = {
+        store,
+        intake,
+        settings,
+        account: connection.user.toLowerCase(),
+        mailbox,
+        limiter: new ReplyRateLimit(settings.repliesPerHour),
+        send,
+        logger,
+      };
+      watcher = new MailboxWatcher({
+        connection,
+        mailbox,
+        timings,
+        logger,
+        handle: (client, uidValidity, uid) => processMessage(context, client, uidValidity, uid),
+      });
+      await watcher.start();
+      logger.info('email surface started', { address: settings.address, mailbox });
+    },
+    async stop() {
+      const running = watcher;
+      watcher = null;
+      send = null;
+      await running?.stop();
+      transport?.close();
+      transport = null;
+    },
+    async notify(notice) {
+      if (send === null) {
+        throw new OlympusError('SURFACE_UNAVAILABLE', 'the email surface is not started', {
+          retryable: true,
+        });
+      }
+      return sendThreadNotice({ store, address: settings.address, send }, notice);
+    },
+    async settled() {
+      await watcher?.idle();
+    },
+  };
+}

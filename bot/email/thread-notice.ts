@@ -1,0 +1,44 @@
+/**
+ * Hermes speaking first in an email conversation (a status digest, a notice, an answer that was deferred):
+ * one mail in the conversation's thread (In-Reply-To/References the thread's root Message-ID), with the
+ * project's plus-address as Reply-To, sent once per effect id.
+ */
+import type { Store } from '../../storage/ports.js';
+import { projectAddress } from './addresses.js';
+import type { OutgoingMail } from './send-once.js';
+
+export interface ThreadNotice {
+  /** Fixed per notice (e.g. `digest:<project>:<period>`): the same id never mails twice. */
+  effectId: string;
+  conversationId: string;
+  text: string;
+  subject?: string;
+}
+
+export interface NoticeContext {
+  store: Store;
+  address: string;
+  send(mail: OutgoingMail): Promise<string>;
+}
+
+/** The Message-ID of the mail, or null when the conversation is not an email conversation. */
+export async function sendThreadNotice(context: NoticeContext, notice: ThreadNotice): Promise<string | null> {
+  const { store } = context;
+  const conversation = await store.conversations.get(notice.conversationId);
+  if (!conversation || conversation.surface !== 'email') return null;
+  const identity = await store.identities.get(conversation.identityId);
+  const handle = identity?.handles.find((candidate) => candidate.surface === 'email');
+  if (!handle) return null;
+  const project = conversation.projectId ? await store.projects.get(conversation.projectId) : null;
+  const root = conversation.threadKey.replace(/^unverified:/, '');
+  return context.send({
+    effectId: `email.notice:${notice.effectId}`,
+    kind: 'email.notice',
+    to: handle.externalId.replace(/^unverified:/, ''),
+    subject: notice.subject ?? `Re: ${project?.title ?? 'your request'}`,
+    text: notice.text,
+    inReplyTo: root,
+    references: [root],
+    replyTo: project ? projectAddress(context.address, project.key) : null,
+  });
+}
