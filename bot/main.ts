@@ -20,6 +20,7 @@ import { openVault } from '../storage/vault/open-vault.js';
 import type { Vault } from '../storage/vault/vault-port.js';
 import type { Config } from './config/load-config.js';
 import { consoleRoutes } from './console/console-routes.js';
+import { createDiscordSurface } from './discord/discord-surface.js';
 import { createEmailSurface } from './email/email-surface.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from './http.js';
 import { jobQueueSampler } from './metrics/job-queue-gauge.js';
@@ -123,6 +124,16 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
       });
       await email.start();
       cleanups.push(() => email.stop());
+    }
+    if (mode !== 'worker' && config.discord) {
+      const discord = createDiscordSurface({
+        settings: config.discord,
+        store,
+        intake,
+        logger: logger.child({ component: 'discord' }),
+      });
+      await discord.start();
+      cleanups.push(() => discord.stop());
     }
 
     const port = mode === 'worker' ? config.http.workerPort : config.http.port;

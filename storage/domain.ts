@@ -135,6 +135,8 @@ export interface CheckpointRequest {
   details: Record<string, unknown>;
   /** Hash of the exact action and arguments the TO approves. */
   actionHash?: string;
+  /** How many times the request was revised after opening (absent: never). */
+  revision?: number;
 }
 
 export interface CheckpointDecision {

@@ -174,6 +174,14 @@ export interface DecisionInput {
   reason?: string;
 }
 
+export interface DecideOptions {
+  /**
+   * The action hash the decider saw: the compare-and-set then also requires `request.actionHash` to
+   * equal it, so a decision for arguments that changed since is not stored (won false, still pending).
+   */
+  expectedActionHash?: string;
+}
+
 export type DecideResult =
   { won: true; checkpoint: Checkpoint } | { won: false; checkpoint: Checkpoint | null };
 
@@ -182,7 +190,12 @@ export interface CheckpointRepository {
   get(id: string): Promise<Checkpoint | null>;
   list(filter?: { projectId?: string; status?: Checkpoint['status'][] }): Promise<Checkpoint[]>;
   /** One compare-and-set statement on `status = 'pending'`: of many concurrent deciders exactly one wins. */
-  decide(id: string, decision: DecisionInput): Promise<DecideResult>;
+  decide(id: string, decision: DecisionInput, options?: DecideOptions): Promise<DecideResult>;
+  /**
+   * Replaces the request (and with it the action hash) of a checkpoint that is still pending, in one
+   * statement; null when the checkpoint does not exist or is decided already.
+   */
+  revise(id: string, request: CheckpointRequest): Promise<Checkpoint | null>;
   addCard(id: string, card: CardRef): Promise<Checkpoint | null>;
   /** Atomic increment; returns the new count, or null if the checkpoint does not exist. */
   recordReminder(id: string): Promise<number | null>;

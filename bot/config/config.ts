@@ -52,7 +52,13 @@ export interface Config {
     /** Slack user ids with the TO role. */
     toUsers: string[];
   } | null;
-  discord: { botToken: string } | null;
+  discord: {
+    botToken: string;
+    /** REST base URL ending in /api; null for Discord itself. */
+    apiUrl: string | null;
+    guildId: string | null;
+    projectsChannel: string | null;
+  } | null;
   email: {
     address: string;
     imapUrl: string;
@@ -142,7 +148,14 @@ export function buildConfig(
             .filter((id) => id.length > 0),
         }
       : null,
-    discord: discordToken ? { botToken: discordToken } : null,
+    discord: discordToken
+      ? {
+          botToken: discordToken,
+          apiUrl: str('DISCORD_API_URL'),
+          guildId: str('DISCORD_GUILD_ID'),
+          projectsChannel: str('DISCORD_PROJECTS_CHANNEL'),
+        }
+      : null,
     email: emailAddress
       ? {
           address: emailAddress,

@@ -268,6 +268,34 @@ export const VARIABLES: readonly VariableSpec[] = [
     schema: text,
   }),
   variable({
+    name: 'DISCORD_API_URL',
+    group: 'discord',
+    expects: 'an http(s) URL ending in /api, such as https://discord.com/api',
+    description: 'Overrides the Discord REST base URL (the gateway URL comes from it too); tests, proxies.',
+    schema: httpUrl,
+  }),
+  variable({
+    name: 'DISCORD_GUILD_ID',
+    group: 'discord',
+    expects: 'a guild (server) id: a Discord snowflake',
+    description: 'The server whose projects channel holds one thread per confirmed project.',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^\d{5,25}$/, 'must be a Discord id (digits)'),
+  }),
+  variable({
+    name: 'DISCORD_PROJECTS_CHANNEL',
+    group: 'discord',
+    expects: 'a text channel id: a Discord snowflake',
+    description:
+      'Channel where each confirmed project gets a thread for replies and digests (unset: DMs only).',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^\d{5,25}$/, 'must be a Discord id (digits)'),
+  }),
+  variable({
     name: 'OLYMPUS_EMAIL_ADDRESS',
     group: 'email',
     expects: 'an email address',

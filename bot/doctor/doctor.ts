@@ -46,7 +46,7 @@ export async function runDoctor(config: Config, logger: Logger): Promise<DoctorL
     ),
     await optional('discord', config.discord, (discord) =>
       probeHttp(
-        'https://discord.com/api/v10/users/@me',
+        `${(discord.apiUrl ?? 'https://discord.com/api').replace(/\/$/, '')}/v10/users/@me`,
         { headers: { authorization: `Bot ${discord.botToken}` } },
         TIMEOUT_MS,
       ),

@@ -1,17 +1,42 @@
 /**
  * The Block Kit card of a TO checkpoint: everything a TO needs to decide in one glance, and the
  * Approve / Modify / Reject buttons while it is pending; once decided, who decided what, and no buttons.
+ * Each button's value is `<checkpoint id>:<action hash>`, so a press names the arguments its card showed.
+ * Text from agents, clients and TOs is escaped and its links defanged (outbound-text.ts).
  */
 import { Blocks, Elements, Md, Message } from 'slack-block-builder';
 import type { SlackBlockDto } from 'slack-block-builder';
 import { z } from 'zod';
+import { ACTION_HASH_PATTERN, currentActionHash } from '../../handlers/checkpoints/action-hash.js';
 import type { Checkpoint, Project, Task } from '../../storage/ports.js';
+import { safeOutboundText as safe } from './outbound-text.js';
 
 export const CHECKPOINT_ACTIONS = {
   approve: 'checkpoint.approve',
   modify: 'checkpoint.modify',
   reject: 'checkpoint.reject',
 } as const;
+
+/** What a card button names: the checkpoint, and the action hash the card showed (null if absent). */
+export interface CardValue {
+  checkpointId: string;
+  actionHash: string | null;
+}
+
+const uuid = z.uuid();
+
+export function cardValue(checkpoint: Checkpoint): string {
+  return `${checkpoint.id}:${currentActionHash(checkpoint)}`;
+}
+
+/** Null when the value does not name a checkpoint; a missing or malformed hash gives actionHash null. */
+export function parseCardValue(value: string | undefined): CardValue | null {
+  const [id, hash, ...rest] = (value ?? '').split(':');
+  const parsed = uuid.safeParse(id);
+  if (!parsed.success) return null;
+  const valid = rest.length === 0 && hash !== undefined && ACTION_HASH_PATTERN.test(hash);
+  return { checkpointId: parsed.data, actionHash: valid ? hash : null };
+}
 
 export interface CardModel {
   checkpoint: Checkpoint;
@@ -44,33 +69,35 @@ const KIND_LABELS: Record<Checkpoint['kind'], string> = {
 export function cardText(model: CardModel): string {
   const { checkpoint, project } = model;
   const state = checkpoint.status === 'pending' ? 'waiting for a TO' : checkpoint.status;
-  return `${KIND_LABELS[checkpoint.kind]} checkpoint for ${project?.title ?? checkpoint.projectId}: ${checkpoint.request.title} (${state})`;
+  const where = safe(project?.title ?? checkpoint.projectId);
+  return `${KIND_LABELS[checkpoint.kind]} checkpoint for ${where}: ${safe(checkpoint.request.title)} (${state})`;
 }
 
 export function cardBlocks(model: CardModel): SlackBlockDto[] {
   const { checkpoint, project, task } = model;
+  const value = cardValue(checkpoint);
   const message = Message().blocks(
     Blocks.Header({ text: `${KIND_LABELS[checkpoint.kind]}: ${checkpoint.request.title}`.slice(0, 150) }),
     Blocks.Section().fields(
-      `${Md.bold('Project')}\n${project ? `${project.title} (${project.key})` : checkpoint.projectId}`,
-      `${Md.bold('Task')}\n${task ? `${task.title} (${task.key})` : '—'}`,
-      `${Md.bold('Requested by')}\n${checkpoint.requestedBy}`,
+      `${Md.bold('Project')}\n${safe(project ? `${project.title} (${project.key})` : checkpoint.projectId)}`,
+      `${Md.bold('Task')}\n${task ? safe(`${task.title} (${task.key})`) : '—'}`,
+      `${Md.bold('Requested by')}\n${safe(checkpoint.requestedBy)}`,
       `${Md.bold('Kind')}\n${KIND_LABELS[checkpoint.kind]}`,
     ),
-    Blocks.Section({ text: checkpoint.request.summary.slice(0, 3000) || '—' }),
+    Blocks.Section({ text: safe(checkpoint.request.summary).slice(0, 3000) || '—' }),
     ...detailLines(checkpoint, project).map((text) => Blocks.Section({ text })),
     checkpoint.status === 'pending'
       ? Blocks.Actions({ blockId: `checkpoint:${checkpoint.id}` }).elements(
           Elements.Button({
             text: 'Approve',
             actionId: CHECKPOINT_ACTIONS.approve,
-            value: checkpoint.id,
+            value,
           }).primary(),
-          Elements.Button({ text: 'Modify', actionId: CHECKPOINT_ACTIONS.modify, value: checkpoint.id }),
+          Elements.Button({ text: 'Modify', actionId: CHECKPOINT_ACTIONS.modify, value }),
           Elements.Button({
             text: 'Reject',
             actionId: CHECKPOINT_ACTIONS.reject,
-            value: checkpoint.id,
+            value,
           }).danger(),
         )
       : Blocks.Context().elements(decisionLine(model)),
@@ -83,11 +110,11 @@ function detailLines(checkpoint: Checkpoint, project: Project | null): string[] 
   if (!parsed.success) return [];
   const details = parsed.data;
   const lines: string[] = [];
-  if (details.planSummary) lines.push(`${Md.bold('Plan')}\n${details.planSummary}`);
+  if (details.planSummary) lines.push(`${Md.bold('Plan')}\n${safe(details.planSummary)}`);
   if (details.tasks && details.tasks.length > 0) {
     const items = details.tasks
       .slice(0, 15)
-      .map((item) => `• ${item.title}${item.role ? ` (${item.role})` : ''}`);
+      .map((item) => `• ${safe(`${item.title}${item.role ? ` (${item.role})` : ''}`)}`);
     lines.push(`${Md.bold('Task graph')}\n${items.join('\n')}`);
   }
   if (details.spend) {
@@ -100,11 +127,11 @@ function detailLines(checkpoint: Checkpoint, project: Project | null): string[] 
   if (details.infrastructure) {
     const cost = details.infrastructure.monthlyCost;
     const monthly = cost ? `\nMonthly cost: ${formatMoney(cost.amount, cost.currency ?? '')}` : '';
-    lines.push(`${Md.bold('Infrastructure plan')}\n${details.infrastructure.plan}${monthly}`);
+    lines.push(`${Md.bold('Infrastructure plan')}\n${safe(details.infrastructure.plan)}${safe(monthly)}`);
   }
   if (details.credential) {
-    const purpose = details.credential.purpose ? ` — ${details.credential.purpose}` : '';
-    lines.push(`${Md.bold('Credential')}\n${Md.codeInline(details.credential.name)}${purpose}`);
+    const purpose = details.credential.purpose ? ` — ${safe(details.credential.purpose)}` : '';
+    lines.push(`${Md.bold('Credential')}\n${Md.codeInline(safe(details.credential.name))}${purpose}`);
   }
   return lines.map((line) => line.slice(0, 3000));
 }
@@ -117,9 +144,9 @@ function decisionLine(model: CardModel): string {
   const who = model.decidedBy ? ` by ${model.decidedBy}` : '';
   const when = decision ? ` at ${decision.at.toISOString()}` : '';
   const note = decision?.reason
-    ? `\nReason: ${decision.reason}`
+    ? `\nReason: ${safe(decision.reason)}`
     : decision?.changes
-      ? `\nChanges: ${decision.changes}`
+      ? `\nChanges: ${safe(decision.changes)}`
       : '';
   return `${Md.bold(label)}${who}${when}${note}`.slice(0, 3000);
 }

@@ -2,17 +2,20 @@
  * Keeps a checkpoint's Slack card in line with its state, through the outbox: the post and each update
  * are effects with their own id, done once. A post whose earlier attempt may have reached Slack is looked
  * up first (every bot message carries its effect id in message metadata) instead of being sent again.
+ * A pending checkpoint whose request was revised gets its card updated in place (effect id per revision
+ * and action hash), so the card shows the new arguments and its buttons carry the new hash.
  */
 import { hostname } from 'node:os';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { CheckpointCardSync } from '../../orchestration/jobs/job-catalogue.js';
+import { currentActionHash } from '../../handlers/checkpoints/action-hash.js';
 import type { CardRef, Checkpoint, Store } from '../../storage/ports.js';
 import { cardBlocks, cardText, type CardModel } from './checkpoint-card.js';
 import { createSlackWebClient, type SlackWebClient } from './slack-client.js';
 import type { SlackSettings } from './slack-settings.js';
 import { slackMention } from './slack-identities.js';
-import { postOnce } from './post-once.js';
+import { NO_UNFURL, postOnce } from './post-once.js';
 
 export interface SlackCheckpointCardsOptions {
   settings: SlackSettings;
@@ -56,8 +59,23 @@ export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions)
     return card;
   }
 
+  /** One update per decided state, and per revision of a pending request. */
+  function updateEffectId(checkpoint: Checkpoint): string {
+    if (checkpoint.status !== 'pending') return `slack.card:${checkpoint.id}:${checkpoint.status}`;
+    const revision = checkpoint.request.revision ?? 0;
+    return `slack.card:${checkpoint.id}:pending:${revision}:${currentActionHash(checkpoint).slice(0, 16)}`;
+  }
+
+  /** The card just posted shows the current request: no update needed for it. */
+  async function markShown(checkpoint: Checkpoint, card: CardRef): Promise<void> {
+    const effectId = updateEffectId(checkpoint);
+    await store.outbox.enqueue(effectId, 'slack.update', { ...card, checkpointId: checkpoint.id });
+    if ((await store.outbox.begin(effectId)) === null) return;
+    await store.outbox.complete(effectId, { channel: card.channel, ts: card.messageId });
+  }
+
   async function update(checkpoint: Checkpoint, card: CardRef): Promise<void> {
-    const effectId = `slack.card:${checkpoint.id}:${checkpoint.status}`;
+    const effectId = updateEffectId(checkpoint);
     await store.outbox.enqueue(effectId, 'slack.update', { ...card, checkpointId: checkpoint.id });
     if ((await store.outbox.begin(effectId)) === null) return;
     try {
@@ -68,6 +86,7 @@ export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions)
         ts: card.messageId,
         text: cardText(view),
         blocks: cardBlocks(view),
+        ...NO_UNFURL,
       });
       await store.outbox.complete(effectId, { channel: card.channel, ts: card.messageId });
     } catch (error) {
@@ -93,9 +112,15 @@ export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions)
       try {
         const checkpoint = await store.checkpoints.get(checkpointId);
         if (checkpoint === null) return;
-        const card =
-          checkpoint.cards.find((ref) => ref.surface === 'slack') ?? (await post(checkpoint, channel));
-        if (card !== null && checkpoint.status !== 'pending') await update(checkpoint, card);
+        const existing = checkpoint.cards.find((ref) => ref.surface === 'slack');
+        if (existing !== undefined) {
+          await update(checkpoint, existing);
+          return;
+        }
+        const card = await post(checkpoint, channel);
+        if (card === null) return;
+        if (checkpoint.status === 'pending') await markShown(checkpoint, card);
+        else await update(checkpoint, card);
       } finally {
         await store.leases.release(key, lease.token);
       }

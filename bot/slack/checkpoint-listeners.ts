@@ -1,10 +1,10 @@
 /**
  * Bolt listeners for checkpoint cards: Approve decides at once; Modify and Reject first check the presser
  * may decide, then open a modal (within the trigger's ~3 s life); the modal's submission decides.
- * Every listener acks first; refusals and late presses get an ephemeral notice.
+ * Every listener acks first; refusals and late presses get an ephemeral notice. A press carries the
+ * action hash its card showed (button value, then the modal's metadata); a stale card decides nothing.
  */
 import type { App, Context } from '@slack/bolt';
-import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../../handlers/checkpoints/decide-checkpoint.js';
 import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
 import type { Store } from '../../storage/ports.js';
-import { CHECKPOINT_ACTIONS } from './checkpoint-card.js';
+import { CHECKPOINT_ACTIONS, parseCardValue } from './checkpoint-card.js';
 import {
   MODAL_CALLBACKS,
   MODAL_INPUT,
@@ -35,16 +35,19 @@ export interface CheckpointListenerDeps {
   opsChannel: string | null;
 }
 
-const checkpointId = z.uuid();
-
 export function registerCheckpointListeners(app: App, deps: CheckpointListenerDeps): void {
   const { store, jobs } = deps;
 
   const pressed = (body: BlockActions) => {
     const action = body.actions[0];
-    const parsedId = checkpointId.safeParse(action?.value);
+    const value = parseCardValue(action?.value);
     const channel = body.channel?.id ?? deps.opsChannel ?? '';
-    return { userId: body.user.id, channel, checkpointId: parsedId.success ? parsedId.data : null };
+    return {
+      userId: body.user.id,
+      channel,
+      checkpointId: value?.checkpointId ?? null,
+      actionHash: value?.actionHash ?? null,
+    };
   };
 
   async function tell(client: SlackWebClient, channel: string, user: string, result: DecideCheckpointResult) {
@@ -58,7 +61,13 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
     await client.chat.postEphemeral({ channel, user, text });
   }
 
-  async function decide(userId: string, id: string, outcome: DecisionOutcome, note?: string) {
+  async function decide(
+    userId: string,
+    id: string,
+    actionHash: string | null,
+    outcome: DecisionOutcome,
+    note?: string,
+  ) {
     const decider = await store.identities.findByHandle(slackHandle(userId));
     return decideCheckpoint({
       store,
@@ -67,6 +76,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
       decider,
       deciderLabel: `slack:${userId}`,
       outcome,
+      actionHash,
       ...(outcome === 'modified' && note !== undefined ? { changes: note } : {}),
       ...(outcome === 'rejected' && note !== undefined ? { reason: note } : {}),
     });
@@ -76,7 +86,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
     await ack();
     const press = pressed(blockActionsOf(context));
     if (press.checkpointId === null) return invalidCard(client, press);
-    const result = await decide(press.userId, press.checkpointId, 'approved');
+    const result = await decide(press.userId, press.checkpointId, press.actionHash, 'approved');
     await tell(client, press.channel, press.userId, result);
   });
 
@@ -94,12 +104,14 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
         decider,
         deciderLabel: `slack:${press.userId}`,
         outcome,
+        actionHash: press.actionHash,
       });
       if (blocked !== null) return tell(client, press.channel, press.userId, blocked);
       const checkpoint = await store.checkpoints.get(press.checkpointId);
       const view = decisionModal(kind, checkpoint?.request.title ?? 'Checkpoint', {
         checkpointId: press.checkpointId,
         channel: press.channel,
+        actionHash: press.actionHash,
       });
       // slack-block-builder's modal object is the JSON Slack expects; the SDK types it separately.
       await client.views.open({
@@ -123,7 +135,8 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
         return;
       }
       const outcome = kind === 'modify' ? 'modified' : 'rejected';
-      const result = await decide(body.user.id, metadata.checkpointId, outcome, text);
+      const seen = metadata.actionHash ?? null;
+      const result = await decide(body.user.id, metadata.checkpointId, seen, outcome, text);
       await tell(client, metadata.channel, body.user.id, result);
     });
   }

@@ -1,11 +1,17 @@
 /** The Modify and Reject modals: one text input (changes or reason); submitting decides. */
 import { Blocks, Elements, Modal } from 'slack-block-builder';
 import { z } from 'zod';
+import { safeOutboundText } from './outbound-text.js';
 
 export const MODAL_CALLBACKS = { modify: 'checkpoint.modify', reject: 'checkpoint.reject' } as const;
 export const MODAL_INPUT = { blockId: 'decision', actionId: 'text' } as const;
 
-export const modalMetadata = z.object({ checkpointId: z.uuid(), channel: z.string().min(1) });
+/** `actionHash` is the hash on the card whose button opened the modal (null: the card had none). */
+export const modalMetadata = z.object({
+  checkpointId: z.uuid(),
+  channel: z.string().min(1),
+  actionHash: z.string().nullable().optional(),
+});
 export type ModalMetadata = z.infer<typeof modalMetadata>;
 
 export type ModalView = ReturnType<ReturnType<typeof Modal>['buildToObject']>;
@@ -20,7 +26,7 @@ export function decisionModal(kind: 'modify' | 'reject', title: string, metadata
     privateMetaData: JSON.stringify(metadata),
   })
     .blocks(
-      Blocks.Section({ text: title.slice(0, 3000) }),
+      Blocks.Section({ text: safeOutboundText(title).slice(0, 3000) }),
       Blocks.Input({
         label: modify ? 'What should change?' : 'Why is it rejected?',
         blockId: MODAL_INPUT.blockId,

@@ -1,6 +1,7 @@
 /**
  * Client DMs: a message in the app's DM goes to the intake handler (Hermes); the reply is posted in the
  * message's thread through the outbox (effect id per inbound message), so a retry never answers twice.
+ * The reply is escaped and its links defanged (outbound-text.ts): it can quote what the client wrote.
  */
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import type {
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
 import type { Store } from '../../storage/ports.js';
+import { safeOutboundText } from './outbound-text.js';
 import { postOnce } from './post-once.js';
 
 /** The intake entry point (ClientMessageHandler satisfies it). */
@@ -57,7 +59,7 @@ export function registerClientMessageListeners(
       channel: dm.channel,
       threadTs,
       since: new Date(Number(dm.ts) * 1000),
-      render: () => Promise.resolve({ text: result.reply }),
+      render: () => Promise.resolve({ text: safeOutboundText(result.reply) }),
     });
   });
 }

@@ -11,6 +11,9 @@ import type { SlackWebClient } from './slack-client.js';
 
 export const EFFECT_EVENT_TYPE = 'olympus_effect';
 
+/** On every chat.postMessage and chat.update: no link or media previews of what Olympus posts. */
+export const NO_UNFURL = { unfurl_links: false, unfurl_media: false } as const;
+
 export interface OncePost {
   effectId: string;
   /** Outbox kind, e.g. `slack.card`, `slack.reply`. */
@@ -68,8 +71,7 @@ export async function postOnce(
           text: message.text,
           ...(message.blocks ? { blocks: message.blocks } : {}),
           ...(post.threadTs ? { thread_ts: post.threadTs } : {}),
-          unfurl_links: false,
-          unfurl_media: false,
+          ...NO_UNFURL,
           metadata: { event_type: EFFECT_EVENT_TYPE, event_payload: { effect_id: effectId } },
         }),
       );

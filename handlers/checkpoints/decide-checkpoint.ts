@@ -1,10 +1,14 @@
 /**
  * A checkpoint decision, whatever surface it came from: only TOs and admins may decide; the first
  * decision wins in the store (compare-and-set); every attempt is audited; the cards are then updated.
+ * A decision names the action hash its decider saw: when the checkpoint's arguments changed since (the
+ * stored hash differs), it is refused as `stale_card`. The hash is part of the same compare-and-set
+ * statement, so a revision that lands between reading and deciding cannot be approved either.
  */
 import { JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
 import type { Checkpoint, CheckpointOutcome, Identity, Store } from '../../storage/ports.js';
 import { evaluate } from '../access/policy.js';
+import { currentActionHash } from './action-hash.js';
 import type { JobQueue } from './job-queue.js';
 
 export type DecisionOutcome = Extract<CheckpointOutcome, 'approved' | 'modified' | 'rejected'>;
@@ -20,12 +24,20 @@ export interface DecideCheckpointInput {
   outcome: DecisionOutcome;
   changes?: string;
   reason?: string;
+  /**
+   * The action hash the decider was shown. Cards always carry it; a card without one passes null and is
+   * refused as stale. Undefined only for callers that show the current state right before deciding
+   * (the ops CLI).
+   */
+  actionHash?: string | null;
 }
+
+export type RefusalReason = 'not_allowed' | 'stale_card';
 
 export type DecideCheckpointResult =
   | { status: 'decided'; checkpoint: Checkpoint; message: string }
   | { status: 'already_decided'; checkpoint: Checkpoint; decidedBy: Identity | null; message: string }
-  | { status: 'refused'; message: string }
+  | { status: 'refused'; reason: RefusalReason; message: string }
   | { status: 'not_found'; message: string };
 
 /** Whether the access policy lets this identity decide checkpoints (TOs and admins). */
@@ -50,6 +62,9 @@ export async function precheckDecision(
   const checkpoint = await input.store.checkpoints.get(input.checkpointId);
   if (checkpoint === null) return notFound();
   if (checkpoint.status !== 'pending') return alreadyDecided(input.store, checkpoint);
+  if (input.actionHash !== undefined && input.actionHash !== currentActionHash(checkpoint)) {
+    return refuseStale(input, checkpoint);
+  }
   return null;
 }
 
@@ -57,14 +72,34 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
   const { store, checkpointId } = input;
   const decider = input.decider;
   if (decider === null || !mayDecide(decider)) return refuse(input);
-  const result = await store.checkpoints.decide(checkpointId, {
-    outcome: input.outcome,
-    by: decider.id,
-    ...(input.changes !== undefined ? { changes: input.changes } : {}),
-    ...(input.reason !== undefined ? { reason: input.reason } : {}),
-  });
+  const seen = input.actionHash;
+  let expectedActionHash: string | undefined;
+  if (seen !== undefined) {
+    const current = await store.checkpoints.get(checkpointId);
+    if (current === null) return notFound();
+    if (current.status !== 'pending') return alreadyDecided(store, current);
+    if (seen === null || seen !== currentActionHash(current)) return refuseStale(input, current);
+    // Checkpoints stored before action hashes had none: their request cannot be revised (revising sets
+    // one), so the check above is enough for them; every other one is checked again in the CAS.
+    if (current.request.actionHash !== undefined) expectedActionHash = seen;
+  }
+  const result = await store.checkpoints.decide(
+    checkpointId,
+    {
+      outcome: input.outcome,
+      by: decider.id,
+      ...(input.changes !== undefined ? { changes: input.changes } : {}),
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
+    },
+    expectedActionHash !== undefined ? { expectedActionHash } : {},
+  );
   if (result.checkpoint === null) return notFound();
-  if (!result.won) return alreadyDecided(store, result.checkpoint);
+  if (!result.won) {
+    // Still pending after losing the compare-and-set: only the action hash can have failed to match.
+    return result.checkpoint.status === 'pending'
+      ? refuseStale(input, result.checkpoint)
+      : alreadyDecided(store, result.checkpoint);
+  }
   await store.audit.append({
     actor: decider.id,
     action: 'checkpoint.decided',
@@ -72,6 +107,7 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
     subjectId: checkpointId,
     data: {
       outcome: input.outcome,
+      actionHash: currentActionHash(result.checkpoint),
       ...(input.changes !== undefined ? { changes: input.changes } : {}),
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
     },
@@ -91,11 +127,46 @@ async function refuse(
     action: 'checkpoint.decision_refused',
     subjectType: 'checkpoint',
     subjectId: input.checkpointId,
-    data: { outcome: input.outcome, role: decider?.role ?? null, who: input.deciderLabel },
+    data: {
+      outcome: input.outcome,
+      reason: 'not_allowed',
+      role: decider?.role ?? null,
+      who: input.deciderLabel,
+    },
   });
   return {
     status: 'refused',
+    reason: 'not_allowed',
     message: 'Only Technical Operators can decide checkpoints. Nothing was decided.',
+  };
+}
+
+async function refuseStale(
+  input: Pick<
+    DecideCheckpointInput,
+    'store' | 'checkpointId' | 'decider' | 'deciderLabel' | 'outcome' | 'actionHash'
+  >,
+  checkpoint: Checkpoint,
+): Promise<NotDecided> {
+  await input.store.audit.append({
+    actor: input.decider?.id ?? input.deciderLabel,
+    action: 'checkpoint.decision_refused',
+    subjectType: 'checkpoint',
+    subjectId: input.checkpointId,
+    data: {
+      outcome: input.outcome,
+      reason: 'stale_card',
+      seenActionHash: input.actionHash ?? null,
+      currentActionHash: currentActionHash(checkpoint),
+      who: input.deciderLabel,
+    },
+  });
+  return {
+    status: 'refused',
+    reason: 'stale_card',
+    message:
+      "This card is out of date: the checkpoint's action or arguments changed after it was posted. " +
+      'Nothing was decided; review the updated card and decide there.',
   };
 }
 

@@ -1,9 +1,11 @@
 /**
  * Opens a TO checkpoint: stores it, audits it, and enqueues the job that posts its card on every
  * surface that shows cards. The caller (an agent, Hermes, the orchestrator) then waits for the decision.
+ * The request is stored with its action hash (see action-hash.ts), whatever hash the caller passed.
  */
 import { JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
 import type { Checkpoint, NewCheckpoint, Store } from '../../storage/ports.js';
+import { actionHash } from './action-hash.js';
 import type { JobQueue } from './job-queue.js';
 
 export interface OpenCheckpointInput {
@@ -14,7 +16,11 @@ export interface OpenCheckpointInput {
 
 export async function openCheckpoint(input: OpenCheckpointInput): Promise<Checkpoint> {
   const { store, jobs } = input;
-  const checkpoint = await store.checkpoints.open(input.checkpoint);
+  const { kind, request } = input.checkpoint;
+  const checkpoint = await store.checkpoints.open({
+    ...input.checkpoint,
+    request: { ...request, actionHash: actionHash(kind, request.details) },
+  });
   await store.audit.append({
     actor: checkpoint.requestedBy,
     action: 'checkpoint.opened',
@@ -25,6 +31,7 @@ export async function openCheckpoint(input: OpenCheckpointInput): Promise<Checkp
       projectId: checkpoint.projectId,
       taskId: checkpoint.taskId,
       title: checkpoint.request.title,
+      actionHash: checkpoint.request.actionHash,
     },
   });
   await jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId: checkpoint.id });

@@ -1,7 +1,19 @@
 /** Checkpoints: human decisions. `decide` is one compare-and-set on `status: 'pending'`. */
 import { newId } from '../../common/ids.js';
-import type { CardRef, Checkpoint, CheckpointDecision, CheckpointStatus } from '../domain.js';
-import type { CheckpointRepository, DecideResult, DecisionInput, NewCheckpoint } from '../ports.js';
+import type {
+  CardRef,
+  Checkpoint,
+  CheckpointDecision,
+  CheckpointRequest,
+  CheckpointStatus,
+} from '../domain.js';
+import type {
+  CheckpointRepository,
+  DecideOptions,
+  DecideResult,
+  DecisionInput,
+  NewCheckpoint,
+} from '../ports.js';
 import type { CheckpointDoc, Collections } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toCheckpoint } from './mapping.js';
@@ -44,18 +56,33 @@ export class MongoCheckpointRepository implements CheckpointRepository {
   }
 
   /** Of many concurrent deciders exactly one matches `status: 'pending'`; the others read the result. */
-  async decide(id: string, input: DecisionInput): Promise<DecideResult> {
+  async decide(id: string, input: DecisionInput, options: DecideOptions = {}): Promise<DecideResult> {
     const at = new Date();
     const decision: CheckpointDecision = { outcome: input.outcome, by: input.by, at };
     if (input.changes !== undefined) decision.changes = input.changes;
     if (input.reason !== undefined) decision.reason = input.reason;
     const won = await this.c.checkpoints.findOneAndUpdate(
-      { _id: id, status: 'pending' },
+      {
+        _id: id,
+        status: 'pending',
+        ...(options.expectedActionHash !== undefined
+          ? { 'request.actionHash': options.expectedActionHash }
+          : {}),
+      },
       { $set: { status: input.outcome, decision, decidedAt: at } },
       { returnDocument: 'after' },
     );
     if (won) return { won: true, checkpoint: toCheckpoint(won) };
     return { won: false, checkpoint: await this.get(id) };
+  }
+
+  async revise(id: string, request: CheckpointRequest): Promise<Checkpoint | null> {
+    const doc = await this.c.checkpoints.findOneAndUpdate(
+      { _id: id, status: 'pending' },
+      { $set: { request } },
+      { returnDocument: 'after' },
+    );
+    return doc ? toCheckpoint(doc) : null;
   }
 
   /** Adds the card unless the same surface+channel+messageId is recorded already. */

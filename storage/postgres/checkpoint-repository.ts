@@ -5,6 +5,8 @@ import type {
   Checkpoint,
   CheckpointDecision,
   CheckpointRepository,
+  CheckpointRequest,
+  DecideOptions,
   DecideResult,
   DecisionInput,
   NewCheckpoint,
@@ -48,19 +50,29 @@ export class PostgresCheckpointRepository implements CheckpointRepository {
     return rows.map(toCheckpoint);
   }
 
-  async decide(id: string, input: DecisionInput): Promise<DecideResult> {
+  async decide(id: string, input: DecisionInput, options: DecideOptions = {}): Promise<DecideResult> {
     const at = new Date();
     const decision: CheckpointDecision = { outcome: input.outcome, by: input.by, at };
     if (input.changes !== undefined) decision.changes = input.changes;
     if (input.reason !== undefined) decision.reason = input.reason;
-    // Compare-and-set on status: of any number of concurrent deciders, exactly one matches `pending`.
+    // Compare-and-set on status: of any number of concurrent deciders, exactly one matches `pending`;
+    // with an expected action hash, only while the request still carries that hash.
     const row = await this.db.one<CheckpointRow>(
       `UPDATE checkpoints SET status = $2, decision = $3::jsonb, decided_at = $4
-       WHERE id = $1 AND status = 'pending' RETURNING *`,
-      [id, input.outcome, jsonParam(decision), at],
+       WHERE id = $1 AND status = 'pending'
+         AND ($5::text IS NULL OR request->>'actionHash' = $5::text) RETURNING *`,
+      [id, input.outcome, jsonParam(decision), at, options.expectedActionHash ?? null],
     );
     if (row) return { won: true, checkpoint: toCheckpoint(row) };
     return { won: false, checkpoint: await this.get(id) };
+  }
+
+  async revise(id: string, request: CheckpointRequest): Promise<Checkpoint | null> {
+    const row = await this.db.one<CheckpointRow>(
+      `UPDATE checkpoints SET request = $2::jsonb WHERE id = $1 AND status = 'pending' RETURNING *`,
+      [id, jsonParam(request)],
+    );
+    return row ? toCheckpoint(row) : null;
   }
 
   async addCard(id: string, card: CardRef): Promise<Checkpoint | null> {

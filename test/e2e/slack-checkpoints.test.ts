@@ -56,8 +56,15 @@ const mention = (eventId: string) => ({
   },
 });
 
-function press(action: 'approve' | 'modify' | 'reject', checkpointId: string, user: string, cardTs = '1.0') {
+/** A button press on the card of `checkpoint` as posted (its value names the id and the action hash). */
+function press(
+  action: 'approve' | 'modify' | 'reject',
+  checkpoint: Pick<Checkpoint, 'id' | 'request'>,
+  user: string,
+  cardTs = '1.0',
+) {
   sequence += 1;
+  const checkpointId = checkpoint.id;
   return {
     type: 'block_actions',
     token: 'x',
@@ -73,7 +80,7 @@ function press(action: 'approve' | 'modify' | 'reject', checkpointId: string, us
         type: 'button',
         action_id: `checkpoint.${action}`,
         block_id: `checkpoint:${checkpointId}`,
-        value: checkpointId,
+        value: `${checkpointId}:${checkpoint.request.actionHash}`,
         action_ts: `1700000100.${sequence}`,
       },
     ],
@@ -244,7 +251,7 @@ describe('Slack surface', () => {
 
   test('a malformed payload is refused with 400 and decides nothing', async () => {
     const { checkpoint } = await openWithCard('Malformed target');
-    const broken = { ...press('approve', checkpoint.id, TO_A), actions: [] };
+    const broken = { ...press('approve', checkpoint, TO_A), actions: [] };
     const response = await postInteraction(url, broken, signed);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'malformed_payload' });
@@ -275,7 +282,7 @@ describe('Slack surface', () => {
 
   test('Approve by a TO decides, audits and updates the card without buttons', async () => {
     const { checkpoint, ts } = await openWithCard('Approve me');
-    const response = await postInteraction(url, press('approve', checkpoint.id, TO_A, ts), signed);
+    const response = await postInteraction(url, press('approve', checkpoint, TO_A, ts), signed);
     expect(response.status).toBe(200);
     const decided = await until(async () => {
       const found = await db.store.checkpoints.get(checkpoint.id);
@@ -293,11 +300,15 @@ describe('Slack surface', () => {
 
   test('10 concurrent presses from two TOs: exactly one decision wins and the card shows it', async () => {
     const { checkpoint, ts } = await openWithCard('Race');
-    const metadata = JSON.stringify({ checkpointId: checkpoint.id, channel: OPS });
+    const metadata = JSON.stringify({
+      checkpointId: checkpoint.id,
+      channel: OPS,
+      actionHash: checkpoint.request.actionHash,
+    });
     const requests = Array.from({ length: 10 }, (_, n) => {
       const user = n % 2 === 0 ? TO_A : TO_B;
       return n % 2 === 0
-        ? postInteraction(url, press('approve', checkpoint.id, user, ts), signed)
+        ? postInteraction(url, press('approve', checkpoint, user, ts), signed)
         : postInteraction(url, submission('reject', metadata, user, `no ${n}`), signed);
     });
     const statuses = (await Promise.all(requests)).map((response) => response.status);
@@ -325,9 +336,7 @@ describe('Slack surface', () => {
   test('a press from someone who is not a TO is refused, audited and decides nothing', async () => {
     const { checkpoint, ts } = await openWithCard('Not yours');
     const before = fake.callsOf('chat.postEphemeral').length;
-    expect((await postInteraction(url, press('approve', checkpoint.id, CLIENT, ts), signed)).status).toBe(
-      200,
-    );
+    expect((await postInteraction(url, press('approve', checkpoint, CLIENT, ts), signed)).status).toBe(200);
     const refusal = await fake.waitFor(
       (call) => call.method === 'chat.postEphemeral' && call.params.user === CLIENT,
     );
@@ -339,7 +348,7 @@ describe('Slack surface', () => {
 
   test('Reject opens a modal; its submission with a reason decides rejected with that reason', async () => {
     const { checkpoint, ts } = await openWithCard('Reject me');
-    const action = press('reject', checkpoint.id, TO_B, ts);
+    const action = press('reject', checkpoint, TO_B, ts);
     expect((await postInteraction(url, action, signed)).status).toBe(200);
     const opened = await fake.waitFor(
       (call) => call.method === 'views.open' && call.params.trigger_id === action.trigger_id,
@@ -363,7 +372,7 @@ describe('Slack surface', () => {
   });
   test('Modify opens a modal; its submission decides modified with the changes', async () => {
     const { checkpoint, ts } = await openWithCard('Modify me');
-    const action = press('modify', checkpoint.id, TO_A, ts);
+    const action = press('modify', checkpoint, TO_A, ts);
     expect((await postInteraction(url, action, signed)).status).toBe(200);
     const opened = await fake.waitFor(
       (call) => call.method === 'views.open' && call.params.trigger_id === action.trigger_id,
@@ -381,7 +390,7 @@ describe('Slack surface', () => {
 
   test('a press stored before a crash (acked, never processed) is processed when the surface starts', async () => {
     const { checkpoint, ts } = await openWithCard('Survives a crash');
-    const body = press('approve', checkpoint.id, TO_B, ts);
+    const body = press('approve', checkpoint, TO_B, ts);
     const action = body.actions[0]!;
     const key = `slack:action:T0001:${TO_B}:${action.action_ts}:${action.action_id}`;
     await db.store.inbox.record(key, 'slack', body);

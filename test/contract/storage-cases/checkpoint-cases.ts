@@ -97,6 +97,33 @@ export function checkpointCases(getStore: GetStore): void {
         expect(loser.checkpoint?.decision?.by).toBe(stored?.decision?.by);
     });
 
+    test('decide with an expected action hash only wins while the request carries it', async () => {
+      const store = getStore();
+      const project = await newProject(store);
+      const opened = await store.checkpoints.open(request(project.id));
+      const revised = await store.checkpoints.revise(opened.id, {
+        ...opened.request,
+        details: { env: 'prod', replicas: 20 },
+        actionHash: 'def',
+      });
+      expect(revised?.request).toMatchObject({ details: { replicas: 20 }, actionHash: 'def' });
+      expect(revised?.status).toBe('pending');
+      const stale = await store.checkpoints.decide(
+        opened.id,
+        { outcome: 'approved', by: 'to-1' },
+        { expectedActionHash: 'abc' },
+      );
+      expect(stale).toEqual({ won: false, checkpoint: revised });
+      const fresh = await store.checkpoints.decide(
+        opened.id,
+        { outcome: 'approved', by: 'to-1' },
+        { expectedActionHash: 'def' },
+      );
+      expect(fresh.won).toBe(true);
+      expect(await store.checkpoints.revise(opened.id, opened.request)).toBeNull();
+      expect(await store.checkpoints.revise(newId(), opened.request)).toBeNull();
+    });
+
     test('addCard adds each card once; recordReminder counts', async () => {
       const store = getStore();
       const project = await newProject(store);

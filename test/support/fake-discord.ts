@@ -1,0 +1,311 @@
+/**
+ * A fake Discord on loopback for the real discord.js client: the REST routes the surface calls (every call
+ * recorded) and a JSON gateway over WebSocket (HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeat ACKs).
+ * `GET /api/v10/gateway/bot` hands out the gateway URL and answers 401 to any other token. Messages
+ * posted with `enforce_nonce` are folded into the first one with the same nonce, as Discord does.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface RestCall {
+  method: string;
+  path: string;
+  auth: string | undefined;
+  body: Record<string, unknown> | undefined;
+}
+
+interface StoredMessage {
+  id: string;
+  channel_id: string;
+  content: string;
+  author: Record<string, unknown>;
+  nonce?: string;
+  message_reference?: unknown;
+}
+
+export const BOT_USER = {
+  id: '100000000000000001',
+  username: 'hermes',
+  discriminator: '0',
+  global_name: null,
+  avatar: null,
+  bot: true,
+};
+export const HUMAN_USER = {
+  id: '100000000000000002',
+  username: 'alice',
+  discriminator: '0',
+  global_name: 'Alice',
+  avatar: null,
+};
+export const GUILD_ID = '200000000000000001';
+export const PROJECTS_CHANNEL = '300000000000000001';
+export const DM_CHANNEL = '300000000000000009';
+
+export interface FakeDiscord {
+  apiUrl: string;
+  token: string;
+  calls: RestCall[];
+  /** Sends a gateway dispatch (op 0) to the connected client. */
+  dispatch(type: string, data: unknown): void;
+  /** A MESSAGE_CREATE payload for a DM from `author` (default Alice). */
+  directMessage(
+    content: string,
+    options?: { id?: string; author?: Record<string, unknown> },
+  ): Record<string, unknown>;
+  nextId(): string;
+  /** Resolves with the first recorded REST call matching (already made or yet to come). */
+  waitForCall(match: (call: RestCall) => boolean): Promise<RestCall>;
+  posts(channelId: string): RestCall[];
+  /** Closes every gateway connection with a resumable code (4000), as a Discord hiccup does. */
+  dropGateway(): void;
+  /** Resolves once the gateway has seen `count` IDENTIFY or RESUME sessions in all. */
+  sessions(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFakeDiscord(token = 'fake-discord-token'): Promise<FakeDiscord> {
+  let snowflake = 400000000000000000n;
+  const nextId = () => String(++snowflake);
+  const calls: RestCall[] = [];
+  const waiters: Array<(call: RestCall) => void> = [];
+  const messages: StoredMessage[] = [];
+  const sockets = new Set<WebSocket>();
+  let seq = 0;
+  let sessionCount = 0;
+  const sessionWaiters: Array<() => void> = [];
+  const sessionStarted = () => {
+    sessionCount += 1;
+    for (const waiter of sessionWaiters.splice(0)) waiter();
+  };
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      const call: RestCall = {
+        method: req.method ?? '',
+        path,
+        auth: req.headers.authorization,
+        body: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined,
+      };
+      calls.push(call);
+      for (const waiter of waiters.splice(0)) waiter(call);
+      const json = (status: number, value: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      if (call.auth !== `Bot ${token}`) return json(401, { message: '401: Unauthorized', code: 0 });
+      const port = (server.address() as AddressInfo).port;
+      if (call.method === 'GET' && path === '/api/v10/users/@me') return json(200, BOT_USER);
+      if (call.method === 'GET' && path === '/api/v10/gateway/bot') {
+        return json(200, {
+          url: `ws://127.0.0.1:${port}`,
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+        });
+      }
+      let m: RegExpMatchArray | null;
+      if (call.method === 'POST' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages$/))) {
+        const body = call.body ?? {};
+        const nonce = typeof body.nonce === 'string' ? body.nonce : undefined;
+        const same =
+          body.enforce_nonce === true
+            ? messages.find((x) => x.nonce === nonce && x.channel_id === m![1])
+            : undefined;
+        if (same) return json(200, messageObject(same));
+        const stored: StoredMessage = {
+          id: nextId(),
+          channel_id: m[1]!,
+          content: typeof body.content === 'string' ? body.content : '',
+          author: BOT_USER,
+          ...(nonce ? { nonce } : {}),
+          ...(body.message_reference ? { message_reference: body.message_reference } : {}),
+        };
+        messages.push(stored);
+        return json(200, messageObject(stored));
+      }
+      if (call.method === 'GET' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages$/))) {
+        const listed = messages.filter((x) => x.channel_id === m![1]).reverse();
+        return json(
+          200,
+          listed.map(({ nonce: _nonce, ...rest }) => messageObject(rest)),
+        );
+      }
+      if (call.method === 'POST' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/threads$/))) {
+        return json(201, {
+          id: nextId(),
+          type: 11,
+          guild_id: GUILD_ID,
+          parent_id: m[1],
+          name: call.body?.name,
+        });
+      }
+      json(404, { message: 'Unknown route (fake)', code: 0 });
+    });
+  });
+
+  const wss = new WebSocketServer({ server });
+  const send = (socket: WebSocket, payload: unknown) => socket.send(JSON.stringify(payload));
+  const dispatch = (type: string, data: unknown) => {
+    for (const socket of sockets) send(socket, { op: 0, t: type, s: ++seq, d: data });
+  };
+  wss.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    send(socket, { op: 10, d: { heartbeat_interval: 41250 } });
+    socket.on('message', (raw: Buffer) => {
+      const payload = JSON.parse(raw.toString()) as { op: number; d?: { token?: string } };
+      if (payload.op === 1) send(socket, { op: 11 });
+      if (payload.op === 6) {
+        send(socket, { op: 0, t: 'RESUMED', s: ++seq, d: {} });
+        sessionStarted();
+      }
+      if (payload.op === 2) {
+        const port = (server.address() as AddressInfo).port;
+        dispatch('READY', {
+          v: 10,
+          user: BOT_USER,
+          guilds: [{ id: GUILD_ID, unavailable: true }],
+          session_id: 'session-1',
+          resume_gateway_url: `ws://127.0.0.1:${port}`,
+          shard: [0, 1],
+          application: { id: BOT_USER.id, flags: 0 },
+        });
+        dispatch('GUILD_CREATE', guild());
+        sessionStarted();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api`,
+    token,
+    calls,
+    dispatch,
+    nextId,
+    directMessage(content, options = {}) {
+      return {
+        id: options.id ?? nextId(),
+        type: 0,
+        channel_id: DM_CHANNEL,
+        channel_type: 1,
+        content,
+        author: options.author ?? HUMAN_USER,
+        timestamp: new Date().toISOString(),
+        edited_timestamp: null,
+        tts: false,
+        mention_everyone: false,
+        mentions: [],
+        mention_roles: [],
+        attachments: [],
+        embeds: [],
+        components: [],
+        pinned: false,
+      };
+    },
+    waitForCall(match) {
+      return new Promise((resolve) => {
+        const found = calls.find(match);
+        if (found) return resolve(found);
+        const waiter = (call: RestCall) => (match(call) ? resolve(call) : waiters.push(waiter));
+        waiters.push(waiter);
+      });
+    },
+    posts(channelId) {
+      return calls.filter(
+        (call) => call.method === 'POST' && call.path === `/api/v10/channels/${channelId}/messages`,
+      );
+    },
+    dropGateway() {
+      for (const socket of sockets) socket.close(4000, 'fake hiccup');
+    },
+    sessions(count) {
+      return new Promise((resolve) => {
+        const check = () => (sessionCount >= count ? resolve() : sessionWaiters.push(check));
+        check();
+      });
+    },
+    async close() {
+      for (const socket of sockets) socket.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function messageObject(message: Omit<StoredMessage, 'nonce'> & { nonce?: string }): Record<string, unknown> {
+  return {
+    ...message,
+    type: message.message_reference ? 19 : 0,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    components: [],
+    pinned: false,
+  };
+}
+
+function guild(): Record<string, unknown> {
+  return {
+    id: GUILD_ID,
+    name: 'Olympus Test',
+    icon: null,
+    owner_id: HUMAN_USER.id,
+    unavailable: false,
+    member_count: 2,
+    large: false,
+    features: [],
+    roles: [
+      {
+        id: GUILD_ID,
+        name: '@everyone',
+        permissions: '1071698660929',
+        position: 0,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+    ],
+    emojis: [],
+    stickers: [],
+    members: [],
+    presences: [],
+    voice_states: [],
+    threads: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    channels: [
+      {
+        id: PROJECTS_CHANNEL,
+        type: 0,
+        guild_id: GUILD_ID,
+        name: 'projects',
+        position: 0,
+        permission_overwrites: [],
+        nsfw: false,
+        parent_id: null,
+      },
+    ],
+    joined_at: new Date().toISOString(),
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    mfa_level: 0,
+    premium_tier: 0,
+    system_channel_flags: 0,
+    preferred_locale: 'en-US',
+    nsfw_level: 0,
+    premium_progress_bar_enabled: false,
+  };
+}
