@@ -1,6 +1,7 @@
 /**
  * The composition root: builds the store, vault, scheduler, LLM router and surfaces from the
  * configuration, in one place, and stops them in reverse order. Nothing else wires dependencies.
+ * Surfaces are loaded only when configured: an unused platform SDK costs no memory.
  */
 import { hostname } from 'node:os';
 import { chooseIntakeBrain } from '../agents/hermes/choose-brain.js';
@@ -20,14 +21,10 @@ import { openVault } from '../storage/vault/open-vault.js';
 import type { Vault } from '../storage/vault/vault-port.js';
 import type { Config } from './config/load-config.js';
 import { consoleRoutes } from './console/console-routes.js';
-import { createDiscordSurface } from './discord/discord-surface.js';
-import { createEmailSurface } from './email/email-surface.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from './http.js';
 import { jobQueueSampler } from './metrics/job-queue-gauge.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { createSlackCheckpointCards } from './slack/checkpoint-cards.js';
 import { opsRoutes } from './ops/ops-routes.js';
-import { createSlackSurface } from './slack/slack-surface.js';
 
 /** start: everything in one process; bot: surfaces and HTTP, no job workers; worker: job workers only. */
 export type RunMode = 'start' | 'bot' | 'worker';
@@ -95,7 +92,7 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
     });
     // Card jobs run wherever workers run, so every mode knows how to sync Slack cards.
     const checkpointCards = config.slack
-      ? createSlackCheckpointCards({
+      ? (await import('./slack/checkpoint-cards.js')).createSlackCheckpointCards({
           settings: config.slack,
           store,
           logger: logger.child({ component: 'slack' }),
@@ -116,6 +113,7 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
 
     if (mode !== 'worker' && config.email) {
       // Does not throw while the mail server is down: it logs and keeps reconnecting.
+      const { createEmailSurface } = await import('./email/email-surface.js');
       const email = createEmailSurface({
         settings: config.email,
         store,
@@ -126,6 +124,7 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
       cleanups.push(() => email.stop());
     }
     if (mode !== 'worker' && config.discord) {
+      const { createDiscordSurface } = await import('./discord/discord-surface.js');
       const discord = createDiscordSurface({
         settings: config.discord,
         store,
@@ -158,7 +157,7 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
         app.use(consoleRoutes({ store, handler: intake, logger: logger.child({ component: 'console' }) }));
         app.use(opsRoutes({ store, jobs: scheduler, logger: logger.child({ component: 'ops' }) }));
         const slack = config.slack?.signingSecret
-          ? createSlackSurface({
+          ? (await import('./slack/slack-surface.js')).createSlackSurface({
               settings: config.slack,
               store,
               scheduler,

@@ -3,10 +3,7 @@
  * DATABASE_URL, or a MongoDB at MONGODB_URI. The caller owns the result and must `close()` it.
  */
 import type { Logger } from '../common/logging/logger.js';
-import { startEmbeddedPostgres } from './embedded.js';
-import { createMongoStore } from './mongo/mongo-store.js';
 import type { Store } from './ports.js';
-import { createPostgresStore } from './postgres/postgres-store.js';
 
 export type StoreSettings =
   | { kind: 'embedded'; dataDir: string; port: number }
@@ -23,13 +20,17 @@ export interface OpenedStore {
 
 export async function openStore(settings: StoreSettings, logger: Logger): Promise<OpenedStore> {
   if (settings.kind === 'mongo') {
+    // Loaded only when used, like every driver: a PostgreSQL install never loads the MongoDB driver.
+    const { createMongoStore } = await import('./mongo/mongo-store.js');
     const store = createMongoStore({ uri: settings.uri });
     return { store, description: `MongoDB at ${hostOf(settings.uri)}`, close: () => store.close() };
   }
+  const { createPostgresStore } = await import('./postgres/postgres-store.js');
   if (settings.kind === 'postgres') {
     const store = createPostgresStore({ connectionString: settings.url });
     return { store, description: `PostgreSQL at ${hostOf(settings.url)}`, close: () => store.close() };
   }
+  const { startEmbeddedPostgres } = await import('./embedded.js');
   const dbLogger = logger.child({ component: 'embedded-postgres' });
   const embedded = await startEmbeddedPostgres({
     dataDir: settings.dataDir,
