@@ -22,6 +22,7 @@ import type { Checkpoint, Project } from '../../storage/ports.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.js';
 import { postEvent, postInteraction } from '../support/slack-signing.js';
+import { until } from '../support/until.js';
 
 const SECRET = 'test-signing-secret';
 const OPS = 'C0OPS';
@@ -32,16 +33,6 @@ const signed = { secret: SECRET };
 const HOSTILE_REPLY =
   'Sure! <!channel> look at <http://evil.example/login|your invoice> or https://evil.example/x & <@U0TOA>';
 let sequence = 0;
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 interface Button {
   action_id: string;

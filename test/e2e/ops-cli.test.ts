@@ -11,6 +11,7 @@ import type { Checkpoint, Project } from '../../storage/ports.js';
 import { findFreePort } from '../../storage/free-port.js';
 import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
+import { until } from '../support/until.js';
 
 let db: EmbeddedStore;
 let running: Running;
@@ -41,16 +42,6 @@ afterAll(async () => {
 
 async function olympus(...args: string[]) {
   return runCli(args, { env, cwd });
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('ops CLI', () => {

@@ -23,18 +23,9 @@ import { Orchestrator } from '../../orchestration/orchestrator.js';
 import type { Checkpoint, ProjectStatus } from '../../storage/ports.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';
+import { until } from '../support/until.js';
 
 const logger = createSilentLogger();
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const task = (key: string, role: string, dependsOn: string[], deploy = false) => ({
   key,

@@ -20,6 +20,7 @@ import type { Checkpoint, Project, Task } from '../../storage/ports.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.js';
 import { postEvent, postForm, postInteraction } from '../support/slack-signing.js';
+import { until } from '../support/until.js';
 
 const SECRET = 'test-signing-secret';
 const OPS = 'C0OPS';
@@ -27,16 +28,6 @@ const [TO_A, TO_B, CLIENT] = ['U0TOA', 'U0TOB', 'U0CLIENT'];
 const logger = createSilentLogger();
 const signed = { secret: SECRET };
 let sequence = 0;
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const mention = (eventId: string) => ({
   token: 'x',
