@@ -6,26 +6,27 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../../bot/http.js';
-import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js';
 import type { ClientIntake } from '../../bot/slack/client-messages.js';
-import { createSlackSurface, type SlackSurface } from '../../bot/slack/slack-surface.js';
-import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import { actionHash } from '../../handlers/checkpoints/action-hash.js';
 import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
 import { reviseCheckpoint } from '../../handlers/checkpoints/revise-checkpoint.js';
 import type { ClientMessageResult } from '../../handlers/intake/handle-client-message.js';
-import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import type { Checkpoint, Project } from '../../storage/ports.js';
-import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
-import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.js';
+import type { EmbeddedStore } from '../support/embedded-store.js';
+import type { FakeSlackApi, RecordedCall } from '../support/fake-slack-api.js';
 import { postEvent, postInteraction } from '../support/slack-signing.js';
+import {
+  SLACK_TEST_OPS,
+  SLACK_TEST_SECRET,
+  startSlackHarness,
+  type SlackHarness,
+} from '../support/slack-harness.js';
 import { until } from '../support/until.js';
 
-const SECRET = 'test-signing-secret';
-const OPS = 'C0OPS';
+const SECRET = SLACK_TEST_SECRET;
+const OPS = SLACK_TEST_OPS;
 const TO = 'U0TOA';
 const CLIENT = 'U0CLIENT';
 const logger = createSilentLogger();
@@ -73,47 +74,19 @@ describe('checkpoint action hash and outbound text on Slack', () => {
   let db: EmbeddedStore;
   let fake: FakeSlackApi;
   let scheduler: JobScheduler;
-  let surface: SlackSurface;
-  let http: RunningHttpServer;
   let url: string;
   let project: Project;
 
+  let harness: SlackHarness;
+
   beforeAll(async () => {
-    db = await startEmbeddedStore();
-    fake = await startFakeSlackApi();
-    const settings: SlackSettings = {
-      botToken: 'xoxb-test',
-      signingSecret: SECRET,
-      apiUrl: fake.apiUrl,
-      opsChannel: OPS,
-      toUsers: [TO],
-      retries: 0,
-    };
-    const store = db.store;
-    scheduler = new JobScheduler({
-      store,
-      logger,
-      settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },
-      shutdownTimeoutMs: 5000,
-      catalogue: jobCatalogue({
-        store,
-        logger,
-        checkpointCards: createSlackCheckpointCards({ settings, store, logger }),
-      }),
-      work: true,
-    });
-    const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
-    const app = createHttpApp(httpOptions);
     // Hermes' reply quotes what a hostile client wrote.
     const intake: ClientIntake = {
       dispatch: () => Promise.resolve({ reply: HOSTILE_REPLY } as ClientMessageResult),
     };
-    surface = createSlackSurface({ settings, store, scheduler, logger, app, intake });
-    finishHttpApp(app, logger);
-    http = await startHttpServer(app, httpOptions);
-    url = `${http.url}/slack/events`;
-    await scheduler.start();
-    await surface.start();
+    harness = await startSlackHarness({ toUsers: [TO], logger, intake: () => intake });
+    ({ db, fake, scheduler, url } = harness);
+    const store = db.store;
     const owner = await store.identities.create({ displayName: 'Client' });
     ({ project } = await store.projects.create({
       key: 'infra',
@@ -126,11 +99,7 @@ describe('checkpoint action hash and outbound text on Slack', () => {
   });
 
   afterAll(async () => {
-    await surface?.stop();
-    await http?.close();
-    await scheduler?.stop();
-    await fake?.close();
-    await db?.teardown();
+    await harness?.teardown();
   });
 
   const audits = async (id: string, action: string) =>

@@ -7,23 +7,26 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import express from 'express';
 import { parse as parseYaml } from 'yaml';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../../bot/http.js';
-import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js';
-import { createSlackSurface, type SlackSurface } from '../../bot/slack/slack-surface.js';
+import { createSlackSurface } from '../../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
-import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import type { Checkpoint, Project, Task } from '../../storage/ports.js';
-import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
-import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.js';
+import type { EmbeddedStore } from '../support/embedded-store.js';
+import type { FakeSlackApi, RecordedCall } from '../support/fake-slack-api.js';
 import { postEvent, postForm, postInteraction } from '../support/slack-signing.js';
+import {
+  SLACK_TEST_OPS,
+  SLACK_TEST_SECRET,
+  startSlackHarness,
+  type SlackHarness,
+} from '../support/slack-harness.js';
 import { until } from '../support/until.js';
 
-const SECRET = 'test-signing-secret';
-const OPS = 'C0OPS';
+const SECRET = SLACK_TEST_SECRET;
+const OPS = SLACK_TEST_OPS;
 const [TO_A, TO_B, CLIENT] = ['U0TOA', 'U0TOB', 'U0CLIENT'];
 const logger = createSilentLogger();
 const signed = { secret: SECRET };
@@ -103,46 +106,21 @@ describe('Slack surface', () => {
   let db: EmbeddedStore;
   let fake: FakeSlackApi;
   let scheduler: JobScheduler;
-  let surface: SlackSurface;
-  let http: RunningHttpServer;
   let url: string;
   let project: Project;
   let task: Task;
   let settings: SlackSettings;
 
+  let harness: SlackHarness;
+
   beforeAll(async () => {
-    db = await startEmbeddedStore();
-    fake = await startFakeSlackApi();
-    settings = {
-      botToken: 'xoxb-test',
-      signingSecret: SECRET,
-      apiUrl: fake.apiUrl,
-      opsChannel: OPS,
+    harness = await startSlackHarness({
       toUsers: [TO_A, TO_B],
-      retries: 0,
-    };
-    const store = db.store;
-    scheduler = new JobScheduler({
-      store,
       logger,
-      settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },
-      shutdownTimeoutMs: 5000,
-      catalogue: jobCatalogue({
-        store,
-        logger,
-        checkpointCards: createSlackCheckpointCards({ settings, store, logger }),
-      }),
-      work: true,
+      intake: (store) => new ClientMessageHandler({ store, brain: new GuidedIntakeBrain(), logger }),
     });
-    const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
-    const app = createHttpApp(httpOptions);
-    const intake = new ClientMessageHandler({ store, brain: new GuidedIntakeBrain(), logger });
-    surface = createSlackSurface({ settings, store, scheduler, logger, app, intake });
-    finishHttpApp(app, logger);
-    http = await startHttpServer(app, httpOptions);
-    url = `${http.url}/slack/events`;
-    await scheduler.start();
-    await surface.start();
+    ({ db, fake, scheduler, url, settings } = harness);
+    const store = db.store;
     const owner = await store.identities.create({ displayName: 'Client' });
     await store.identities.ensureByHandle({ surface: 'slack', externalId: CLIENT }, { displayName: CLIENT });
     ({ project } = await store.projects.create({
@@ -159,11 +137,7 @@ describe('Slack surface', () => {
   });
 
   afterAll(async () => {
-    await surface?.stop();
-    await http?.close();
-    await scheduler?.stop();
-    await fake?.close();
-    await db?.teardown();
+    await harness?.teardown();
   });
 
   /** Opens a checkpoint and waits for its card; returns it with the card's post call. */

@@ -1,0 +1,92 @@
+/**
+ * The Slack surface as tests drive it: an embedded PostgreSQL store, a recording fake Slack Web API, a
+ * real job scheduler with the checkpoint card job, and the real Bolt receiver on an Olympus HTTP server.
+ */
+import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../../bot/http.js';
+import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js';
+import type { ClientIntake } from '../../bot/slack/client-messages.js';
+import { createSlackSurface, type SlackSurface } from '../../bot/slack/slack-surface.js';
+import type { SlackSettings } from '../../bot/slack/slack-settings.js';
+import type { Logger } from '../../common/logging/logger.js';
+import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
+import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import type { Store } from '../../storage/ports.js';
+import { startEmbeddedStore, type EmbeddedStore } from './embedded-store.js';
+import { startFakeSlackApi, type FakeSlackApi } from './fake-slack-api.js';
+
+export const SLACK_TEST_SECRET = 'test-signing-secret';
+export const SLACK_TEST_OPS = 'C0OPS';
+
+export interface SlackHarness {
+  db: EmbeddedStore;
+  fake: FakeSlackApi;
+  scheduler: JobScheduler;
+  surface: SlackSurface;
+  http: RunningHttpServer;
+  settings: SlackSettings;
+  /** `POST` target for signed Slack requests. */
+  url: string;
+  teardown(): Promise<void>;
+}
+
+export async function startSlackHarness(options: {
+  toUsers: string[];
+  logger: Logger;
+  intake?: (store: Store) => ClientIntake;
+}): Promise<SlackHarness> {
+  const { logger } = options;
+  const db = await startEmbeddedStore();
+  const fake = await startFakeSlackApi();
+  const settings: SlackSettings = {
+    botToken: 'xoxb-test',
+    signingSecret: SLACK_TEST_SECRET,
+    apiUrl: fake.apiUrl,
+    opsChannel: SLACK_TEST_OPS,
+    toUsers: options.toUsers,
+    retries: 0,
+  };
+  const store = db.store;
+  const scheduler = new JobScheduler({
+    store,
+    logger,
+    settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },
+    shutdownTimeoutMs: 5000,
+    catalogue: jobCatalogue({
+      store,
+      logger,
+      checkpointCards: createSlackCheckpointCards({ settings, store, logger }),
+    }),
+    work: true,
+  });
+  const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
+  const app = createHttpApp(httpOptions);
+  const intake = options.intake?.(store);
+  const surface = createSlackSurface({
+    settings,
+    store,
+    scheduler,
+    logger,
+    app,
+    ...(intake ? { intake } : {}),
+  });
+  finishHttpApp(app, logger);
+  const http = await startHttpServer(app, httpOptions);
+  await scheduler.start();
+  await surface.start();
+  return {
+    db,
+    fake,
+    scheduler,
+    surface,
+    http,
+    settings,
+    url: `${http.url}/slack/events`,
+    async teardown() {
+      await surface.stop();
+      await http.close();
+      await scheduler.stop();
+      await fake.close();
+      await db.teardown();
+    },
+  };
+}
