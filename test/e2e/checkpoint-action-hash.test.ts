@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import type { ClientIntake } from '../../bot/slack/client-messages.js';
 import { actionHash } from '../../handlers/checkpoints/action-hash.js';
 import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
 import { reviseCheckpoint } from '../../handlers/checkpoints/revise-checkpoint.js';
-import type { ClientMessageResult } from '../../handlers/intake/handle-client-message.js';
+import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
+import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import type { Checkpoint, Project } from '../../storage/ports.js';
 import type { EmbeddedStore } from '../support/embedded-store.js';
@@ -31,8 +31,6 @@ const TO = 'U0TOA';
 const CLIENT = 'U0CLIENT';
 const logger = createSilentLogger();
 const signed = { secret: SECRET };
-const HOSTILE_REPLY =
-  'Sure! <!channel> look at <http://evil.example/login|your invoice> or https://evil.example/x & <@U0TOA>';
 let sequence = 0;
 
 interface Button {
@@ -80,11 +78,12 @@ describe('checkpoint action hash and outbound text on Slack', () => {
   let harness: SlackHarness;
 
   beforeAll(async () => {
-    // Hermes' reply quotes what a hostile client wrote.
-    const intake: ClientIntake = {
-      dispatch: () => Promise.resolve({ reply: HOSTILE_REPLY } as ClientMessageResult),
-    };
-    harness = await startSlackHarness({ toUsers: [TO], logger, intake: () => intake });
+    // The real intake: Hermes' guided replies quote what the client wrote (e.g. the project's title).
+    harness = await startSlackHarness({
+      toUsers: [TO],
+      logger,
+      intake: (store) => new ClientMessageHandler({ store, brain: new GuidedIntakeBrain(), logger }),
+    });
     ({ db, fake, scheduler, url } = harness);
     const store = db.store;
     const owner = await store.identities.create({ displayName: 'Client' });
@@ -276,13 +275,12 @@ describe('checkpoint action hash and outbound text on Slack', () => {
   });
 
   test('a client DM whose reply holds <!channel> and links is posted escaped, defanged, unfurl off', async () => {
-    const ts = '1700000400.000100';
-    const dm = {
+    const dm = (eventId: string, ts: string, text: string, threadTs?: string) => ({
       token: 'x',
       team_id: 'T0001',
       api_app_id: 'A0001',
       type: 'event_callback',
-      event_id: 'EvHostile',
+      event_id: eventId,
       event_time: 1,
       authorizations: [{ team_id: 'T0001', user_id: 'U0BOT', is_bot: true }],
       event: {
@@ -290,22 +288,32 @@ describe('checkpoint action hash and outbound text on Slack', () => {
         channel_type: 'im',
         channel: 'D0HOSTILE',
         user: CLIENT,
-        text: 'Please post <!channel> <http://evil.example/login|your invoice>',
+        text,
         ts,
         event_ts: ts,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
       },
-    };
-    expect((await postEvent(url, dm, signed)).status).toBe(200);
-    const reply = await fake.waitFor(
-      (call) => call.method === 'chat.postMessage' && call.params.channel === 'D0HOSTILE',
-    );
+    });
+    const replies = () =>
+      fake.callsOf('chat.postMessage').filter((call) => call.params.channel === 'D0HOSTILE');
+    const nthReply = (n: number) => until(() => Promise.resolve(replies()[n - 1]));
+    const first = '1700000400.000100';
+    expect(
+      (await postEvent(url, dm('EvHostile1', first, 'We need a web shop for our bakery.'), signed)).status,
+    ).toBe(200);
+    await nthReply(1);
+    // Asked for a title, the client answers with mentions and links; Hermes repeats the title back.
+    const second = '1700000401.000100';
+    const hostile = '<!channel> <http://evil.example/login|your invoice> https://evil.example/x & <@U0TOA>';
+    expect((await postEvent(url, dm('EvHostile2', second, hostile, first), signed)).status).toBe(200);
+    const reply = await nthReply(2);
+    expect(reply.params.thread_ts).toBe(first);
     expect(reply.params.unfurl_links).toBe('false');
     expect(reply.params.unfurl_media).toBe('false');
     const text = String(reply.params.text);
-    expect(text).toBe(
-      'Sure! &lt;!channel&gt; look at &lt;hxxp://evil[.]example/login|your invoice&gt; or ' +
-        'hxxps://evil[.]example/x &amp; &lt;@U0TOA&gt;',
-    );
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).toContain('&lt;hxxp://evil[.]example/login|your invoice&gt;');
+    expect(text).toContain('hxxps://evil[.]example/x &amp; &lt;@U0TOA&gt;');
     expect(text).not.toMatch(/<[!@#]|<https?:|https?:\/\/evil/);
   });
 });
