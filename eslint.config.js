@@ -24,6 +24,18 @@ export default tseslint.config(
     },
   },
   {
+    // The web console's front-end: its own TypeScript project (DOM, JSX with preact), bundled by esbuild.
+    files: ['bot/console/web/**/*.ts', 'bot/console/web/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { project: './bot/console/web/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: './bot/console/web/tsconfig.json' }),
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

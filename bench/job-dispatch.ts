@@ -1,6 +1,8 @@
 /**
- * Job dispatch latency: from enqueue to the handler starting, through Olympus's scheduler (payload
- * validation, fencing lease) against a bare Agenda job on the same embedded PostgreSQL, side by side.
+ * Job dispatch latency: from enqueue to the handler starting, through Olympus's scheduler against a bare
+ * Agenda job on the same embedded PostgreSQL, side by side. Two Olympus jobs: a task job (payload
+ * validation; the handler fences itself with the task claim, as `task.run.<role>` does) and a leased job
+ * (plus a fencing lease round trip before the handler, as every other job).
  */
 import { Agenda } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
@@ -13,19 +15,35 @@ import { summarise, type Summary } from './stats.js';
 
 const settings = { processEvery: '5 seconds', maxConcurrency: 20, lockLimit: 50, lockLifetimeMs: 60_000 };
 
-async function measure(rounds: number, run: (round: number) => Promise<void>, started: Map<number, number>) {
-  const samples: number[] = [];
+/**
+ * Sequential rounds, the kinds taking turns (the order rotated every round), so load from elsewhere on
+ * the machine weighs on every kind alike. Each sample is enqueue → handler start.
+ */
+async function measureTurns(
+  rounds: number,
+  kinds: Record<string, { run: (round: number) => Promise<void>; started: Map<number, number> }>,
+): Promise<Record<string, Summary>> {
+  const names = Object.keys(kinds);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round += 1) {
-    const begin = performance.now();
-    await run(round);
-    while (!started.has(round)) await new Promise((resolve) => setImmediate(resolve));
-    samples.push(started.get(round)! - begin);
+    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    for (const name of order) {
+      const kind = kinds[name]!;
+      const begin = performance.now();
+      await kind.run(round);
+      while (!kind.started.has(round)) await new Promise((resolve) => setImmediate(resolve));
+      samples[name]!.push(kind.started.get(round)! - begin);
+    }
   }
-  return summarise(samples.slice(Math.min(5, rounds - 1))); // the first few warm the pool and the JIT
+  // The first few rounds warm the pools and the JIT.
+  return Object.fromEntries(
+    names.map((name) => [name, summarise(samples[name]!.slice(Math.min(5, rounds - 1)))]),
+  );
 }
 
 export async function benchJobDispatch(store: Store, connectionString: string, rounds: number) {
   const olympusStarted = new Map<number, number>();
+  const leasedStarted = new Map<number, number>();
   const scheduler = new JobScheduler({
     store,
     logger: createSilentLogger(),
@@ -34,24 +52,27 @@ export async function benchJobDispatch(store: Store, connectionString: string, r
     work: true,
     catalogue: [
       defineJob({
-        name: 'bench.olympus',
-        description: 'marks its start',
+        name: 'bench.task',
+        description: 'marks its start; fenced by its handler, like task.run.<role>',
         schema: z.object({ round: z.number() }),
+        fencing: 'handler',
         handler: (payload) => {
           olympusStarted.set(payload.round, performance.now());
+          return Promise.resolve();
+        },
+      }),
+      defineJob({
+        name: 'bench.leased',
+        description: 'marks its start; takes a job lease first',
+        schema: z.object({ round: z.number() }),
+        handler: (payload) => {
+          leasedStarted.set(payload.round, performance.now());
           return Promise.resolve();
         },
       }),
     ],
   });
   await scheduler.start();
-  const ours = await measure(
-    rounds,
-    (round) => scheduler.enqueue('bench.olympus', { round }).then(() => undefined),
-    olympusStarted,
-  );
-  await scheduler.stop();
-
   const bareStarted = new Map<number, number>();
   const bare = new Agenda({
     backend: new PostgresBackend({ connectionString, ensureSchema: false }),
@@ -62,11 +83,22 @@ export async function benchJobDispatch(store: Store, connectionString: string, r
     return Promise.resolve();
   });
   await bare.start();
-  const baseline = await measure(
-    rounds,
-    (round) => bare.now('bench.bare', { round }).then(() => undefined),
-    bareStarted,
-  );
+  const result = await measureTurns(rounds, {
+    ours: {
+      run: (round) => scheduler.enqueue('bench.task', { round }).then(() => undefined),
+      started: olympusStarted,
+    },
+    leased: {
+      run: (round) => scheduler.enqueue('bench.leased', { round }).then(() => undefined),
+      started: leasedStarted,
+    },
+    baseline: {
+      run: (round) => bare.now('bench.bare', { round }).then(() => undefined),
+      started: bareStarted,
+    },
+  });
+  await scheduler.stop();
   await bare.stop();
-  return { ours, baseline } satisfies Record<string, Summary>;
+  const { ours, leased, baseline } = result as Record<'ours' | 'leased' | 'baseline', Summary>;
+  return { ours, leased, baseline } satisfies Record<string, Summary>;
 }

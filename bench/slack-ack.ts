@@ -73,7 +73,7 @@ function post(url: URL, body: string): Promise<number> {
 }
 
 /** Latency of each event at a steady rate (one event every 1000/rate ms). */
-async function steady(url: URL, rate: number, seconds: number): Promise<Summary> {
+async function steady(url: URL, rate: number, seconds: number): Promise<number[]> {
   const samples: number[] = [];
   const pending: Promise<void>[] = [];
   const total = rate * seconds;
@@ -92,11 +92,11 @@ async function steady(url: URL, rate: number, seconds: number): Promise<Summary>
     );
   }
   await Promise.all(pending);
-  return summarise(samples);
+  return samples;
 }
 
-/** Completed events per second with `inFlight` requests outstanding for `seconds`. */
-async function peak(url: URL, inFlight: number, seconds: number): Promise<number> {
+/** Completed events and elapsed seconds with `inFlight` requests outstanding for `seconds`. */
+async function peak(url: URL, inFlight: number, seconds: number): Promise<{ done: number; seconds: number }> {
   let done = 0;
   let next = 1_000_000;
   const deadline = performance.now() + seconds * 1000;
@@ -108,12 +108,38 @@ async function peak(url: URL, inFlight: number, seconds: number): Promise<number
   };
   const start = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return done / ((performance.now() - start) / 1000);
+  return { done, seconds: (performance.now() - start) / 1000 };
 }
 
-async function measure(url: URL, rate: number, seconds: number) {
-  await steady(url, 100, 1); // warm-up
-  return { steady: await steady(url, rate, seconds), peakPerSecond: await peak(url, 32, seconds) };
+type Side = 'ours' | 'baseline';
+
+/**
+ * Both receivers measured in alternating one-second blocks (the order flipped every block), so a busy
+ * neighbour on the machine weighs on both alike and the ratio holds.
+ */
+async function measureSideBySide(urls: Record<Side, URL>, rate: number, seconds: number) {
+  const order = (block: number): Side[] => (block % 2 === 0 ? ['baseline', 'ours'] : ['ours', 'baseline']);
+  for (const side of order(0)) await steady(urls[side], 100, 1); // warm-up
+  const latencies: Record<Side, number[]> = { ours: [], baseline: [] };
+  for (let block = 0; block < seconds; block += 1) {
+    for (const side of order(block)) latencies[side].push(...(await steady(urls[side], rate, 1)));
+  }
+  const completed: Record<Side, { done: number; seconds: number }> = {
+    ours: { done: 0, seconds: 0 },
+    baseline: { done: 0, seconds: 0 },
+  };
+  for (let block = 0; block < seconds; block += 1) {
+    for (const side of order(block)) {
+      const result = await peak(urls[side], 32, 1);
+      completed[side].done += result.done;
+      completed[side].seconds += result.seconds;
+    }
+  }
+  const side = (name: Side): { steady: Summary; peakPerSecond: number } => ({
+    steady: summarise(latencies[name]),
+    peakPerSecond: completed[name].done / completed[name].seconds,
+  });
+  return { ours: side('ours'), baseline: side('baseline') };
 }
 
 export async function benchSlackAck(store: Store, options: { rate: number; seconds: number }) {
@@ -127,8 +153,6 @@ export async function benchSlackAck(store: Store, options: { rate: number; secon
     const server = bareExpress.listen(0, '127.0.0.1', () => resolve(server));
   });
   const bareUrl = new URL(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/slack/events`);
-  const baseline = await measure(bareUrl, options.rate, options.seconds);
-  await new Promise((resolve) => bareServer.close(resolve));
 
   const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(httpOptions);
@@ -149,7 +173,12 @@ export async function benchSlackAck(store: Store, options: { rate: number; secon
   finishHttpApp(app, logger);
   await surface.start();
   const server = await startHttpServer(app, httpOptions);
-  const ours = await measure(new URL(`${server.url}/slack/events`), options.rate, options.seconds);
+  const { ours, baseline } = await measureSideBySide(
+    { ours: new URL(`${server.url}/slack/events`), baseline: bareUrl },
+    options.rate,
+    options.seconds,
+  );
+  await new Promise((resolve) => bareServer.close(resolve));
   await surface.stop();
   await server.close();
   await new Promise((resolve) => api.server.close(resolve));

@@ -5,10 +5,13 @@ import { errorMessage, hasCode } from '../common/errors.js';
 import { createLogger } from '../common/logging/logger.js';
 import { SecretRedactor } from '../common/logging/redactor.js';
 import { registerOpsCommands } from './commands/ops-commands.js';
+import { registerIdentityCommands } from './commands/identity-commands.js';
 import { sendChatMessage } from './console/chat-client.js';
+import { createIdentityToken } from './console/console-access.js';
 import { loadConfig, type Config } from './config/load-config.js';
 import { describeConfiguration, runDoctor } from './doctor/doctor.js';
 import { startOlympus, type RunMode } from './main.js';
+import { OLYMPUS_VERSION } from './version.js';
 
 const EXIT_CONFIG = 2;
 
@@ -62,7 +65,8 @@ async function run(mode: RunMode): Promise<void> {
     olympus = await startOlympus(config, { mode, logger, redactor });
   } catch (error) {
     logger.error('olympus could not start', { error: errorMessage(error) });
-    process.exit(1);
+    if (hasCode(error, 'CONFIG_INVALID')) write(process.stderr, `olympus: ${errorMessage(error)}`);
+    process.exit(hasCode(error, 'CONFIG_INVALID') ? EXIT_CONFIG : 1);
   }
   if (stopping) await olympus.stop();
 }
@@ -112,6 +116,7 @@ async function chat(
       as: options.as,
       text,
       ...(options.messageId ? { messageId: options.messageId } : {}),
+      token: consoleToken(config),
     });
     write(process.stdout, options.json ? JSON.stringify(answer, null, 2) : answer.reply);
   } catch (error) {
@@ -120,9 +125,31 @@ async function chat(
   }
 }
 
+/** The token the command-line clients log in with: OLYMPUS_CONSOLE_TOKEN, when set. */
+function consoleToken(config: Config): string | null {
+  const value = config.resolved.get('OLYMPUS_CONSOLE_TOKEN')?.value;
+  return typeof value === 'string' ? value : null;
+}
+
+function createToken(options: { as: string }): void {
+  try {
+    const { token, entry } = createIdentityToken(options.as);
+    write(process.stdout, `token: ${token}`);
+    write(process.stdout, `OLYMPUS_CONSOLE_TOKENS entry: ${entry}`);
+    write(
+      process.stderr,
+      'Give the token to its owner (it is shown once and not stored); add the entry to OLYMPUS_CONSOLE_TOKENS ' +
+        '(comma-separated) and restart Olympus.',
+    );
+  } catch (error) {
+    write(process.stderr, `olympus tokens create: ${errorMessage(error)}`);
+    process.exit(1);
+  }
+}
+
 const program = new Command('olympus')
   .description('Olympus: chat-ops for AI agents with human operators in the loop. Hermes is its concierge.')
-  .version('0.1.0');
+  .version(OLYMPUS_VERSION);
 
 program
   .command('start')
@@ -153,11 +180,22 @@ program
   .argument('<text...>', 'the message')
   .action(chat);
 
-registerOpsCommands(program, {
+program
+  .command('tokens')
+  .description('Console logins.')
+  .command('create')
+  .description('Make a console token for one identity; prints it and its OLYMPUS_CONSOLE_TOKENS entry.')
+  .requiredOption('--as <handle>', 'whose token: email:<address>, console:<name>, slack:U… or discord:<id>')
+  .action(createToken);
+
+const opsContext = {
   baseUrl: () => readConfig().http.url,
-  out: (text) => write(process.stdout, text),
-  err: (text) => write(process.stderr, text),
-});
+  token: () => consoleToken(readConfig()),
+  out: (text: string) => write(process.stdout, text),
+  err: (text: string) => write(process.stderr, text),
+};
+registerOpsCommands(program, opsContext);
+registerIdentityCommands(program, opsContext);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   write(process.stderr, `olympus: ${errorMessage(error)}`);

@@ -6,25 +6,52 @@
 import { hostname } from 'node:os';
 import { chooseIntakeBrain } from '../agents/hermes/choose-brain.js';
 import { loadAgentManifests } from '../agents/specialists/agent-manifest.js';
-import { SingleCallAgent } from '../agents/specialists/agent-step.js';
+import { ToolLoopAgent } from '../agents/specialists/tool-loop-agent.js';
+import { privilegedTools } from '../agents/tools/privileged-tools.js';
+import { Workspaces } from '../agents/workspace/project-workspace.js';
 import { createLlmRouter } from '../agents/llm/create-llm-router.js';
 import type { Logger } from '../common/logging/logger.js';
 import type { SecretRedactor } from '../common/logging/redactor.js';
+import { ClientRateLimiter } from '../handlers/intake/client-rate-limit.js';
 import { ClientMessageHandler } from '../handlers/intake/handle-client-message.js';
 import { DeferredJobQueue } from '../orchestration/deferred-job-queue.js';
+import { ClientNotices } from '../handlers/notify/client-notices.js';
+import { NoticeDelivery } from '../handlers/notify/deliver-notices.js';
+import { NotifierRegistry } from '../handlers/notify/notifier-registry.js';
+import { startNoticeSweeper } from '../handlers/notify/notice-sweeper.js';
+import { IdentityLinker } from '../handlers/identities/identity-linker.js';
+import { LinkingIntake } from '../handlers/identities/linking-intake.js';
+import { parseDigestSchedule } from '../orchestration/digest/digest-schedule.js';
+import { ProjectDigests } from '../orchestration/digest/project-digests.js';
+import { requestDigest } from '../orchestration/digest/request-digest.js';
 import { jobCatalogue } from '../orchestration/jobs/job-catalogue.js';
 import { Orchestrator } from '../orchestration/orchestrator.js';
+import {
+  budgetSettings,
+  credentialLeaseMinutes,
+  deploySettings,
+} from '../orchestration/budget/budget-config.js';
+import { BudgetDecisions } from '../orchestration/budget/budget-decisions.js';
+import { BudgetGate } from '../orchestration/budget/budget-gate.js';
+import { agentShellSettings } from '../orchestration/orchestrator-settings.js';
 import { JobScheduler } from '../orchestration/jobs/scheduler.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/ports.js';
 import { openVault } from '../storage/vault/open-vault.js';
 import type { Vault } from '../storage/vault/vault-port.js';
 import type { Config } from './config/load-config.js';
+import { assertConsoleAccess, consoleAccessSettings } from './console/console-access.js';
+import { ConsoleEvents } from './console/console-events.js';
 import { consoleRoutes } from './console/console-routes.js';
+import { consoleWeb } from './console/console-web.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from './http.js';
 import { jobQueueSampler } from './metrics/job-queue-gauge.js';
+import { instrumentStore } from './metrics/instrumented-store.js';
+import { applyRoleMap } from '../handlers/access/role-map.js';
+import { OLYMPUS_VERSION } from './version.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
+import { provideCredentialRoute } from './ops/provide-credential-route.js';
 
 /** start: everything in one process; bot: surfaces and HTTP, no job workers; worker: job workers only. */
 export type RunMode = 'start' | 'bot' | 'worker';
@@ -59,26 +86,72 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
     }
   });
   try {
+    if (config.tracing) {
+      const { startTracing } = await import('./tracing/otel-setup.js');
+      const tracing = startTracing(
+        { ...config.tracing, serviceVersion: OLYMPUS_VERSION, attributes: { 'olympus.mode': mode } },
+        logger,
+      );
+      cleanups.push(() => tracing.shutdown());
+    }
+    // A console reachable from other machines needs a login: refuse to start without one.
+    const consoleAccess = consoleAccessSettings(config.resolved);
+    if (mode !== 'worker' && config.http.port > 0) assertConsoleAccess(config.http.host, consoleAccess);
     logger.info('opening store', { kind: config.store.kind });
     const opened = await openStore(config.store, logger);
     cleanups.push(() => opened.close());
     await opened.store.init();
-    const store = opened.store;
+    const metrics = createMetrics();
+    // Checkpoint and LLM metrics are counted where those facts are stored.
+    const store = instrumentStore(opened.store, metrics);
+    await applyRoleMap(store, config.access);
     logger.info('store ready', { store: opened.description });
 
     const vault = await openVault({ dataDir: config.dataDir, ...config.vault }, { logger, redactor });
     cleanups.push(() => vault.close());
 
-    const metrics = createMetrics();
     // No I/O here: providers connect on their first call. Workers need the intake too (intake.redrive).
     const router = createLlmRouter({ config, store, logger: logger.child({ component: 'llm' }) });
     // The orchestrator enqueues through the scheduler, whose catalogue holds the orchestrator's jobs.
     const jobQueue = new DeferredJobQueue();
+    // Client notices and digests: recorded in the outbox, delivered by the notifier of each thread's surface.
+    const notifiers = new NotifierRegistry();
+    const noticeLogger = logger.child({ component: 'notices' });
+    const notices = new ClientNotices({ store, jobs: jobQueue, logger: noticeLogger });
+    const noticeDelivery = new NoticeDelivery({
+      store,
+      notifiers,
+      logger: noticeLogger,
+      holder: `${hostname()}:${process.pid}`,
+    });
+    const digests = new ProjectDigests({
+      store,
+      notices,
+      jobs: jobQueue,
+      schedule: parseDigestSchedule(config.digestSchedule),
+      logger: noticeLogger,
+    });
     const orchestrator = new Orchestrator({
       store,
       jobs: jobQueue,
       router,
-      agents: new SingleCallAgent(router),
+      agents: new ToolLoopAgent({
+        store,
+        jobs: jobQueue,
+        router,
+        workspaces: new Workspaces(config.dataDir),
+        logger: logger.child({ component: 'agents' }),
+        shell: agentShellSettings(config.resolved),
+        spendGate: new BudgetGate({ store, jobs: jobQueue, settings: budgetSettings(config.resolved) }),
+        extraTools: privilegedTools({
+          store,
+          jobs: jobQueue,
+          vault,
+          budget: budgetSettings(config.resolved),
+          deploy: deploySettings(config.resolved),
+          leaseMinutes: credentialLeaseMinutes(config.resolved),
+        }),
+      }),
       manifests: loadAgentManifests(),
       logger: logger.child({ component: 'orchestrator' }),
       settings: { maxTaskAttempts: 3, taskLeaseMs: config.jobs.lockLifetimeMs },
@@ -88,8 +161,19 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
       store,
       brain: chooseIntakeBrain(router, logger),
       logger: logger.child({ component: 'intake' }),
-      onHandOff: (projectId) => orchestrator.startPlanning(projectId),
+      onHandOff: async (projectId) => {
+        await requestDigest({ jobs: jobQueue, logger: noticeLogger }, projectId, 'brief_confirmed');
+        await orchestrator.startPlanning(projectId);
+      },
+      rateLimiter: new ClientRateLimiter({ perMinute: config.clientRateLimit }),
     });
+    // Surfaces reach the intake through identity linking ("link me to …" and one-time codes).
+    const clientIntake = new LinkingIntake(
+      intake,
+      new IdentityLinker({ store, notifiers, logger: noticeLogger }),
+      store,
+      logger.child({ component: 'identity-links' }),
+    );
     // Card jobs run wherever workers run, so every mode knows how to sync Slack cards.
     const checkpointCards = config.slack
       ? (await import('./slack/checkpoint-cards.js')).createSlackCheckpointCards({
@@ -98,12 +182,38 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
           logger: logger.child({ component: 'slack' }),
         })
       : undefined;
+    // Reminders, escalation and expiry of waiting checkpoints (the `checkpoint.remind` sweep).
+    const checkpointReminders = config.slack
+      ? (await import('./slack/checkpoint-reminders.js')).createSlackCheckpointReminders({
+          settings: config.slack,
+          times: config.slack.reminders,
+          store,
+          jobs: jobQueue,
+          logger: logger.child({ component: 'slack' }),
+        })
+      : undefined;
+    if (config.slack) {
+      const { createSlackNotifier } = await import('./slack/slack-notifier.js');
+      notifiers.register(
+        createSlackNotifier({ settings: config.slack, store, logger: logger.child({ component: 'slack' }) }),
+      );
+    }
     const scheduler = new JobScheduler({
       store,
       logger: logger.child({ component: 'scheduler' }),
       settings: config.jobs,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      catalogue: jobCatalogue({ store, logger, intake, checkpointCards, orchestrator }),
+      catalogue: jobCatalogue({
+        store,
+        logger,
+        intake,
+        checkpointCards,
+        checkpointReminders,
+        orchestrator,
+        budget: new BudgetDecisions({ store, jobs: jobQueue }),
+        notices: noticeDelivery,
+        digests,
+      }),
       work: mode !== 'bot',
       metrics,
     });
@@ -117,24 +227,33 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
       const email = createEmailSurface({
         settings: config.email,
         store,
-        intake,
+        intake: clientIntake,
         logger: logger.child({ component: 'email' }),
       });
       await email.start();
       cleanups.push(() => email.stop());
+      const unregister = notifiers.register(email.notifier);
+      cleanups.push(() => Promise.resolve(unregister()));
     }
     if (mode !== 'worker' && config.discord) {
       const { createDiscordSurface } = await import('./discord/discord-surface.js');
       const discord = createDiscordSurface({
         settings: config.discord,
         store,
-        intake,
+        intake: clientIntake,
         logger: logger.child({ component: 'discord' }),
       });
       await discord.start();
       cleanups.push(() => discord.stop());
+      const unregister = notifiers.register(discord.notifier);
+      cleanups.push(() => Promise.resolve(unregister()));
     }
 
+    if (mode === 'bot') {
+      // No workers here to run `client.notify`: this process holds the surfaces, so it delivers.
+      const stopSweeper = startNoticeSweeper(noticeDelivery, 30_000, noticeLogger);
+      cleanups.push(() => Promise.resolve(stopSweeper()));
+    }
     const port = mode === 'worker' ? config.http.workerPort : config.http.port;
     const httpOptions = {
       host: config.http.host,
@@ -154,19 +273,58 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
     if (port > 0) {
       const app = createHttpApp(httpOptions);
       if (mode !== 'worker') {
-        app.use(consoleRoutes({ store, handler: intake, logger: logger.child({ component: 'console' }) }));
-        app.use(opsRoutes({ store, jobs: scheduler, logger: logger.child({ component: 'ops' }) }));
-        const slack = config.slack?.signingSecret
-          ? (await import('./slack/slack-surface.js')).createSlackSurface({
-              settings: config.slack,
-              store,
-              scheduler,
-              logger: logger.child({ component: 'slack' }),
-              app,
-              intake,
-              metrics,
-            })
-          : null;
+        const consoleLogger = logger.child({ component: 'console' });
+        const consoleEvents = new ConsoleEvents(store, consoleLogger);
+        cleanups.push(() => Promise.resolve(consoleEvents.close()));
+        app.use(
+          consoleRoutes({
+            store,
+            handler: clientIntake,
+            logger: consoleLogger,
+            access: consoleAccess,
+            events: consoleEvents,
+            jobs: scheduler,
+            vault,
+          }),
+        );
+        app.use(
+          opsRoutes({
+            store,
+            jobs: scheduler,
+            logger: logger.child({ component: 'ops' }),
+            access: consoleAccess,
+          }),
+        );
+        app.use(
+          provideCredentialRoute({
+            store,
+            vault,
+            jobs: scheduler,
+            logger: logger.child({ component: 'ops' }),
+            access: consoleAccess,
+          }),
+        );
+        app.use(
+          await consoleWeb({
+            store,
+            logger: consoleLogger,
+            access: consoleAccess,
+            agenda: () => scheduler.dashboardAgenda(),
+          }),
+        );
+        const slack =
+          config.slack && (config.slack.signingSecret || config.slack.appToken)
+            ? (await import('./slack/slack-surface.js')).createSlackSurface({
+                settings: config.slack,
+                store,
+                scheduler,
+                logger: logger.child({ component: 'slack' }),
+                app,
+                intake: clientIntake,
+                metrics,
+                vault,
+              })
+            : null;
         if (slack) {
           await slack.start();
           cleanups.push(() => slack.stop());

@@ -1,10 +1,36 @@
-/** Tells a project's client something: Hermes appends it to the conversation the project came from. */
+/**
+ * Tells a project's client something (plan sent back, plan approved, project complete): the notice is
+ * kept once in the conversation the project came from and recorded in the outbox for each of the
+ * project's threads (else the conversation's own thread), under an id stable for the same words about
+ * the same project, so an orchestration step that runs again tells nothing twice. Delivery is the
+ * `client.notify` job's (enqueued here when a job queue is given) or the `client.notify.sweep` job's.
+ */
+import type { Logger } from '../common/logging/logger.js';
+import type { JobQueue } from '../handlers/checkpoints/job-queue.js';
+import { scheduleDelivery } from '../handlers/notify/client-notices.js';
+import { recordNotice, textEffectId } from '../handlers/notify/record-notice.js';
 import type { Project, Store } from '../storage/ports.js';
 
-export async function tellClient(store: Store, project: Project, text: string): Promise<boolean> {
-  const conversations = await store.conversations.listByIdentity(project.ownerId);
-  const conversation = conversations.find((candidate) => candidate.projectId === project.id);
-  if (!conversation) return false;
-  await store.conversations.appendMessage(conversation.id, { at: new Date(), from: 'hermes', text });
-  return true;
+export interface TellOptions {
+  jobs?: JobQueue | null;
+  logger?: Logger;
+  /** Stable id of this notice; default: derived from the project and the text. */
+  effectId?: string;
+}
+
+/** False when the project has no thread and no conversation to tell. */
+export async function tellClient(
+  store: Store,
+  project: Project,
+  text: string,
+  options: TellOptions = {},
+): Promise<boolean> {
+  const keys = await recordNotice(store, {
+    effectId: options.effectId ?? textEffectId(`notice:${project.id}`, text),
+    kind: 'notice',
+    text,
+    project,
+  });
+  await scheduleDelivery(options.jobs ?? null, keys, options.logger);
+  return keys.length > 0;
 }

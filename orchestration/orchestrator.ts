@@ -46,6 +46,14 @@ export class Orchestrator implements OrchestratorJobs {
     });
   }
 
+  resumeTask(taskId: string, checkpointId: string, context: JobContext): Promise<void> {
+    return runTask(this.deps, taskId, {
+      holder: `${this.deps.holder}:${context.jobId}`,
+      signal: context.signal,
+      resumeFrom: checkpointId,
+    });
+  }
+
   advance(projectId: string): Promise<void> {
     return advanceProject(this.deps, projectId);
   }
@@ -67,11 +75,23 @@ export class Orchestrator implements OrchestratorJobs {
       } else {
         await advanceProject(this.deps, project.id);
         const stale = Date.now() - STALE_READY_MS;
+        const now = Date.now();
         for (const task of await store.tasks.listByProject(project.id)) {
-          if (task.status === 'ready' && task.updatedAt.getTime() < stale)
+          const lapsed = task.status === 'running' && (task.leaseExpiresAt?.getTime() ?? 0) < now;
+          if ((task.status === 'ready' && task.updatedAt.getTime() < stale) || lapsed)
             await this.deps.jobs.enqueue(taskRunJob(task.role), { taskId: task.id });
+          if (task.status === 'waiting_checkpoint') await this.resumeIfDecided(task.id);
         }
       }
     }
+  }
+
+  /** A parked task whose checkpoint was decided but whose resume job was lost is resumed. */
+  private async resumeIfDecided(taskId: string): Promise<void> {
+    const waitingOn = (await this.deps.store.tasks.getProgress(taskId))?.waitingOn;
+    if (!waitingOn) return;
+    const checkpoint = await this.deps.store.checkpoints.get(waitingOn);
+    if (checkpoint && checkpoint.status !== 'pending')
+      await this.deps.jobs.enqueue(JOB_NAMES.taskResume, { taskId, checkpointId: waitingOn });
   }
 }

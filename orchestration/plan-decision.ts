@@ -5,11 +5,14 @@
  *                modify → project back to planning and re-planned with the TO's changes;
  *                reject → project on hold, the client told.
  *   question about a failed task: approve → retry, modify → skip (counts as done), reject → cancel.
+ *   any other checkpoint of a task (an agent's question, spend, deploy, credential): `task.resume`
+ *   continues the parked task with the decision (a rejected spend or deploy cancels it there).
  */
 import { hasCode } from '../common/errors.js';
 import type { AgentRole, Checkpoint, Project } from '../storage/ports.js';
 import { JOB_NAMES, taskRunJob } from './jobs/job-catalogue.js';
 import { tellClient } from './client-notice.js';
+import { requestDigest } from './digest/request-digest.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 import { PlanSchema } from './plan/plan-schema.js';
 import { advanceProject, audit } from './task-readiness.js';
@@ -22,6 +25,21 @@ export async function onCheckpointDecided(deps: OrchestratorDeps, checkpointId: 
   if (checkpoint.kind === 'plan_review') await planDecided(deps, checkpoint);
   else if (checkpoint.kind === 'question' && checkpoint.request.details.purpose === TASK_FAILED_QUESTION)
     await failedTaskDecided(deps, checkpoint);
+  else if (checkpoint.taskId) await resumeWaitingTask(deps, checkpoint, checkpoint.taskId);
+}
+
+/**
+ * A checkpoint an agent waits on (its question, a spend, a deploy, a credential): the task continues in
+ * `task.resume`, which claims it only if it is still parked on this checkpoint.
+ */
+async function resumeWaitingTask(
+  deps: OrchestratorDeps,
+  checkpoint: Checkpoint,
+  taskId: string,
+): Promise<void> {
+  const task = await deps.store.tasks.get(taskId);
+  if (!task || task.status === 'done' || task.status === 'cancelled') return;
+  await deps.jobs.enqueue(JOB_NAMES.taskResume, { taskId, checkpointId: checkpoint.id });
 }
 
 async function planDecided(deps: OrchestratorDeps, checkpoint: Checkpoint): Promise<void> {
@@ -57,6 +75,7 @@ async function planDecided(deps: OrchestratorDeps, checkpoint: Checkpoint): Prom
       store,
       held,
       `An operator reviewed the plan for "${project.title}" and sent it back${reason ? `: ${reason}` : '.'} The project is on hold; tell me what to change in the brief and the team will plan again.`,
+      { jobs: deps.jobs, logger: deps.logger },
     );
   }
 }
@@ -94,7 +113,9 @@ async function approvePlan(deps: OrchestratorDeps, project: Project, checkpoint:
     store,
     active,
     `The plan for "${project.title}" is approved: ${plan.tasks.length} tasks. The team has started; I'll tell you when it's done.`,
+    { jobs: deps.jobs, logger: deps.logger },
   );
+  await requestDigest(deps, project.id, 'plan_approved', checkpoint.id);
 }
 
 async function failedTaskDecided(deps: OrchestratorDeps, checkpoint: Checkpoint): Promise<void> {

@@ -1,20 +1,31 @@
 /**
- * One attempt of a task (`task.run.<role>` job): claim it with a fence, keep the claim alive while the
- * agent works, and finish with the same fence (a stale attempt cannot commit). A failed attempt puts the
- * task back to `ready` and throws a retryable error, so the job is retried with backoff; after the last
- * attempt the task is `failed` and a `question` checkpoint asks a TO to retry, skip or cancel it.
+ * One attempt of a task (`task.run.<role>` job), or its continuation after a checkpoint decision
+ * (`task.resume`): claim it with a fence, keep the claim alive while the agent's loop works, and end with
+ * the same fence (a stale attempt cannot commit). The loop stores its state with the task at every step,
+ * so a re-claim after a crash (the lease lapsed) continues from the last stored step. When the agent waits
+ * on a checkpoint the task is parked as `waiting_checkpoint` and the job ends; a rejected spend or deploy
+ * checkpoint cancels the task (its dependents are cancelled by readiness). A failed attempt puts the task
+ * back to `ready` and throws a retryable error, so the job is retried with backoff; after the last attempt
+ * the task is `failed` and a `question` checkpoint asks a TO to retry, skip or cancel it.
  */
-import { errorMessage, OlympusError } from '../common/errors.js';
+import type { AgentRunResult, LoopProgress } from '../agents/specialists/agent-step.js';
+import { errorMessage, hasCode, OlympusError } from '../common/errors.js';
 import { openCheckpoint } from '../handlers/checkpoints/open-checkpoint.js';
 import type { Task, TaskClaim } from '../storage/ports.js';
+import { JOB_NAMES, taskRunJob } from './jobs/job-catalogue.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 import { TASK_FAILED_QUESTION } from './plan-decision.js';
 import { advanceProject, audit } from './task-readiness.js';
+import { requestDigest } from './digest/request-digest.js';
+
+const LEASE_LOST = new OlympusError('FENCED', 'task lease lost', { retryable: false });
 
 export interface TaskAttemptContext {
   /** Names this attempt in the task's lease. */
   holder: string;
   signal?: AbortSignal;
+  /** Resume a task waiting on this (decided) checkpoint instead of claiming a ready one. */
+  resumeFrom?: string;
 }
 
 export async function runTask(
@@ -32,13 +43,36 @@ export async function runTask(
     logger.warn('task waits for a language model', { taskId, tier: manifest.tier });
     return;
   }
-  const claim = await store.tasks.claim(taskId, context.holder, deps.settings.taskLeaseMs);
-  if (!claim) return;
+  const claim =
+    (context.resumeFrom === undefined
+      ? null
+      : await store.tasks.claimWaiting(
+          taskId,
+          context.resumeFrom,
+          context.holder,
+          deps.settings.taskLeaseMs,
+        )) ?? (await store.tasks.claim(taskId, context.holder, deps.settings.taskLeaseMs));
+  if (!claim) {
+    // Held by an attempt whose lease is still running: alive, or a worker that died moments ago. Try
+    // again after the job's backoff; by then it has finished (nothing to do) or its lease has lapsed.
+    const now = await store.tasks.get(taskId);
+    if (now?.status === 'running' && (now.leaseExpiresAt?.getTime() ?? 0) > Date.now()) {
+      throw new OlympusError('FENCED', `task ${now.key} is held by ${now.leaseHolder ?? 'another attempt'}`, {
+        retryable: true,
+      });
+    }
+    if (now?.status === 'done') await finishInterrupted(deps, now);
+    return;
+  }
   await audit(
     deps,
-    'task.started',
+    context.resumeFrom === undefined ? 'task.started' : 'task.resumed',
     claim.task,
-    { attempt: claim.task.attempts, fence: claim.fence },
+    {
+      attempt: claim.task.attempts,
+      fence: claim.fence,
+      ...(context.resumeFrom === undefined ? {} : { checkpointId: context.resumeFrom }),
+    },
     task.role,
   );
   const controller = new AbortController();
@@ -48,28 +82,60 @@ export async function runTask(
     () => {
       void store.tasks.heartbeat(taskId, claim.fence, deps.settings.taskLeaseMs).then(
         (alive) => {
-          if (!alive) controller.abort(new OlympusError('FENCED', 'task lease lost', { retryable: false }));
+          if (!alive) controller.abort(LEASE_LOST);
         },
         () => undefined,
       );
     },
     Math.max(50, Math.floor(deps.settings.taskLeaseMs / 3)),
   );
-  let result;
+  let result: AgentRunResult;
   try {
     const inputs = await dependencyResults(deps, claim.task);
     result = await deps.agents.run(manifest, {
       project,
       task: claim.task,
       inputs,
+      progress: fencedProgress(deps, claim),
       signal: controller.signal,
     });
   } catch (error) {
+    const leaseLost = controller.signal.aborted && controller.signal.reason === LEASE_LOST;
+    if (leaseLost || (hasCode(error, 'FENCED') && !context.signal?.aborted)) {
+      logger.warn('task attempt fenced off', { taskId, fence: claim.fence });
+      return;
+    }
     await attemptFailed(deps, claim, error);
     return;
   } finally {
     clearInterval(heartbeat);
     context.signal?.removeEventListener('abort', abort);
+  }
+  if (result.kind === 'waiting') {
+    const waiting = await store.tasks.finish(taskId, claim.fence, { status: 'waiting_checkpoint' });
+    if (waiting) await audit(deps, 'task.waiting', waiting, { checkpointId: result.checkpointId }, task.role);
+    // A decision that came before the task was parked found nothing to resume: look again.
+    const checkpoint = await store.checkpoints.get(result.checkpointId);
+    if (waiting && checkpoint && checkpoint.status !== 'pending')
+      await deps.jobs.enqueue(JOB_NAMES.taskResume, { taskId, checkpointId: checkpoint.id });
+    return;
+  }
+  if (result.kind === 'cancelled') {
+    const cancelled = await store.tasks.finish(taskId, claim.fence, {
+      status: 'cancelled',
+      error: `cancelled: ${result.reason}`,
+    });
+    if (!cancelled) return;
+    const checkpoint = await store.checkpoints.get(result.checkpointId);
+    await audit(
+      deps,
+      'task.cancelled',
+      cancelled,
+      { checkpointId: result.checkpointId, reason: result.reason },
+      checkpoint?.decision?.by ?? ORCHESTRATOR,
+    );
+    await advanceProject(deps, task.projectId);
+    return;
   }
   const finished = await store.tasks.finish(taskId, claim.fence, {
     status: 'done',
@@ -85,10 +151,55 @@ export async function runTask(
     deps,
     'task.done',
     finished,
-    { attempt: finished.attempts, artifacts: result.artifacts.length, summary: result.summary },
+    {
+      attempt: finished.attempts,
+      artifacts: result.artifacts.length,
+      steps: result.steps,
+      summary: result.summary,
+    },
     task.role,
   );
   await advanceProject(deps, task.projectId);
+  await requestDigest(deps, task.projectId, 'task_done', task.id);
+}
+
+/**
+ * A worker that died right after storing a task as done may not have audited it, advanced the project
+ * or enqueued the tasks that became ready; the job's re-run does what is missing (no-ops when done).
+ */
+async function finishInterrupted(deps: OrchestratorDeps, task: Task): Promise<void> {
+  const events = await deps.store.audit.list({ subjectId: task.id });
+  if (!events.some((event) => event.action === 'task.done'))
+    await audit(
+      deps,
+      'task.done',
+      task,
+      { attempt: task.attempts, artifacts: task.artifacts.length },
+      task.role,
+    );
+  await advanceProject(deps, task.projectId);
+  // Tasks it made ready may have lost their job with the worker; a second job for one is harmless.
+  for (const other of await deps.store.tasks.listByProject(task.projectId)) {
+    if (other.status === 'ready') await deps.jobs.enqueue(taskRunJob(other.role), { taskId: other.id });
+  }
+}
+
+/** The loop's progress store for one attempt: every write is fenced by the attempt's claim. */
+function fencedProgress(deps: OrchestratorDeps, claim: TaskClaim): LoopProgress {
+  const { store } = deps;
+  const { task, fence } = claim;
+  return {
+    async load() {
+      return (await store.tasks.getProgress(task.id))?.state ?? null;
+    },
+    async save(state, waitingOn) {
+      if (!(await store.tasks.saveProgress(task.id, fence, { state, waitingOn }))) {
+        throw new OlympusError('FENCED', `task ${task.key}: a newer attempt holds the task`, {
+          retryable: false,
+        });
+      }
+    },
+  };
 }
 
 async function attemptFailed(deps: OrchestratorDeps, claim: TaskClaim, error: unknown): Promise<void> {

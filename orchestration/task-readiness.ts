@@ -7,6 +7,7 @@
 import { taskRunJob } from './jobs/job-catalogue.js';
 import type { Project, Task } from '../storage/ports.js';
 import { tellClient } from './client-notice.js';
+import { requestDigest } from './digest/request-digest.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 
 export async function advanceProject(deps: OrchestratorDeps, projectId: string): Promise<void> {
@@ -69,7 +70,9 @@ async function complete(deps: OrchestratorDeps, project: Project, tasks: Task[])
     `Good news: "${project.title}" is complete. All ${done.length} tasks are done${skipped}:\n${done
       .map((task) => `• ${task.title}`)
       .join('\n')}`,
+    { jobs: deps.jobs, logger: deps.logger },
   );
+  await requestDigest(deps, project.id, 'project_complete');
 }
 
 export async function audit(

@@ -20,6 +20,8 @@ export interface Identity {
   handles: IdentityHandle[];
   /** Data of this client must never leave our machines (no cloud LLM). */
   localOnly: boolean;
+  /** The client's IANA time zone (scheduled digests); absent: UTC. */
+  timezone?: string;
   createdAt: Date;
 }
 
@@ -184,6 +186,8 @@ export interface LedgerEntry {
   latencyMs: number;
   at: Date;
   meta: Record<string, unknown>;
+  /** Names the effect this entry pays for (e.g. `llm:<task id>:<step>`); unique when set. */
+  effectKey?: string | null;
 }
 
 export interface AuditEvent {
@@ -236,4 +240,43 @@ export interface Lease {
   holder: string;
   token: number;
   expiresAt: Date;
+}
+
+/**
+ * A secret lease: what a TO's approval of a `credential` checkpoint grants. The agent holds only the
+ * lease id (its handle); the named tool resolves the pinned vault version server-side, for this task only,
+ * until the lease expires. Names and versions only: values never leave the vault.
+ */
+export interface SecretLease {
+  /** The handle the agent is given. */
+  id: string;
+  projectId: string;
+  taskId: string;
+  /** The one tool that may use it (e.g. `http_request`). */
+  tool: string;
+  /** The credential's name as the agent asked for it (e.g. `github_token`). */
+  credential: string;
+  /** Vault secret name and pinned version. */
+  secretName: string;
+  secretVersion: string;
+  checkpointId: string;
+  grantedBy: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+/**
+ * A one-time code proving that the client talking as `identityId` also owns `handle` (an address or
+ * account on another surface, where the code was sent). Only its hash is stored; one live code per
+ * identity; it expires, and counts its attempts.
+ */
+export interface LinkCode {
+  identityId: string;
+  handle: IdentityHandle;
+  codeHash: string;
+  attempts: number;
+  expiresAt: Date;
+  usedAt: Date | null;
+  createdAt: Date;
 }

@@ -26,11 +26,13 @@ import type {
   IntakeState,
   LedgerEntry,
   Lease,
+  LinkCode,
   Money,
   OutboxEntry,
   Project,
   ProjectStatus,
   Role,
+  SecretLease,
   Surface,
   Task,
   TaskStatus,
@@ -55,6 +57,8 @@ export interface IdentityRepository {
   /** Adds a handle; throws STORE_CONFLICT if another identity owns it. */
   addHandle(id: string, handle: IdentityHandle): Promise<Identity | null>;
   setRole(id: string, role: Role): Promise<Identity | null>;
+  /** Sets (or with null clears) the client's time zone. */
+  setTimezone(id: string, timezone: string | null): Promise<Identity | null>;
   list(): Promise<Identity[]>;
 }
 
@@ -134,7 +138,7 @@ export interface TaskClaim {
 }
 
 export interface TaskOutcome {
-  status: Extract<TaskStatus, 'done' | 'failed' | 'waiting_checkpoint' | 'ready'>;
+  status: Extract<TaskStatus, 'done' | 'failed' | 'waiting_checkpoint' | 'ready' | 'cancelled'>;
   artifacts?: Artifact[];
   cost?: number;
   error?: string | null;
@@ -156,6 +160,29 @@ export interface TaskRepository {
   heartbeat(id: string, fence: number, leaseMs: number): Promise<boolean>;
   /** Ends the attempt holding `fence`; null when the fence is stale (a newer attempt took over). */
   finish(id: string, fence: number, outcome: TaskOutcome): Promise<Task | null>;
+  /**
+   * Stores the agent loop's state of the running attempt holding `fence` (replacing the previous one),
+   * and the checkpoint it waits on (null: none); false when the fence is stale.
+   */
+  saveProgress(id: string, fence: number, progress: TaskProgressInput): Promise<boolean>;
+  /** The last stored loop state; null when the task has none (or does not exist). */
+  getProgress(id: string): Promise<TaskProgress | null>;
+  /**
+   * One statement: a `waiting_checkpoint` task whose stored progress waits on `checkpointId` becomes
+   * `running` for `holder` with the fence incremented (attempts unchanged: a resume is not a new attempt).
+   */
+  claimWaiting(id: string, checkpointId: string, holder: string, leaseMs: number): Promise<TaskClaim | null>;
+}
+
+export interface TaskProgressInput {
+  /** The agent loop's state (JSON): messages so far, step index, the model's answer being carried out. */
+  state: Record<string, unknown>;
+  /** The checkpoint the task waits on, if any. */
+  waitingOn: string | null;
+}
+
+export interface TaskProgress extends TaskProgressInput {
+  updatedAt: Date;
 }
 
 export interface NewCheckpoint {
@@ -209,6 +236,10 @@ export type NewLedgerEntry = Omit<LedgerEntry, 'id' | 'at' | 'meta' | 'projectId
 };
 
 export interface LedgerRepository {
+  /**
+   * Appends an entry. With an `effectKey` it is insert-if-absent: an entry with the same key already
+   * stored is returned unchanged (a replayed step records its LLM call once).
+   */
   append(entry: NewLedgerEntry): Promise<LedgerEntry>;
   list(filter?: { projectId?: string; taskId?: string }): Promise<LedgerEntry[]>;
   /** Sum of `cost` for the project. */
@@ -254,6 +285,8 @@ export interface InboxRepository {
   begin(key: string, options?: { reclaimAfterMs?: number }): Promise<InboxEntry | null>;
   /** → done. Idempotent: completing a done entry returns it unchanged; null for an unknown key. */
   complete(key: string): Promise<InboxEntry | null>;
+  /** `complete` for many entries in one statement (unknown keys are skipped); returns how many changed. */
+  completeMany(keys: string[]): Promise<number>;
   fail(key: string, error: string): Promise<InboxEntry | null>;
   /** Entries not done, oldest first: what a restart must finish. */
   listUnfinished(limit?: number): Promise<InboxEntry[]>;
@@ -288,6 +321,54 @@ export interface LeaseRepository {
   release(key: string, token: number): Promise<boolean>;
 }
 
+export type NewSecretLease = Omit<SecretLease, 'id' | 'revokedAt' | 'createdAt'> & { id?: string };
+
+export interface SecretLeaseRepository {
+  /**
+   * Issues the lease of a credential checkpoint. One lease per checkpoint: issuing again returns the lease
+   * issued first (a retried approval does not mint a second handle).
+   */
+  issue(input: NewSecretLease): Promise<SecretLease>;
+  get(id: string): Promise<SecretLease | null>;
+  getByCheckpoint(checkpointId: string): Promise<SecretLease | null>;
+  listByTask(taskId: string): Promise<SecretLease[]>;
+  /** Ends the lease at once; null when it does not exist. Revoking twice keeps the first time. */
+  revoke(id: string): Promise<SecretLease | null>;
+}
+
+export interface NewLinkCode {
+  identityId: string;
+  handle: IdentityHandle;
+  codeHash: string;
+  expiresAt: Date;
+}
+
+export interface LinkAttempt {
+  code: LinkCode;
+  /** True when the hash matched: the code is now used. */
+  matched: boolean;
+}
+
+export interface IdentityLinkRepository {
+  /** Stores the identity's live code, replacing any earlier one (attempts start at 0). */
+  createCode(input: NewLinkCode): Promise<LinkCode>;
+  /**
+   * One compare-and-set: on the identity's code that is unused, unexpired and under `maxAttempts`,
+   * counts an attempt and marks it used when `codeHash` matches. Null when there is no such code.
+   */
+  attempt(identityId: string, codeHash: string, maxAttempts: number): Promise<LinkAttempt | null>;
+  getCode(identityId: string): Promise<LinkCode | null>;
+  /**
+   * Gives the handle to the identity, taking it from its current owner in one step. When that owner is
+   * left with no handle, it is merged: its conversations and projects move to the identity. Null when
+   * the identity does not exist.
+   */
+  moveHandle(
+    identityId: string,
+    handle: IdentityHandle,
+  ): Promise<{ identity: Identity; previousOwner: string | null; merged: boolean } | null>;
+}
+
 export type StoreBackendName = 'postgres' | 'mongo';
 
 export interface Store {
@@ -302,6 +383,8 @@ export interface Store {
   readonly inbox: InboxRepository;
   readonly outbox: OutboxRepository;
   readonly leases: LeaseRepository;
+  readonly secretLeases: SecretLeaseRepository;
+  readonly identityLinks: IdentityLinkRepository;
   /** Creates or migrates the schema (PostgreSQL) or indexes (MongoDB). Safe to call from many processes. */
   init(): Promise<void>;
   /** Resolves when the database answers; throws STORE_UNAVAILABLE otherwise. */

@@ -20,6 +20,8 @@ export interface AnsweredCall {
   projectId: string | null;
   taskId: string | null;
   meta: Record<string, unknown>;
+  /** Insert-if-absent key of the entry (a replayed call is recorded once). */
+  effectKey?: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function recordLlmCall(deps: LedgerDeps, call: AnsweredCall): Promi
       projectId: call.projectId,
       taskId: call.taskId,
       meta: { ...call.meta, priced: cost.priced, answeredModel: response.model },
+      ...(call.effectKey === undefined ? {} : { effectKey: call.effectKey }),
     });
   } catch (error) {
     deps.logger.error('llm ledger entry not written', {

@@ -7,6 +7,7 @@ import { errorMessage, OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { LedgerRepository } from '../../storage/ports.js';
 import { recordLlmCall } from './llm-ledger.js';
+import { inSpan } from '../../common/tracing.js';
 import type {
   LlmChatRequest,
   LlmChatResponse,
@@ -32,6 +33,8 @@ export interface LlmCallOptions extends Omit<LlmChatRequest, 'model' | 'messages
   provider?: ProviderName;
   /** Extra ledger metadata (purpose, agent…). */
   meta?: Record<string, unknown>;
+  /** Names the call for the ledger (e.g. `llm:<task id>:<step>`): a replayed call is recorded once. */
+  effectKey?: string;
 }
 
 export interface LlmCallResult extends LlmChatResponse {
@@ -189,7 +192,30 @@ export class LlmRouter {
     );
   }
 
-  private async callWithRetry(
+  private callWithRetry(
+    candidate: RouteCandidate,
+    call: LlmCallOptions,
+    localOnly: boolean,
+  ): Promise<LlmCallResult> {
+    const { provider, model } = candidate;
+    const attributes = {
+      'gen_ai.system': provider.name,
+      'gen_ai.request.model': model,
+      'olympus.llm.tier': call.tier,
+      'olympus.project_id': call.projectId ?? call.project?.id ?? '',
+    };
+    return inSpan('llm.call', attributes, async (span) => {
+      const result = await this.attemptCall(candidate, call, localOnly);
+      span.setAttributes({
+        'gen_ai.usage.input_tokens': result.inputTokens,
+        'gen_ai.usage.output_tokens': result.outputTokens,
+        'olympus.llm.cost': result.cost,
+      });
+      return result;
+    });
+  }
+
+  private async attemptCall(
     candidate: RouteCandidate,
     call: LlmCallOptions,
     localOnly: boolean,
@@ -231,6 +257,7 @@ export class LlmRouter {
       projectId: call.projectId ?? call.project?.id ?? null,
       taskId: call.taskId ?? null,
       meta: { ...call.meta, tier: call.tier, attempts, localOnly },
+      ...(call.effectKey === undefined ? {} : { effectKey: call.effectKey }),
     });
     return { ...response, tier: call.tier, cost, currency: LLM_CURRENCY };
   }

@@ -17,6 +17,9 @@ export const AGENT_TOOLS = [
   'request_checkpoint',
   'request_credential',
   'estimate_spend',
+  'http_request',
+  'request_deploy',
+  'run_command',
   'finish',
 ] as const;
 

@@ -9,15 +9,17 @@ export interface OpsAnswer {
 export async function opsRequest(
   baseUrl: string,
   path: string,
-  init: { method?: 'GET' | 'POST'; body?: unknown } = {},
+  init: { method?: 'GET' | 'POST'; body?: unknown; token?: string | null } = {},
 ): Promise<OpsAnswer> {
   let response: Response;
   try {
     response = await fetch(new URL(path, baseUrl), {
       method: init.method ?? 'GET',
-      ...(init.body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) }),
+      headers: {
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {

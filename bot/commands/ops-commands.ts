@@ -5,6 +5,8 @@
  */
 import type { Command } from 'commander';
 import { errorMessage } from '../../common/errors.js';
+import { budgetLines } from './ops-budget-lines.js';
+import { readSecretFromStdin } from './ops-secret-stdin.js';
 import { opsRequest, type OpsAnswer } from './ops-client.js';
 
 type Row = Record<string, unknown>;
@@ -12,6 +14,8 @@ type Row = Record<string, unknown>;
 export interface OpsCommandContext {
   /** Base URL of the running server (config `http.url`). */
   baseUrl: () => string;
+  /** Console token sent as `Authorization: Bearer`, when the server requires a login. */
+  token?: () => string | null;
   out: (text: string) => void;
   err: (text: string) => void;
 }
@@ -25,7 +29,7 @@ export function registerOpsCommands(program: Command, context: OpsCommandContext
       process.exitCode = 1;
     });
   const get = async (path: string): Promise<Row> => {
-    const answer = await opsRequest(context.baseUrl(), path);
+    const answer = await opsRequest(context.baseUrl(), path, { token: context.token?.() ?? null });
     if (answer.status !== 200) throw new Error(messageOf(answer));
     return answer.body;
   };
@@ -57,6 +61,7 @@ export function registerOpsCommands(program: Command, context: OpsCommandContext
         const project = shown.project as Row;
         context.out(`${str(project.title)} (${str(project.key)}, ${str(project.id)})`);
         context.out(`status: ${str(project.status)}   brief v${str(project.briefVersion)}`);
+        for (const line of budgetLines(project, shown.checkpoints as Row[])) context.out(line);
         context.out(`tasks:`);
         for (const t of shown.tasks as Row[]) context.out(`  ${taskLine(t)}`);
         context.out(`checkpoints:`);
@@ -114,30 +119,43 @@ export function registerOpsCommands(program: Command, context: OpsCommandContext
     .option('--reason <text>', 'why (shown to the team; for reject)')
     .option('--changes <text>', 'what to change (for modify)')
     .option('--json', 'print the whole answer as JSON')
+    .option(
+      '--secret-stdin',
+      'approve a credential checkpoint with the value read from standard input (stored in the vault)',
+    )
     .action(
       (
         id: string,
         decision: string,
-        options: { as: string; reason?: string; changes?: string; json?: boolean },
+        options: { as: string; reason?: string; changes?: string; json?: boolean; secretStdin?: boolean },
       ) =>
         run('checkpoints decide', async () => {
           const outcome = OUTCOMES[decision as keyof typeof OUTCOMES];
           if (!outcome) throw new Error(`the decision must be approve, modify or reject, not "${decision}"`);
           if (outcome === 'modified' && !options.changes)
             throw new Error('modify needs --changes "<what to change>"');
-          const answer = await opsRequest(
-            context.baseUrl(),
-            `/api/ops/checkpoints/${encodeURIComponent(id)}/decide`,
-            {
-              method: 'POST',
-              body: {
-                as: options.as,
-                outcome,
-                ...(options.reason ? { reason: options.reason } : {}),
-                ...(options.changes ? { changes: options.changes } : {}),
-              },
-            },
-          );
+          if (options.secretStdin && outcome !== 'approved')
+            throw new Error('--secret-stdin provides a credential, which approves: use it with approve');
+          const answer = options.secretStdin
+            ? await opsRequest(
+                context.baseUrl(),
+                `/api/ops/checkpoints/${encodeURIComponent(id)}/credential`,
+                {
+                  method: 'POST',
+                  token: context.token?.() ?? null,
+                  body: { as: options.as, value: await readSecretFromStdin() },
+                },
+              )
+            : await opsRequest(context.baseUrl(), `/api/ops/checkpoints/${encodeURIComponent(id)}/decide`, {
+                method: 'POST',
+                token: context.token?.() ?? null,
+                body: {
+                  as: options.as,
+                  outcome,
+                  ...(options.reason ? { reason: options.reason } : {}),
+                  ...(options.changes ? { changes: options.changes } : {}),
+                },
+              });
           if (options.json) context.out(JSON.stringify(answer.body, null, 2));
           else context.out(messageOf(answer));
           if (answer.status !== 200) process.exitCode = 1;
@@ -161,5 +179,6 @@ function taskLine(t: Row): string {
 
 function checkpointLine(c: Row): string {
   const request = (c.request ?? {}) as Row;
-  return `${str(c.id)}  ${str(c.kind)}  ${str(c.status)}  ${str(request.title)}`;
+  const reason = ((c.decision ?? {}) as Row).reason;
+  return `${str(c.id)}  ${str(c.kind)}  ${str(c.status)}  ${str(request.title)}${reason ? `  (${str(reason)})` : ''}`;
 }

@@ -6,6 +6,8 @@ import {
   type LlmPriceTable,
   type LlmTierTable,
 } from '../../agents/llm/llm-settings.js';
+import { handleListSchema, type RoleMap } from '../../handlers/access/role-map.js';
+import { parseDuration } from '../slack/duration.js';
 import { isSecretVariable } from './variables.js';
 
 export type ValueSource = 'env' | 'file' | 'default';
@@ -33,6 +35,8 @@ export interface Config {
   };
   dataDir: string;
   shutdownTimeoutMs: number;
+  /** Messages per client per minute that reach the intake brain; 0: no limit. */
+  clientRateLimit: number;
   store: StoreConfig;
   jobs: { processEvery: string; maxConcurrency: number; lockLimit: number; lockLifetimeMs: number };
   llm: {
@@ -51,6 +55,14 @@ export interface Config {
     opsChannel: string | null;
     /** Slack user ids with the TO role. */
     toUsers: string[];
+    /** User group (S…) whose members are TOs too. */
+    toUsergroup: string | null;
+    /** User group (S…) mentioned on escalation. */
+    escalationGroup: string | null;
+    /** Channel for project threads (else the client's DM). */
+    clientsChannel: string | null;
+    /** Reminder, escalation and expiry waits of pending checkpoints, in ms. */
+    reminders: { remindAfterMs: number; escalateAfterMs: number; expireAfterMs: number };
   } | null;
   discord: {
     botToken: string;
@@ -67,8 +79,16 @@ export interface Config {
     authservId: string | null;
     maxBytes: number;
     repliesPerHour: number;
+    /** How senders are authenticated: our server's Authentication-Results, or mailauth's own checks. */
+    verify: 'authentication-results' | 'mailauth';
   } | null;
+  /** Daily status digest time (`HH:MM` or `daily HH:MM`, client's time zone) or `off`. */
+  digestSchedule: string;
   vault: { masterKey: string | null; gcpProjectId: string | null };
+  /** Identities given the TO or admin role by configuration. */
+  access: RoleMap;
+  /** OpenTelemetry export; null when no OTLP endpoint is configured. */
+  tracing: { endpoint: string; serviceName: string } | null;
   /** Every resolved variable with where it came from (for `olympus doctor`). */
   resolved: ReadonlyMap<string, ResolvedValue>;
   /** Values that must never appear in a log line. */
@@ -120,6 +140,7 @@ export function buildConfig(
     },
     dataDir,
     shutdownTimeoutMs: num('OLYMPUS_SHUTDOWN_TIMEOUT_MS'),
+    clientRateLimit: num('OLYMPUS_CLIENT_RATE_LIMIT'),
     store,
     jobs: {
       processEvery: need('OLYMPUS_JOBS_PROCESS_EVERY'),
@@ -146,6 +167,14 @@ export function buildConfig(
             .split(',')
             .map((id) => id.trim())
             .filter((id) => id.length > 0),
+          toUsergroup: str('SLACK_TO_USERGROUP'),
+          escalationGroup: str('SLACK_ESCALATION_GROUP'),
+          clientsChannel: str('SLACK_CLIENTS_CHANNEL'),
+          reminders: {
+            remindAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_REMIND_AFTER')) ?? 4 * 3_600_000,
+            escalateAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_ESCALATE_AFTER')) ?? 24 * 3_600_000,
+            expireAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_EXPIRE_AFTER')) ?? 72 * 3_600_000,
+          },
         }
       : null,
     discord: discordToken
@@ -164,9 +193,19 @@ export function buildConfig(
           authservId: str('OLYMPUS_EMAIL_AUTHSERV_ID'),
           maxBytes: num('OLYMPUS_EMAIL_MAX_BYTES'),
           repliesPerHour: num('OLYMPUS_EMAIL_REPLIES_PER_HOUR'),
+          verify: (str('OLYMPUS_EMAIL_VERIFY') ?? 'authentication-results') as
+            'authentication-results' | 'mailauth',
         }
       : null,
+    digestSchedule: str('OLYMPUS_DIGEST_SCHEDULE') ?? '09:00',
     vault: { masterKey: str('OLYMPUS_MASTER_KEY'), gcpProjectId: str('GCP_PROJECT_ID') },
+    access: {
+      operators: handleListSchema.parse(str('OLYMPUS_OPERATORS') ?? ''),
+      admins: handleListSchema.parse(str('OLYMPUS_ADMINS') ?? ''),
+    },
+    tracing: str('OTEL_EXPORTER_OTLP_ENDPOINT')
+      ? { endpoint: need('OTEL_EXPORTER_OTLP_ENDPOINT'), serviceName: need('OTEL_SERVICE_NAME') }
+      : null,
     resolved,
     secrets: secretValues(resolved),
   };

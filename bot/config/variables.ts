@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { jsonSetting, priceTableSchema, tierTableSchema } from '../../agents/llm/llm-settings.js';
+import { handleListSchema } from '../../handlers/access/role-map.js';
+import { parseDuration } from '../slack/duration.js';
+import { identityTokensSchema } from '../console/console-access.js';
 
 export type VariableGroup = 'core' | 'storage' | 'jobs' | 'llm' | 'slack' | 'discord' | 'email' | 'vault';
 
@@ -23,6 +26,24 @@ const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
 const httpUrl = z.url({ protocol: /^https?$/ });
+const slackUsergroup = z
+  .string()
+  .trim()
+  .regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id (S…)');
+const duration = z
+  .string()
+  .trim()
+  .refine((value) => parseDuration(value) !== null, 'must be a duration such as "30 minutes" or "4 hours"');
+
+/** Kept as text (doctor shows it as typed); `handleListSchema` turns it into handles in config.ts. */
+const handleListSetting = z
+  .string()
+  .trim()
+  .superRefine((value, context) => {
+    const parsed = handleListSchema.safeParse(value);
+    if (!parsed.success)
+      context.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid' });
+  });
 
 function variable(spec: VariableSpec): VariableSpec {
   return spec;
@@ -77,12 +98,65 @@ export const VARIABLES: readonly VariableSpec[] = [
     schema: httpUrl,
   }),
   variable({
+    name: 'OLYMPUS_CONSOLE_TOKEN',
+    group: 'core',
+    expects: 'a token of at least 16 characters',
+    description:
+      'Admin login for the web console and the console/ops API; with any token set, every caller needs one.',
+    secret: true,
+    schema: z.string().trim().min(16, 'use at least 16 characters'),
+  }),
+  variable({
+    name: 'OLYMPUS_CONSOLE_TOKENS',
+    group: 'core',
+    expects: 'comma-separated <surface>:<id>=<sha256 hex of the token> (see `olympus tokens create`)',
+    description: 'Per-identity console logins; each person sees and does what their role allows.',
+    // Kept as text; console-access.ts parses it into handles and hashes.
+    schema: z
+      .string()
+      .trim()
+      .superRefine((value, context) => {
+        const parsed = identityTokensSchema.safeParse(value);
+        if (!parsed.success)
+          context.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid' });
+      }),
+  }),
+  variable({
     name: 'OLYMPUS_WORKER_HTTP_PORT',
     group: 'core',
     expects: 'a TCP port number from 1 to 65535, or 0 for none',
     description: 'Port on which `olympus worker` serves /healthz, /readyz and /metrics (0: no HTTP server).',
     schema: z.coerce.number().int().min(0).max(65535),
     defaultValue: '0',
+  }),
+  variable({
+    name: 'OLYMPUS_OPERATORS',
+    group: 'core',
+    expects: 'comma-separated handles: slack:U…, discord:<id>, email:<address>, console:<name>',
+    description: 'Identities with the Technical Operator role on any surface (they may decide checkpoints).',
+    schema: handleListSetting,
+  }),
+  variable({
+    name: 'OLYMPUS_ADMINS',
+    group: 'core',
+    expects: 'comma-separated handles: slack:U…, discord:<id>, email:<address>, console:<name>',
+    description: 'Identities with the admin role on any surface.',
+    schema: handleListSetting,
+  }),
+  variable({
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    group: 'core',
+    expects: 'an http(s) URL of an OTLP/HTTP collector, e.g. http://otel-collector:4318',
+    description: 'Exports OpenTelemetry traces (inbound message, handler, LLM call, job) to <url>/v1/traces.',
+    schema: httpUrl,
+  }),
+  variable({
+    name: 'OTEL_SERVICE_NAME',
+    group: 'core',
+    expects: 'a service name',
+    description: 'Service name on exported traces.',
+    schema: text,
+    defaultValue: 'olympus',
   }),
   variable({
     name: 'OLYMPUS_DATA_DIR',
@@ -99,6 +173,15 @@ export const VARIABLES: readonly VariableSpec[] = [
     description: 'How long a stop waits for running jobs before releasing them.',
     schema: positiveInt,
     defaultValue: '10000',
+  }),
+  variable({
+    name: 'OLYMPUS_CLIENT_RATE_LIMIT',
+    group: 'core',
+    expects: 'a whole number of messages per minute (0: no limit)',
+    description:
+      'Messages one client may send per minute before Hermes stops answering (recorded, one notice per minute).',
+    schema: nonNegativeInt,
+    defaultValue: '30',
   }),
   variable({
     name: 'DATABASE_URL',
@@ -155,6 +238,56 @@ export const VARIABLES: readonly VariableSpec[] = [
     description: 'After this long without a heartbeat, another worker may take a job over.',
     schema: positiveInt,
     defaultValue: '600000',
+  }),
+  variable({
+    name: 'OLYMPUS_AGENT_SHELL',
+    group: 'jobs',
+    expects: 'true or false',
+    description:
+      "Offers agents whose manifest lists it the run_command tool (shell commands in the project's workspace only).",
+    schema: z.enum(['true', 'false']),
+    defaultValue: 'false',
+  }),
+  variable({
+    name: 'OLYMPUS_AGENT_SHELL_TIMEOUT_MS',
+    group: 'jobs',
+    expects: 'a whole number of milliseconds (> 0)',
+    description: 'Time limit of one run_command; the command and its children are killed after it.',
+    schema: positiveInt,
+    defaultValue: '60000',
+  }),
+  variable({
+    name: 'OLYMPUS_SPEND_AUTO_APPROVE',
+    group: 'jobs',
+    expects: "an amount (>= 0) in the project budget's currency, e.g. 5 or 0.5",
+    description:
+      'Largest LLM call or external spend that goes ahead without a TO; above it, or past 100% of the budget, a spend checkpoint asks first.',
+    schema: z.coerce.number().min(0).max(1_000_000),
+    defaultValue: '5',
+  }),
+  variable({
+    name: 'OLYMPUS_CREDENTIAL_LEASE_MINUTES',
+    group: 'jobs',
+    expects: 'a whole number of minutes (> 0)',
+    description: 'How long a credential lease granted on a credential checkpoint lasts.',
+    schema: positiveInt,
+    defaultValue: '60',
+  }),
+  variable({
+    name: 'OLYMPUS_DEPLOY_COMMAND',
+    group: 'jobs',
+    expects: 'a shell command',
+    description:
+      "Runs once in the project's workspace after a TO approves a deploy checkpoint; unset: a TO deploys and marks the task done.",
+    schema: text,
+  }),
+  variable({
+    name: 'OLYMPUS_DEPLOY_TIMEOUT_MS',
+    group: 'jobs',
+    expects: 'a whole number of milliseconds (> 0)',
+    description: 'Time limit of the deploy command.',
+    schema: positiveInt,
+    defaultValue: '900000',
   }),
   variable({
     name: 'OLLAMA_HOST',
@@ -260,6 +393,51 @@ export const VARIABLES: readonly VariableSpec[] = [
       .regex(/^[UW][A-Z0-9]+(\s*,\s*[UW][A-Z0-9]+)*$/, 'must be Slack user ids separated by commas'),
   }),
   variable({
+    name: 'SLACK_TO_USERGROUP',
+    group: 'slack',
+    expects: 'a Slack user group id (S…)',
+    description: 'A user group whose members are Technical Operators too (read with usergroups.users.list).',
+    schema: slackUsergroup,
+  }),
+  variable({
+    name: 'SLACK_ESCALATION_GROUP',
+    group: 'slack',
+    expects: 'a Slack user group id (S…)',
+    description: 'The user group mentioned when a checkpoint waits past OLYMPUS_CHECKPOINT_ESCALATE_AFTER.',
+    schema: slackUsergroup,
+  }),
+  variable({
+    name: 'SLACK_CLIENTS_CHANNEL',
+    group: 'slack',
+    expects: 'a channel id (C…)',
+    description: "Channel for project threads; without it a project's thread is opened in the client's DM.",
+    schema: text,
+  }),
+  variable({
+    name: 'OLYMPUS_CHECKPOINT_REMIND_AFTER',
+    group: 'slack',
+    expects: 'a duration such as "4 hours"',
+    description: 'Wait before a threaded reminder under a pending checkpoint card.',
+    schema: duration,
+    defaultValue: '4 hours',
+  }),
+  variable({
+    name: 'OLYMPUS_CHECKPOINT_ESCALATE_AFTER',
+    group: 'slack',
+    expects: 'a duration such as "24 hours"',
+    description: 'Wait before the escalation group is mentioned under a pending checkpoint card.',
+    schema: duration,
+    defaultValue: '24 hours',
+  }),
+  variable({
+    name: 'OLYMPUS_CHECKPOINT_EXPIRE_AFTER',
+    group: 'slack',
+    expects: 'a duration such as "72 hours"',
+    description: 'Wait after which a pending checkpoint expires and the waiting task is told.',
+    schema: duration,
+    defaultValue: '72 hours',
+  }),
+  variable({
     name: 'DISCORD_BOT_TOKEN',
     group: 'discord',
     expects: 'a Discord bot token',
@@ -325,6 +503,27 @@ export const VARIABLES: readonly VariableSpec[] = [
     description:
       'Trust only the topmost Authentication-Results header with this id; mail failing DMARC never reaches a project.',
     schema: text,
+  }),
+  variable({
+    name: 'OLYMPUS_EMAIL_VERIFY',
+    group: 'email',
+    expects: 'one of authentication-results, mailauth',
+    description:
+      "How a sender is authenticated: trust our server's Authentication-Results (default), or verify DKIM/SPF/DMARC ourselves with mailauth.",
+    schema: z.enum(['authentication-results', 'mailauth']),
+    defaultValue: 'authentication-results',
+  }),
+  variable({
+    name: 'OLYMPUS_DIGEST_SCHEDULE',
+    group: 'core',
+    expects: 'a daily time such as 09:00 or "daily 17:30", or off',
+    description:
+      "When each project's daily status digest is sent, in the client's time zone (the brief's `timezone`, else the client's own, else UTC).",
+    schema: z
+      .string()
+      .trim()
+      .regex(/^(?:off|(?:daily\s+)?([01]?\d|2[0-3]):[0-5]\d)$/i, 'a daily time such as 09:00, or off'),
+    defaultValue: '09:00',
   }),
   variable({
     name: 'OLYMPUS_EMAIL_MAX_BYTES',

@@ -21,6 +21,8 @@ export interface SendChatOptions {
   text: string;
   messageId?: string;
   timeoutMs?: number;
+  /** Console token (`Authorization: Bearer`), when the server requires a login. */
+  token?: string | null;
 }
 
 export async function sendChatMessage(options: SendChatOptions): Promise<ChatReply> {
@@ -29,7 +31,10 @@ export async function sendChatMessage(options: SendChatOptions): Promise<ChatRep
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      },
       body: JSON.stringify({ as: options.as, text: options.text, messageId: options.messageId }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
     });
@@ -44,7 +49,11 @@ export async function sendChatMessage(options: SendChatOptions): Promise<ChatRep
   if (!response.ok) {
     const message = ErrorSchema.safeParse(body);
     throw new OlympusError(
-      response.status === 400 ? 'VALIDATION' : 'INTERNAL',
+      response.status === 400
+        ? 'VALIDATION'
+        : response.status === 401 || response.status === 403
+          ? 'FORBIDDEN'
+          : 'INTERNAL',
       `the server answered ${response.status}: ${message.success ? message.data.message : 'no details'}`,
     );
   }

@@ -1,18 +1,40 @@
 /**
- * The console surface: an HTTP API through which a local user talks to Hermes as any identity, and reads
- * conversations and projects. It has no authentication, so it answers loopback callers only. `olympus chat` is a thin client of it; the web console will be another.
+ * The console surface: an HTTP API through which a person talks to Hermes, and reads conversations and
+ * projects; `olympus chat` and the web console are its clients. Every route is behind the console login
+ * (console-access.ts): on loopback with no token configured the caller is the local operator (an admin,
+ * who may speak as anyone); otherwise a token says who is calling, and a client speaks only as themselves.
  *
+ *   POST /api/console/login              { token } → sets the web page's session cookie
+ *   POST /api/console/logout             clears it
  *   POST /api/console/messages           { as, text, messageId? } → { reply, conversationId, state, draft, projectId? }
  *   GET  /api/console/conversations/:id  the conversation with its messages
  *   GET  /api/projects/:id               the project with its brief versions, tasks and checkpoints
+ *   GET  /api/console/events             server-sent events (console-events.ts)
+ *   …and the web console's views (console-views.ts).
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { errorMessage, hasCode } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logging/logger.js';
+import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
 import type { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
-import type { IdentityHandle, Store } from '../../storage/ports.js';
+import type { Store } from '../../storage/ports.js';
+import type { Vault } from '../../storage/vault/vault-port.js';
+import {
+  allowed,
+  authenticate,
+  requireViewer,
+  setSessionCookie,
+  SESSION_COOKIE,
+  viewerOf,
+  type ConsoleAccessSettings,
+} from './console-access.js';
+import type { ConsoleEvents } from './console-events.js';
+import { consoleHandle } from './console-handle.js';
+import { consoleViews } from './console-views.js';
+
+export { consoleHandle };
 
 export const MessageBodySchema = z
   .object({
@@ -27,33 +49,53 @@ const IdSchema = z.uuid();
 
 export interface ConsoleRoutesOptions {
   store: Store;
-  handler: ClientMessageHandler;
+  /** Where client messages go: the intake, behind identity linking. */
+  handler: Pick<ClientMessageHandler, 'dispatch'>;
   logger: Logger;
+  /** Who may log in; default: no tokens (loopback callers are the local operator). */
+  access?: ConsoleAccessSettings;
+  /** Live updates; without it, /api/console/events is not served. */
+  events?: ConsoleEvents;
+  /** Where checkpoint decisions enqueue their jobs; without it, deciding answers 503. */
+  jobs?: JobQueue;
+  /** Where provided credentials go; without it, providing one answers 503. */
+  vault?: Vault;
 }
 
-/** The identity handle a console sender maps to: an email address, or a console name. */
-export function consoleHandle(as: string): { handle: IdentityHandle; displayName: string } {
-  const lowered = as.trim().toLowerCase();
-  if (z.email().safeParse(lowered).success) {
-    return {
-      handle: { surface: 'email', externalId: lowered },
-      displayName: as.trim().split('@')[0] ?? as.trim(),
-    };
-  }
-  return { handle: { surface: 'console', externalId: lowered }, displayName: as.trim() };
-}
+const NO_TOKENS: ConsoleAccessSettings = { adminToken: null, identityTokens: [] };
+const LoginSchema = z.object({ token: z.string().trim().min(1).max(500) }).strict();
 
 export function consoleRoutes(options: ConsoleRoutesOptions): Router {
   const router = express.Router();
-  // Anyone who reaches this API can speak as any client: it answers local callers only.
-  router.use(['/api/console', '/api/projects'], (req, res, next) => {
-    if (isLoopback(req.socket.remoteAddress)) {
-      next();
+  const access = options.access ?? NO_TOKENS;
+  router.use(['/api/console', '/api/projects'], express.json({ limit: '64kb' }));
+  router.post('/api/console/login', (req, res, next) => {
+    const parsed = LoginSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'bad_request', message: 'token: give your console token' });
       return;
     }
-    res.status(403).json({ error: 'forbidden', message: 'The console API answers local callers only.' });
+    req.headers.authorization = `Bearer ${parsed.data.token}`;
+    authenticate(req, options.store, access)
+      .then((result) => {
+        if (!result.ok) {
+          res.status(401).json({ error: 'unauthorized', message: result.message });
+          return;
+        }
+        setSessionCookie(res, parsed.data.token, req.secure);
+        res.json({ ok: true, role: result.viewer.role, displayName: result.viewer.identity.displayName });
+      })
+      .catch(next);
   });
-  router.use('/api', express.json({ limit: '64kb' }));
+  router.post('/api/console/logout', (_req, res) => {
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.json({ ok: true });
+  });
+  router.use(['/api/console', '/api/projects'], requireViewer(options.store, access));
+  if (options.events) {
+    const events = options.events;
+    router.get('/api/console/events', (req, res) => events.serve(req, res));
+  }
 
   router.post('/api/console/messages', (req, res, next) => {
     if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
@@ -71,6 +113,14 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
     }
     const { as, text, messageId } = parsed.data;
     const { handle, displayName } = consoleHandle(as);
+    const viewer = viewerOf(res);
+    const own = viewer.identity.handles.some(
+      (mine) => mine.surface === handle.surface && mine.externalId === handle.externalId,
+    );
+    if (viewer.role !== 'admin' && !own) {
+      res.status(403).json({ error: 'forbidden', message: 'You may speak only as yourself.' });
+      return;
+    }
     options.handler
       .dispatch({
         key: `console:${handle.surface}:${handle.externalId}:${messageId ?? newId()}`,
@@ -81,6 +131,23 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
         text,
       })
       .then((result) => {
+        if (options.events) {
+          const events = options.events;
+          // The event names the conversation's owner, so their own page (if open) follows too.
+          options.store.conversations
+            .get(result.conversationId)
+            .then((conversation) =>
+              events.publish({
+                type: 'conversation',
+                conversationId: result.conversationId,
+                ...(conversation ? { identityId: conversation.identityId } : {}),
+                projectId: result.projectId ?? null,
+              }),
+            )
+            .catch((error: unknown) =>
+              options.logger.warn('console event not published', { error: errorMessage(error) }),
+            );
+        }
         res.json({
           reply: result.reply,
           conversationId: result.conversationId,
@@ -104,8 +171,11 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
     options.store.conversations
       .get(id.data)
       .then((conversation) => {
+        const viewer = viewerOf(res);
         if (!conversation)
           res.status(404).json({ error: 'not_found', message: `No conversation ${id.data}` });
+        else if (conversation.identityId !== viewer.identity.id && !allowed(viewer, 'project.list_all'))
+          res.status(403).json({ error: 'forbidden', message: 'That conversation is not yours.' });
         else res.json(conversation);
       })
       .catch(next);
@@ -120,29 +190,42 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
     loadProject(options.store, id.data)
       .then((project) => {
         if (!project) res.status(404).json({ error: 'not_found', message: `No project ${id.data}` });
+        else if (!allowed(viewerOf(res), 'project.read', project.project))
+          res.status(403).json({ error: 'forbidden', message: 'You may see your own projects only.' });
         else res.json(project);
       })
       .catch(next);
   });
 
-  router.use('/api', (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    const status =
-      (error as { status?: unknown; type?: unknown }).type === 'entity.parse.failed' ? 400 : null;
-    if (status === 400) {
-      res.status(400).json({ error: 'bad_request', message: 'The body is not valid JSON.' });
-      return;
-    }
-    if (hasCode(error, 'VALIDATION')) {
-      res.status(400).json({ error: 'bad_request', message: userMessage(error) });
-      return;
-    }
-    if (hasCode(error, 'STORE_CONFLICT') || hasCode(error, 'STORE_UNAVAILABLE')) {
-      options.logger.warn('console request failed', { path: req.path, error: errorMessage(error) });
-      res.status(503).json({ error: 'unavailable', message: userMessage(error) });
-      return;
-    }
-    next(error);
-  });
+  router.use(
+    consoleViews({
+      store: options.store,
+      ...(options.jobs ? { jobs: options.jobs } : {}),
+      ...(options.vault ? { vault: options.vault } : {}),
+    }),
+  );
+
+  router.use(
+    ['/api/console', '/api/projects'],
+    (error: unknown, req: Request, res: Response, next: NextFunction) => {
+      const status =
+        (error as { status?: unknown; type?: unknown }).type === 'entity.parse.failed' ? 400 : null;
+      if (status === 400) {
+        res.status(400).json({ error: 'bad_request', message: 'The body is not valid JSON.' });
+        return;
+      }
+      if (hasCode(error, 'VALIDATION')) {
+        res.status(400).json({ error: 'bad_request', message: userMessage(error) });
+        return;
+      }
+      if (hasCode(error, 'STORE_CONFLICT') || hasCode(error, 'STORE_UNAVAILABLE')) {
+        options.logger.warn('console request failed', { path: req.path, error: errorMessage(error) });
+        res.status(503).json({ error: 'unavailable', message: userMessage(error) });
+        return;
+      }
+      next(error);
+    },
+  );
   return router;
 }
 
@@ -155,10 +238,6 @@ async function loadProject(store: Store, id: string) {
     store.checkpoints.list({ projectId: id }),
   ]);
   return { project, briefs, tasks, checkpoints };
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return address === '::1' || /^(?:::ffff:)?127\./.test(address ?? '');
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -12,6 +12,7 @@ import type {
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
 import type { Store } from '../../storage/ports.js';
+import { briefButtons } from './brief-buttons.js';
 import { ensureProjectThread } from './project-thread.js';
 import { sendOnce } from './send-once.js';
 
@@ -79,6 +80,8 @@ export async function handleDirectMessage(context: DirectMessageContext, dm: Dir
     threadKey: dm.channelId,
     text: dm.content,
   });
+  // An empty reply (a message over the client's rate limit) is recorded but not answered.
+  if (result.reply === '') return;
   await sendOnce(context.store, context.rest, {
     effectId: `discord.reply:${dm.id}`,
     kind: 'discord.reply',
@@ -86,7 +89,18 @@ export async function handleDirectMessage(context: DirectMessageContext, dm: Dir
     replyTo: dm.id,
     botUserId: context.botUserId,
     text: result.reply,
+    ...(result.state === 'confirming' && !result.deferred
+      ? { components: briefButtons(result.conversationId) }
+      : {}),
   });
+  await afterTurn(context, result);
+}
+
+/** Once a turn confirmed a project and a projects channel is configured, the project gets its thread. */
+export async function afterTurn(
+  context: DirectMessageContext,
+  result: Pick<ClientMessageResult, 'projectId'>,
+): Promise<void> {
   if (result.projectId !== null && context.projectsChannel !== null) {
     const threadId = await ensureProjectThread(
       {

@@ -4,7 +4,8 @@
  * logs in and waits for READY (a refused token is a CONFIG_INVALID error); `stop()` waits for the messages
  * in hand and closes the connection.
  */
-import { Client, Events, GatewayIntentBits, Partials, type Message } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, type Interaction, type Message } from 'discord.js';
+import { handleBriefButton, readButtonPress } from './brief-interactions.js';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { Store } from '../../storage/ports.js';
@@ -19,6 +20,8 @@ import type { DiscordSettings } from './discord-settings.js';
 import { NO_MENTIONS } from './outbound-text.js';
 import { sendProjectNotice, type ProjectNotice } from './project-notice.js';
 import type { SentRef } from './send-once.js';
+import { discordNotifier } from './discord-notifier.js';
+import type { SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
 
 export type { DiscordSettings } from './discord-settings.js';
 export type { DiscordIntake } from './direct-messages.js';
@@ -40,6 +43,8 @@ export interface DiscordSurface {
    * Resolves where it was posted, or null when the project has no Discord thread. Needs a started surface.
    */
   notify(notice: ProjectNotice): Promise<SentRef | null>;
+  /** This surface as a notice deliverer (registered with the notifier registry). */
+  readonly notifier: SurfaceNotifier;
   /** Resolves when the messages received so far have been handled (tests). */
   settled(): Promise<void>;
 }
@@ -52,6 +57,7 @@ export function createDiscordSurface(options: DiscordSurfaceOptions): DiscordSur
   const inFlight = new Set<Promise<void>>();
   let client: Client | null = null;
   let started: DirectMessageContext | null = null;
+  const notifier = discordNotifier(store, () => started);
 
   const onMessage = (context: DirectMessageContext, message: Message): void => {
     const dm = readDirectMessage(message, context.botUserId);
@@ -61,6 +67,19 @@ export function createDiscordSurface(options: DiscordSurfaceOptions): DiscordSur
     }
     const work = handleDirectMessage(context, dm).catch((error: unknown) => {
       logger.error('discord message failed', { messageId: dm.id, error: errorMessage(error) });
+    });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  const onInteraction = (context: DirectMessageContext, interaction: Interaction): void => {
+    const press = readButtonPress(interaction);
+    if (press === null) {
+      logger.debug('discord interaction ignored (not a button in a DM)', { interactionId: interaction.id });
+      return;
+    }
+    const work = handleBriefButton(context, press).catch((error: unknown) => {
+      logger.error('discord interaction failed', { interactionId: press.id, error: errorMessage(error) });
     });
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
@@ -103,6 +122,7 @@ export function createDiscordSurface(options: DiscordSurfaceOptions): DiscordSur
         logger,
       };
       live.on(Events.MessageCreate, (message) => onMessage(liveContext, message));
+      live.on(Events.InteractionCreate, (interaction) => onInteraction(liveContext, interaction));
       if (settings.guildId !== null && !live.guilds.cache.has(settings.guildId)) {
         logger.warn('the bot is not in DISCORD_GUILD_ID; invite it there', { guildId: settings.guildId });
       }
@@ -114,7 +134,10 @@ export function createDiscordSurface(options: DiscordSurfaceOptions): DiscordSur
       const running = client;
       client = null;
       started = null;
-      if (running) running.removeAllListeners(Events.MessageCreate);
+      if (running) {
+        running.removeAllListeners(Events.MessageCreate);
+        running.removeAllListeners(Events.InteractionCreate);
+      }
       await Promise.all([...inFlight]);
       await running?.destroy();
     },
@@ -129,6 +152,7 @@ export function createDiscordSurface(options: DiscordSurfaceOptions): DiscordSur
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
+    notifier,
   };
 }
 

@@ -21,6 +21,8 @@ export interface OnceSend {
   /** The bot's user id (a retry only counts the bot's own messages). */
   botUserId: string;
   text: string;
+  /** Message components (buttons), as Discord's API takes them. */
+  components?: unknown[];
 }
 
 export interface SentRef {
@@ -64,6 +66,7 @@ export async function sendOnce(store: Store, rest: REST, send: OnceSend): Promis
             nonce,
             enforce_nonce: true,
             allowed_mentions: NO_MENTIONS,
+            ...(send.components ? { components: send.components } : {}),
             ...(send.replyTo
               ? { message_reference: { message_id: send.replyTo, fail_if_not_exists: false } }
               : {}),

@@ -2,6 +2,7 @@
  * What the email surface needs to know, and the IMAP and SMTP connection options derived from the
  * configured URLs (validated here: a URL without a user or password is refused with a clear error).
  */
+import type { DNSResolver } from 'mailauth';
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
 
@@ -18,6 +19,10 @@ export interface EmailSettings {
   maxBytes: number;
   /** Replies one sender gets per hour at most (stops two bots mailing each other forever). */
   repliesPerHour: number;
+  /** How senders are authenticated (default: our server's Authentication-Results). */
+  verify?: 'authentication-results' | 'mailauth';
+  /** DNS lookups for `mailauth` verification (default: the system resolver). */
+  dnsResolver?: DNSResolver;
 }
 
 export interface ImapConnection {

@@ -14,6 +14,8 @@ import { DEFAULT_TIMINGS, MailboxWatcher, type WatcherTimings } from './mailbox-
 import { sendOnce } from './send-once.js';
 import { createSentFolder } from './sent-folder.js';
 import { sendThreadNotice, type ThreadNotice } from './thread-notice.js';
+import { emailNotifier } from './email-notifier.js';
+import type { SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
 
 export type { EmailSettings } from './email-settings.js';
 export type { EmailIntake } from './mail-processor.js';
@@ -39,6 +41,8 @@ export interface EmailSurface {
    * Resolves the Message-ID, or null when the conversation is not an email one. Needs a started surface.
    */
   notify(notice: ThreadNotice): Promise<string | null>;
+  /** This surface as a notice deliverer (registered with the notifier registry). */
+  readonly notifier: SurfaceNotifier;
   /** Resolves when the mail known so far has been handled (tests). */
   settled(): Promise<void>;
 }
@@ -53,7 +57,7 @@ export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
   let watcher: MailboxWatcher | null = null;
   let send: ProcessorContext['send'] | null = null;
 
-  return {
+  const surface: EmailSurface = {
     async start() {
       if (watcher) return;
       if (settings.authservId === null) {
@@ -104,5 +108,30 @@ export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
     async settled() {
       await watcher?.idle();
     },
+    get notifier() {
+      return notifier;
+    },
   };
+  const notifier = emailNotifier(
+    store,
+    (notice) => surface.notify(notice),
+    (to, message) => {
+      if (send === null) {
+        throw new OlympusError('SURFACE_UNAVAILABLE', 'the email surface is not started', {
+          retryable: true,
+        });
+      }
+      return send({
+        effectId: `email.direct:${message.effectId}`,
+        kind: 'email.direct',
+        to,
+        subject: message.subject,
+        text: message.text,
+        inReplyTo: null,
+        references: [],
+        replyTo: null,
+      });
+    },
+  );
+  return surface;
 }

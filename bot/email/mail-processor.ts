@@ -12,13 +12,14 @@ import type {
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
 import type { Store } from '../../storage/ports.js';
-import { projectAddress } from './addresses.js';
+import { projectAddress, splitAddress } from './addresses.js';
 import { attachmentsOf, partCount, textPart } from './body-structure.js';
 import type { EmailSettings } from './email-settings.js';
 import { noReplyReason, type ReplyRateLimit } from './loop-guard.js';
 import { parseHeadersOnly, parseMail, type ReceivedMail } from './parse-mail.js';
 import { droppedNote, MAX_PARTS, readLimited } from './oversized.js';
-import { authenticateSender } from './sender-authentication.js';
+import { authenticateSender, type SenderAuthentication } from './sender-authentication.js';
+import { verifyWithMailauth } from './mailauth-verification.js';
 import { replySubject, type OutgoingMail } from './send-once.js';
 import { chooseThread } from './threading.js';
 
@@ -77,8 +78,11 @@ export async function processMessage(
     (meta.size ?? 0) > context.settings.maxBytes ||
     (meta.bodyStructure !== undefined && partCount(meta.bodyStructure) > MAX_PARTS);
   let mail: ReceivedMail | null;
+  let source: Buffer | null = null;
   try {
-    mail = oversized ? await headersAndText(client, uid, meta) : await wholeMail(client, uid);
+    mail = oversized
+      ? await headersAndText(client, uid, meta)
+      : await wholeMail(client, uid, (raw) => (source = raw));
   } catch (error) {
     await store.inbox.record(uidKey, 'email', {
       kind: 'email.received',
@@ -92,7 +96,7 @@ export async function processMessage(
   if (mail === null) return true;
   const messageId = mail.messageId ?? `<${uidKey}@olympus.invalid>`;
   const ignored = noReplyReason(mail.headerLines, mail.from, context.settings.address);
-  const auth = authenticateSender(mail.headerLines, context.settings.authservId);
+  const auth = await checkSender(context.settings, mail.headerLines, source);
   await store.inbox.record(uidKey, 'email', {
     kind: 'email.received',
     uid,
@@ -180,10 +184,29 @@ async function answer(
   logger.info('mail answered', { messageId, thread: thread.via });
 }
 
-async function wholeMail(client: ImapFlow, uid: number): Promise<ReceivedMail | null> {
+async function wholeMail(
+  client: ImapFlow,
+  uid: number,
+  keep: (source: Buffer) => void,
+): Promise<ReceivedMail | null> {
   const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
   if (message === false || !message.source) return null;
+  keep(message.source);
   return parseMail(message.source);
+}
+
+/** Our server's Authentication-Results (default), or DKIM/SPF/DMARC checked here with mailauth. */
+async function checkSender(
+  settings: EmailSettings,
+  lines: ReceivedMail['headerLines'],
+  source: Buffer | null,
+): Promise<SenderAuthentication> {
+  if (settings.verify !== 'mailauth') return authenticateSender(lines, settings.authservId);
+  if (source === null) return { verdict: 'unverified', detail: 'too large to verify' };
+  return verifyWithMailauth(source, {
+    mta: settings.authservId ?? splitAddress(settings.address)?.domain ?? 'olympus',
+    ...(settings.dnsResolver ? { resolver: settings.dnsResolver } : {}),
+  });
 }
 
 async function headersAndText(

@@ -1,5 +1,8 @@
 /**
- * The ops API for `olympus projects|tasks|checkpoints`: loopback callers only (like the console API).
+ * The ops API for `olympus projects|tasks|checkpoints`, behind the console login (console-access.ts):
+ * the local operator (loopback, no token configured) and the admin token see everything and decide as
+ * the identity `as` names; a per-identity token sees what its role allows (a client: own projects only,
+ * no checkpoints) and decides, if a TO, as itself.
  *
  *   GET  /api/ops/projects                      every project
  *   GET  /api/ops/projects/:idOrKey             project, latest brief, tasks, checkpoints
@@ -12,13 +15,19 @@ import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
 import { decideAs, findProject, listCheckpoints, showProject } from '../../handlers/ops/ops-queries.js';
 import type { Store } from '../../storage/ports.js';
+import { allowed, requireViewer, viewerOf, type ConsoleAccessSettings } from '../console/console-access.js';
+import { visibleProjects } from '../console/console-views.js';
+import { linkIdentityRoute } from './identity-link-route.js';
 
 export interface OpsRoutesOptions {
   store: Store;
   jobs: JobQueue;
   logger: Logger;
+  /** Who may log in; default: no tokens (loopback callers are the local operator). */
+  access?: ConsoleAccessSettings;
 }
 
 export const DecideBodySchema = z
@@ -35,13 +44,7 @@ const STATUS_OF = { decided: 200, already_decided: 409, refused: 403, not_found:
 export function opsRoutes(options: OpsRoutesOptions): Router {
   const { store } = options;
   const router = express.Router();
-  router.use('/api/ops', (req, res, next) => {
-    if (isLoopback(req.socket.remoteAddress)) {
-      next();
-      return;
-    }
-    res.status(403).json({ error: 'forbidden', message: 'The ops API answers local callers only.' });
-  });
+  router.use('/api/ops', requireViewer(store, options.access ?? { adminToken: null, identityTokens: [] }));
   router.use('/api/ops', express.json({ limit: '64kb' }));
 
   const answer =
@@ -53,7 +56,7 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
   router.get(
     '/api/ops/projects',
     answer(async (_req, res) => {
-      res.json({ projects: await store.projects.list() });
+      res.json({ projects: await visibleProjects(store, viewerOf(res)) });
     }),
   );
   router.get(
@@ -62,6 +65,7 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
       const shown = await showProject(store, String(req.params.id));
       if (!shown)
         res.status(404).json({ error: 'not_found', message: `No project ${String(req.params.id)}` });
+      else if (!allowed(viewerOf(res), 'project.read', shown.project)) forbidden(res);
       else res.json(shown);
     }),
   );
@@ -71,12 +75,17 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
       const project = await findProject(store, String(req.params.id));
       if (!project)
         res.status(404).json({ error: 'not_found', message: `No project ${String(req.params.id)}` });
+      else if (!allowed(viewerOf(res), 'project.read', project)) forbidden(res);
       else res.json({ project, tasks: await store.tasks.listByProject(project.id) });
     }),
   );
   router.get(
     '/api/ops/checkpoints',
     answer(async (req, res) => {
+      if (!allowed(viewerOf(res), 'project.list_all')) {
+        res.status(403).json({ error: 'forbidden', message: 'Checkpoints are for Technical Operators.' });
+        return;
+      }
       const pending = req.query.pending === '1' || req.query.pending === 'true';
       res.json({ checkpoints: await listCheckpoints(store, pending) });
     }),
@@ -91,9 +100,27 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
         res.status(400).json({ error: 'bad_request', message });
         return;
       }
-      const result = await decideAs({ store, jobs: options.jobs, checkpointId: id.data, ...body.data });
+      const viewer = viewerOf(res);
+      // A per-identity token decides as its own identity (the handler refuses and audits non-TOs).
+      const result =
+        viewer.via === 'identity_token'
+          ? await decideCheckpoint({
+              store,
+              jobs: options.jobs,
+              checkpointId: id.data,
+              decider: { ...viewer.identity, role: viewer.role },
+              deciderLabel: `console:${viewer.identity.displayName}`,
+              outcome: body.data.outcome,
+              ...(body.data.reason !== undefined ? { reason: body.data.reason } : {}),
+              ...(body.data.changes !== undefined ? { changes: body.data.changes } : {}),
+            })
+          : await decideAs({ store, jobs: options.jobs, checkpointId: id.data, ...body.data });
       res.status(STATUS_OF[result.status]).json(result);
     }),
+  );
+  router.post(
+    '/api/ops/identities/link',
+    answer((req, res) => linkIdentityRoute(store, req, res)),
   );
   router.use('/api/ops', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     options.logger.warn('ops request failed', { path: req.path, error: errorMessage(error) });
@@ -102,6 +129,6 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
   return router;
 }
 
-function isLoopback(address: string | undefined): boolean {
-  return address === '::1' || /^(?:::ffff:)?127\./.test(address ?? '');
+function forbidden(res: Response): void {
+  res.status(403).json({ error: 'forbidden', message: 'You may see your own projects only.' });
 }

@@ -1,6 +1,7 @@
 /**
  * The Block Kit card of a TO checkpoint: everything a TO needs to decide in one glance, and the
- * Approve / Modify / Reject buttons while it is pending; once decided, who decided what, and no buttons.
+ * Approve / Modify / Reject buttons while it is pending (credential checkpoints also get Provide
+ * credential); once decided, who decided what, and no buttons.
  * Each button's value is `<checkpoint id>:<action hash>`, so a press names the arguments its card showed.
  * Text from agents, clients and TOs is escaped and its links defanged (outbound-text.ts).
  */
@@ -15,6 +16,7 @@ export const CHECKPOINT_ACTIONS = {
   approve: 'checkpoint.approve',
   modify: 'checkpoint.modify',
   reject: 'checkpoint.reject',
+  provideCredential: 'checkpoint.provide_credential',
 } as const;
 
 /** What a card button names: the checkpoint, and the action hash the card showed (null if absent). */
@@ -53,7 +55,11 @@ const knownDetails = z
     tasks: z.array(z.object({ title: z.string(), role: z.string().optional() }).loose()).optional(),
     spend: money.optional(),
     infrastructure: z.object({ plan: z.string(), monthlyCost: money.optional() }).loose().optional(),
-    credential: z.object({ name: z.string(), purpose: z.string().optional() }).loose().optional(),
+    credential: z
+      .union([z.string(), z.object({ name: z.string(), purpose: z.string().optional() }).loose()])
+      .optional(),
+    purpose: z.string().optional(),
+    host: z.string().optional(),
   })
   .loose();
 
@@ -99,6 +105,13 @@ export function cardBlocks(model: CardModel): SlackBlockDto[] {
             actionId: CHECKPOINT_ACTIONS.reject,
             value,
           }).danger(),
+          checkpoint.kind === 'credential'
+            ? Elements.Button({
+                text: 'Provide credential',
+                actionId: CHECKPOINT_ACTIONS.provideCredential,
+                value,
+              })
+            : undefined,
         )
       : Blocks.Context().elements(decisionLine(model)),
   );
@@ -130,8 +143,11 @@ function detailLines(checkpoint: Checkpoint, project: Project | null): string[] 
     lines.push(`${Md.bold('Infrastructure plan')}\n${safe(details.infrastructure.plan)}${safe(monthly)}`);
   }
   if (details.credential) {
-    const purpose = details.credential.purpose ? ` — ${safe(details.credential.purpose)}` : '';
-    lines.push(`${Md.bold('Credential')}\n${Md.codeInline(safe(details.credential.name))}${purpose}`);
+    const named = typeof details.credential === 'string' ? { name: details.credential } : details.credential;
+    const why = named.purpose ?? details.purpose;
+    const purpose = why ? ` — ${safe(why)}` : '';
+    const host = details.host ? `\nUsed only with ${Md.codeInline(safe(details.host))}` : '';
+    lines.push(`${Md.bold('Credential')}\n${Md.codeInline(safe(named.name))}${purpose}${host}`);
   }
   return lines.map((line) => line.slice(0, 3000));
 }

@@ -12,7 +12,7 @@ import type { CheckpointCardSync } from '../../orchestration/jobs/job-catalogue.
 import { currentActionHash } from '../../handlers/checkpoints/action-hash.js';
 import type { CardRef, Checkpoint, Store } from '../../storage/ports.js';
 import { cardBlocks, cardText, type CardModel } from './checkpoint-card.js';
-import { createSlackWebClient, type SlackWebClient } from './slack-client.js';
+import { slackOutbound, type SlackOutbound } from './slack-outbound.js';
 import type { SlackSettings } from './slack-settings.js';
 import { slackMention } from './slack-identities.js';
 import { NO_UNFURL, postOnce } from './post-once.js';
@@ -21,16 +21,18 @@ export interface SlackCheckpointCardsOptions {
   settings: SlackSettings;
   store: Store;
   logger: Logger;
-  /** Defaults to a client built from `settings`. */
-  client?: SlackWebClient;
+  /** Defaults to the shared client and channel queue of `settings`. */
+  outbound?: SlackOutbound;
+  /** Told once per decision, when its card shows it (metrics). */
+  onDecisionShown?: (checkpoint: Checkpoint) => void;
 }
 
 const LEASE_MS = 60_000;
 
 export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions): CheckpointCardSync {
   const { settings, store, logger } = options;
-  let client = options.client ?? null;
-  const slack = () => (client ??= createSlackWebClient(settings, logger));
+  let outbound = options.outbound ?? null;
+  const slack = () => (outbound ??= slackOutbound(settings, logger));
   const holder = `${hostname()}:${process.pid}:slack-cards`;
 
   async function model(checkpoint: Checkpoint): Promise<CardModel> {
@@ -80,15 +82,21 @@ export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions)
     if ((await store.outbox.begin(effectId)) === null) return;
     try {
       const view = await model(checkpoint);
+      const { client, queue } = slack();
       // chat.update is idempotent: a retry after an unknown outcome may simply send it again.
-      await slack().chat.update({
-        channel: card.channel,
-        ts: card.messageId,
-        text: cardText(view),
-        blocks: cardBlocks(view),
-        ...NO_UNFURL,
-      });
+      await queue.run(card.channel, (paced) =>
+        paced(() =>
+          client.chat.update({
+            channel: card.channel,
+            ts: card.messageId,
+            text: cardText(view),
+            blocks: cardBlocks(view),
+            ...NO_UNFURL,
+          }),
+        ),
+      );
       await store.outbox.complete(effectId, { channel: card.channel, ts: card.messageId });
+      if (checkpoint.status !== 'pending') options.onDecisionShown?.(checkpoint);
     } catch (error) {
       await store.outbox.fail(effectId, errorMessage(error));
       throw retryable(`updating the card of checkpoint ${checkpoint.id} failed`, error);

@@ -25,7 +25,8 @@ import {
 } from './checkpoint-modals.js';
 import type { BlockActions, SlackRequest, ViewSubmission } from './payloads.js';
 import type { SlackWebClient } from './slack-client.js';
-import { slackHandle, slackMention } from './slack-identities.js';
+import { slackMention } from './slack-identities.js';
+import type { SlackOperators } from './slack-operators.js';
 import { REQUEST_PROPERTY } from './slack-receiver.js';
 
 export interface CheckpointListenerDeps {
@@ -33,33 +34,14 @@ export interface CheckpointListenerDeps {
   jobs: JobQueue;
   logger: Logger;
   opsChannel: string | null;
+  /** Who may decide (configured TOs and the TO user group). */
+  operators: SlackOperators;
 }
 
 export function registerCheckpointListeners(app: App, deps: CheckpointListenerDeps): void {
   const { store, jobs } = deps;
 
-  const pressed = (body: BlockActions) => {
-    const action = body.actions[0];
-    const value = parseCardValue(action?.value);
-    const channel = body.channel?.id ?? deps.opsChannel ?? '';
-    return {
-      userId: body.user.id,
-      channel,
-      checkpointId: value?.checkpointId ?? null,
-      actionHash: value?.actionHash ?? null,
-    };
-  };
-
-  async function tell(client: SlackWebClient, channel: string, user: string, result: DecideCheckpointResult) {
-    if (result.status === 'decided' || channel === '') return;
-    const text =
-      result.status === 'already_decided'
-        ? `This checkpoint was already ${result.checkpoint.status} by ${
-            result.decidedBy ? slackMention(result.decidedBy) : 'someone else'
-          }.`
-        : result.message;
-    await client.chat.postEphemeral({ channel, user, text });
-  }
+  const pressed = (body: BlockActions) => pressOf(body, deps.opsChannel);
 
   async function decide(
     userId: string,
@@ -68,7 +50,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
     outcome: DecisionOutcome,
     note?: string,
   ) {
-    const decider = await store.identities.findByHandle(slackHandle(userId));
+    const decider = await deps.operators.decider(userId);
     return decideCheckpoint({
       store,
       jobs,
@@ -87,7 +69,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
     const press = pressed(blockActionsOf(context));
     if (press.checkpointId === null) return invalidCard(client, press);
     const result = await decide(press.userId, press.checkpointId, press.actionHash, 'approved');
-    await tell(client, press.channel, press.userId, result);
+    await tellOutcome(client, press.channel, press.userId, result);
   });
 
   for (const kind of ['modify', 'reject'] as const) {
@@ -96,7 +78,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
       const body = blockActionsOf(context);
       const press = pressed(body);
       if (press.checkpointId === null) return invalidCard(client, press);
-      const decider = await store.identities.findByHandle(slackHandle(press.userId));
+      const decider = await deps.operators.decider(press.userId);
       const outcome = kind === 'modify' ? 'modified' : 'rejected';
       const blocked = await precheckDecision({
         store,
@@ -106,7 +88,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
         outcome,
         actionHash: press.actionHash,
       });
-      if (blocked !== null) return tell(client, press.channel, press.userId, blocked);
+      if (blocked !== null) return tellOutcome(client, press.channel, press.userId, blocked);
       const checkpoint = await store.checkpoints.get(press.checkpointId);
       const view = decisionModal(kind, checkpoint?.request.title ?? 'Checkpoint', {
         checkpointId: press.checkpointId,
@@ -137,12 +119,29 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
       const outcome = kind === 'modify' ? 'modified' : 'rejected';
       const seen = metadata.actionHash ?? null;
       const result = await decide(body.user.id, metadata.checkpointId, seen, outcome, text);
-      await tell(client, metadata.channel, body.user.id, result);
+      await tellOutcome(client, metadata.channel, body.user.id, result);
     });
   }
 }
 
-async function invalidCard(
+/** An ephemeral notice of a decision that did not happen (refused, already decided, gone). */
+export async function tellOutcome(
+  client: SlackWebClient,
+  channel: string,
+  user: string,
+  result: DecideCheckpointResult,
+): Promise<void> {
+  if (result.status === 'decided' || channel === '') return;
+  const text =
+    result.status === 'already_decided'
+      ? `This checkpoint was already ${result.checkpoint.status} by ${
+          result.decidedBy ? slackMention(result.decidedBy) : 'someone else'
+        }.`
+      : result.message;
+  await client.chat.postEphemeral({ channel, user, text });
+}
+
+export async function invalidCard(
   client: SlackWebClient,
   press: { channel: string; userId: string },
 ): Promise<void> {
@@ -154,7 +153,19 @@ async function invalidCard(
   });
 }
 
-function parseMetadata(text: string): ModalMetadata | null {
+/** Who pressed which card button, and what the card showed. */
+export function pressOf(body: BlockActions, opsChannel: string | null) {
+  const action = body.actions[0];
+  const value = parseCardValue(action?.value);
+  return {
+    userId: body.user.id,
+    channel: body.channel?.id ?? opsChannel ?? '',
+    checkpointId: value?.checkpointId ?? null,
+    actionHash: value?.actionHash ?? null,
+  };
+}
+
+export function parseMetadata(text: string): ModalMetadata | null {
   try {
     const parsed = modalMetadata.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
@@ -169,14 +180,14 @@ function requestOf(context: Context): SlackRequest {
   return request;
 }
 
-function blockActionsOf(context: Context): BlockActions {
+export function blockActionsOf(context: Context): BlockActions {
   const request = requestOf(context);
   if (request.kind !== 'block_actions')
     throw new OlympusError('INTERNAL', `expected block_actions, got ${request.kind}`);
   return request.body;
 }
 
-function viewSubmissionOf(context: Context): ViewSubmission {
+export function viewSubmissionOf(context: Context): ViewSubmission {
   const request = requestOf(context);
   if (request.kind !== 'view_submission') {
     throw new OlympusError('INTERNAL', `expected view_submission, got ${request.kind}`);

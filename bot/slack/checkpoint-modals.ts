@@ -34,3 +34,28 @@ export function decisionModal(kind: 'modify' | 'reject', title: string, metadata
     )
     .buildToObject();
 }
+
+/** The Provide credential modal: one secret input; submitting stores the value in the vault and approves. */
+export const CREDENTIAL_CALLBACK = 'checkpoint.provide_credential';
+export const CREDENTIAL_INPUT = { blockId: 'credential', actionId: 'value' } as const;
+/** What the inbox keeps instead of a submitted credential value. */
+export const REDACTED_VALUE = '[redacted]';
+
+export function credentialModal(title: string, credentialName: string, metadata: ModalMetadata): ModalView {
+  return Modal({
+    title: 'Provide credential',
+    submit: 'Store in vault',
+    close: 'Cancel',
+    callbackId: CREDENTIAL_CALLBACK,
+    privateMetaData: JSON.stringify(metadata),
+  })
+    .blocks(
+      Blocks.Section({ text: safeOutboundText(title).slice(0, 3000) }),
+      Blocks.Input({
+        label: `Value of ${credentialName}`.slice(0, 2000),
+        blockId: CREDENTIAL_INPUT.blockId,
+        hint: 'It goes straight to the vault; it is not shown, logged or kept in Slack.',
+      }).element(Elements.TextInput({ actionId: CREDENTIAL_INPUT.actionId, maxLength: 3000 })),
+    )
+    .buildToObject();
+}

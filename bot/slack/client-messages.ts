@@ -2,6 +2,7 @@
  * Client DMs: a message in the app's DM goes to the intake handler (Hermes); the reply is posted in the
  * message's thread through the outbox (effect id per inbound message), so a retry never answers twice.
  * The reply is escaped and its links defanged (outbound-text.ts): it can quote what the client wrote.
+ * Once a message hands a confirmed project off, the project's thread is opened (`onConfirmed`).
  */
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import type {
 import type { Store } from '../../storage/ports.js';
 import { safeOutboundText } from './outbound-text.js';
 import { postOnce } from './post-once.js';
+import type { SlackOutbound } from './slack-outbound.js';
 
 /** The intake entry point (ClientMessageHandler satisfies it). */
 export interface ClientIntake {
@@ -34,9 +36,16 @@ const directMessage = z.object({
 
 export function registerClientMessageListeners(
   app: App,
-  deps: { intake: ClientIntake | null; store: Store; logger: Logger },
+  deps: {
+    intake: ClientIntake | null;
+    store: Store;
+    logger: Logger;
+    outbound: SlackOutbound;
+    /** Called once a message confirmed a project (its project thread is opened). */
+    onConfirmed?: (projectId: string, dmChannel: string) => Promise<void>;
+  },
 ): void {
-  app.message(async ({ message, client }) => {
+  app.message(async ({ message }) => {
     const parsed = directMessage.safeParse(message);
     if (!parsed.success) return;
     const dm = parsed.data;
@@ -53,7 +62,9 @@ export function registerClientMessageListeners(
       threadKey: `${dm.channel}:${threadTs}`,
       text: dm.text,
     });
-    await postOnce(deps.store, client, {
+    // An empty reply (a message over the client's rate limit) is recorded but not answered.
+    if (result.reply === '') return;
+    await postOnce(deps.store, deps.outbound, {
       effectId: `slack.reply:${dm.channel}:${dm.ts}`,
       kind: 'slack.reply',
       channel: dm.channel,
@@ -61,5 +72,8 @@ export function registerClientMessageListeners(
       since: new Date(Number(dm.ts) * 1000),
       render: () => Promise.resolve({ text: safeOutboundText(result.reply) }),
     });
+    if (result.projectId !== null && result.state === 'handed_off' && deps.onConfirmed) {
+      await deps.onConfirmed(result.projectId, dm.channel);
+    }
   });
 }

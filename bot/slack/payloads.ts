@@ -3,6 +3,7 @@
  * it is stored in the inbox. Anything that does not parse is refused before it touches state.
  */
 import { z } from 'zod';
+import { CREDENTIAL_CALLBACK, REDACTED_VALUE } from './checkpoint-modals.js';
 
 const id = z.string().min(1);
 
@@ -84,6 +85,38 @@ export function parseSlackRequest(rawBody: string, contentType: string): ParseRe
       return fromCommand(Object.fromEntries(form));
     }
     return { ok: false, reason: `unsupported content type ${contentType || '(none)'}` };
+  } catch (error) {
+    return { ok: false, reason: `the body is not valid: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * What the inbox keeps of a request: the body, except that a submitted credential (the Provide credential
+ * modal) has every input value replaced, so the secret never reaches the database. The listener gets the
+ * original body in memory; a replay from the inbox finds no value and asks for it again.
+ */
+export function inboxPayload(request: StoredRequest): unknown {
+  if (request.kind !== 'view_submission' || request.body.view.callback_id !== CREDENTIAL_CALLBACK) {
+    return request.body;
+  }
+  const values = Object.fromEntries(
+    Object.entries(request.body.view.state.values).map(([blockId, inputs]) => [
+      blockId,
+      Object.fromEntries(
+        Object.entries(inputs).map(([actionId, input]) => [actionId, { ...input, value: REDACTED_VALUE }]),
+      ),
+    ]),
+  );
+  return { ...request.body, view: { ...request.body.view, state: { ...request.body.view.state, values } } };
+}
+
+/** The request of a Socket Mode envelope (`events_api`, `interactive`, `slash_commands`). */
+export function parseSocketPayload(type: string, body: unknown): ParseResult {
+  try {
+    if (type === 'events_api') return fromJson(body);
+    if (type === 'interactive') return fromInteraction(body);
+    if (type === 'slash_commands') return fromCommand(body);
+    return { ok: false, reason: `unsupported Socket Mode envelope type ${type}` };
   } catch (error) {
     return { ok: false, reason: `the body is not valid: ${(error as Error).message}` };
   }

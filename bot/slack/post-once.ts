@@ -1,13 +1,16 @@
 /**
  * One Slack post as an outbox effect, done once. Every post carries its effect id in message metadata;
  * when an earlier attempt's outcome is unknown (the outbox says attempts > 1), the channel or thread is
- * searched for that id before anything is sent again.
+ * searched for that id before anything is sent again. Posts run in their channel's queue (paced, 429s
+ * waited out, order kept): the place in the queue is taken when `postOnce` is called.
  */
 import type { SlackBlockDto } from 'slack-block-builder';
 import { z } from 'zod';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Store } from '../../storage/ports.js';
+import type { Paced } from './channel-queue.js';
 import type { SlackWebClient } from './slack-client.js';
+import type { SlackOutbound } from './slack-outbound.js';
 
 export const EFFECT_EVENT_TYPE = 'olympus_effect';
 
@@ -49,9 +52,14 @@ const listed = z.object({
 });
 
 /** Posts unless done already; returns where the message is (null if a done effect left no result). */
-export async function postOnce(
+export function postOnce(store: Store, outbound: SlackOutbound, post: OncePost): Promise<PostedRef | null> {
+  return outbound.queue.run(post.channel, (paced) => postNow(store, outbound.client, paced, post));
+}
+
+async function postNow(
   store: Store,
   client: SlackWebClient,
+  paced: Paced,
   post: OncePost,
 ): Promise<PostedRef | null> {
   const { effectId, channel } = post;
@@ -62,18 +70,20 @@ export async function postOnce(
     return done.success ? { channel: done.data.channel ?? channel, ts: done.data.ts } : null;
   }
   try {
-    let ts = entry.attempts > 1 ? await findPosted(client, post) : null;
+    let ts = entry.attempts > 1 ? await paced(() => findPosted(client, post)) : null;
     if (ts === null) {
       const message = await post.render();
       const answer = posted.parse(
-        await client.chat.postMessage({
-          channel,
-          text: message.text,
-          ...(message.blocks ? { blocks: message.blocks } : {}),
-          ...(post.threadTs ? { thread_ts: post.threadTs } : {}),
-          ...NO_UNFURL,
-          metadata: { event_type: EFFECT_EVENT_TYPE, event_payload: { effect_id: effectId } },
-        }),
+        await paced(() =>
+          client.chat.postMessage({
+            channel,
+            text: message.text,
+            ...(message.blocks ? { blocks: message.blocks } : {}),
+            ...(post.threadTs ? { thread_ts: post.threadTs } : {}),
+            ...NO_UNFURL,
+            metadata: { event_type: EFFECT_EVENT_TYPE, event_payload: { effect_id: effectId } },
+          }),
+        ),
       );
       ts = answer.ts;
     }

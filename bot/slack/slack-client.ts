@@ -1,6 +1,7 @@
 /**
- * The Web API client: pointed at `SLACK_API_URL` when set, with a timeout and without the default
- * retry policy (which can post a message twice) — the outbox retries instead, checking first.
+ * The Slack Web API client Olympus uses, and the options Bolt's own client gets: a request timeout, no
+ * retries of its own (an ambiguous post is retried through the outbox, which checks first), and 429s
+ * handed back at once so the per-channel queue (channel-queue.ts) waits the `Retry-After` and keeps order.
  */
 import bolt from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
@@ -17,6 +18,7 @@ export function slackClientOptions(settings: SlackSettings, logger: Logger): Sla
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
     retryConfig: { retries: settings.retries ?? 0 },
     timeout: settings.timeoutMs ?? 5000,
+    rejectRateLimitedCalls: true,
     logger: slackLogger(logger),
   };
 }

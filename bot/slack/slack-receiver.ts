@@ -6,10 +6,12 @@
  */
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import express, { type Request, type RequestHandler, type Response } from 'express';
+import { crashPoint } from '../../common/crash-point.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { InboxRepository } from '../../storage/ports.js';
-import { parseSlackRequest, requestFromInbox, type StoredRequest } from './payloads.js';
+import { inboxPayload, parseSlackRequest, requestFromInbox, type StoredRequest } from './payloads.js';
+import { InboxCompletions } from './inbox-completions.js';
 import { verifySlackRequest } from './request-verification.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -17,6 +19,8 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export const REQUEST_PROPERTY = 'olympusRequest';
 /** A stored request that failed this often is left for an operator. */
 const MAX_REPLAY_ATTEMPTS = 5;
+/** How long Slack waits for an ack before it retries a delivery. */
+const SLACK_ACK_DEADLINE_MS = 3000;
 
 export interface SlackHttpReceiverOptions {
   signingSecret: string;
@@ -34,8 +38,14 @@ export interface SurfaceMetrics {
 export class SlackHttpReceiver implements Receiver {
   private bolt: App | null = null;
   private running = false;
+  /** Attempts that began before this receiver existed belong to a process that is gone. */
+  private readonly createdAt = Date.now();
+  /** Processed entries are marked done in groups (one statement per group under load). */
+  private readonly completions: InboxCompletions;
 
-  constructor(private readonly options: SlackHttpReceiverOptions) {}
+  constructor(private readonly options: SlackHttpReceiverOptions) {
+    this.completions = new InboxCompletions(options.inbox);
+  }
 
   init(app: App): void {
     this.bolt = app;
@@ -62,14 +72,18 @@ export class SlackHttpReceiver implements Receiver {
     if (bolt === null) return 0;
     let replayed = 0;
     for (const entry of await inbox.listUnfinished(limit)) {
-      if (entry.surface !== 'slack' || entry.status === 'processing') continue;
+      if (entry.surface !== 'slack') continue;
+      // A `processing` entry is replayed only if its attempt began before this process: a crash left it.
+      const orphaned = (entry.startedAt?.getTime() ?? Infinity) < this.createdAt;
+      if (entry.status === 'processing' && !orphaned) continue;
       if (entry.attempts >= MAX_REPLAY_ATTEMPTS) continue;
       const request = requestFromInbox(entry.key, entry.payload);
       if (request === null) {
         await inbox.fail(entry.key, 'stored payload no longer parses');
         continue;
       }
-      if ((await inbox.begin(entry.key)) === null) continue;
+      const reclaim = entry.status === 'processing' ? { reclaimAfterMs: Date.now() - this.createdAt } : {};
+      if ((await inbox.begin(entry.key, reclaim)) === null) continue;
       logger.info('replaying unfinished slack request', { key: entry.key, attempts: entry.attempts });
       await this.process(bolt, request, () => Promise.resolve(), 0, undefined);
       replayed += 1;
@@ -88,7 +102,7 @@ export class SlackHttpReceiver implements Receiver {
   }
 
   private async handle(req: Request, res: Response): Promise<void> {
-    const { logger, inbox } = this.options;
+    const { logger } = this.options;
     const received = performance.now();
     const bolt = this.bolt;
     if (bolt === null || !this.running) {
@@ -123,37 +137,56 @@ export class SlackHttpReceiver implements Receiver {
       return;
     }
     const retryNum = Number(req.get('x-slack-retry-num') ?? '0') || 0;
-    // Stored and claimed in one statement; a repeat key is claimed only if an earlier attempt failed.
-    const { inserted } = await inbox.record(request.key, 'slack', request.body, { begin: true });
-    if (!inserted && (await inbox.begin(request.key)) === null) {
-      logger.debug('repeat slack delivery dropped', { key: request.key, retryNum });
-      res.status(200).end();
-      return;
-    }
-    this.options.metrics?.inboundMessages.inc({ surface: 'slack' });
-    await this.dispatch(bolt, request, res, retryNum, req.get('x-slack-retry-reason'), received);
-  }
-
-  private async dispatch(
-    bolt: App,
-    request: StoredRequest,
-    res: Response,
-    retryNum: number,
-    retryReason: string | undefined,
-    received: number,
-  ): Promise<void> {
-    let acked = false;
-    const ack = (response?: unknown): Promise<void> => {
-      if (acked) return Promise.resolve();
-      acked = true;
-      this.options.metrics?.ackLatency.observe({ surface: 'slack' }, (performance.now() - received) / 1000);
+    const respond = (response?: unknown): Promise<void> => {
       if (response === undefined || response === '') res.status(200).end();
       else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
       else res.status(200).json(response);
       return Promise.resolve();
     };
+    await this.accept(request, respond, { retryNum, retryReason: req.get('x-slack-retry-reason'), received });
+  }
+
+  /**
+   * Takes a verified request from any transport (HTTP, Socket Mode): stores it in the inbox (claimed in
+   * the same statement), drops a repeat with an empty ack, and runs Bolt's listeners, which ack at once.
+   * `respond` sends the ack; it is called exactly once.
+   */
+  async accept(
+    request: StoredRequest,
+    respond: (response?: unknown) => Promise<void>,
+    delivery: { retryNum: number; retryReason?: string | undefined; received: number },
+  ): Promise<void> {
+    const { logger, inbox } = this.options;
+    const bolt = this.bolt;
+    if (bolt === null || !this.running) {
+      await respond();
+      return;
+    }
+    // Stored and claimed in one statement; a repeat key is claimed only if an earlier attempt failed.
+    const { inserted } = await inbox.record(request.key, 'slack', inboxPayload(request), { begin: true });
+    // Slack retries only what was not acked within its 3 s: a retry whose entry is still `processing`
+    // after that long belongs to an attempt that died before its ack, and is taken over.
+    const reclaim = delivery.retryNum > 0 ? { reclaimAfterMs: SLACK_ACK_DEADLINE_MS } : {};
+    if (!inserted && (await inbox.begin(request.key, reclaim)) === null) {
+      logger.debug('repeat slack delivery dropped', { key: request.key, retryNum: delivery.retryNum });
+      await respond();
+      return;
+    }
+    this.options.metrics?.inboundMessages.inc({ surface: 'slack' });
+    let acked = false;
+    const ack = async (response?: unknown): Promise<void> => {
+      if (acked) return;
+      acked = true;
+      const seconds = (performance.now() - delivery.received) / 1000;
+      this.options.metrics?.ackLatency.observe({ surface: 'slack' }, seconds);
+      crashPoint('slack.before_ack');
+      await respond(response);
+    };
+    // An Events API ack carries nothing: once the event is stored it is answered at once, without waiting
+    // for Bolt's middleware to reach its own ack. Interactions and commands wait: their ack has content.
+    if (request.kind === 'event') await ack();
     try {
-      await this.process(bolt, request, ack, retryNum, retryReason);
+      await this.process(bolt, request, ack, delivery.retryNum, delivery.retryReason);
     } finally {
       if (!acked) await ack();
     }
@@ -177,7 +210,7 @@ export class SlackHttpReceiver implements Receiver {
     };
     try {
       await bolt.processEvent(event);
-      await inbox.complete(request.key);
+      await this.completions.complete(request.key);
     } catch (error) {
       logger.error('slack request processing failed', { key: request.key, error: errorMessage(error) });
       await inbox.fail(request.key, errorMessage(error));

@@ -5,6 +5,7 @@
  * stored hash differs), it is refused as `stale_card`. The hash is part of the same compare-and-set
  * statement, so a revision that lands between reading and deciding cannot be approved either.
  */
+import { crashPoint } from '../../common/crash-point.js';
 import { JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
 import type { Checkpoint, CheckpointOutcome, Identity, Store } from '../../storage/ports.js';
 import { evaluate } from '../access/policy.js';
@@ -77,7 +78,10 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
   if (seen !== undefined) {
     const current = await store.checkpoints.get(checkpointId);
     if (current === null) return notFound();
-    if (current.status !== 'pending') return alreadyDecided(store, current);
+    if (current.status !== 'pending') {
+      await enqueueFollowUps(input.jobs, checkpointId);
+      return alreadyDecided(store, current);
+    }
     if (seen === null || seen !== currentActionHash(current)) return refuseStale(input, current);
     // Checkpoints stored before action hashes had none: their request cannot be revised (revising sets
     // one), so the check above is enough for them; every other one is checked again in the CAS.
@@ -96,9 +100,9 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
   if (result.checkpoint === null) return notFound();
   if (!result.won) {
     // Still pending after losing the compare-and-set: only the action hash can have failed to match.
-    return result.checkpoint.status === 'pending'
-      ? refuseStale(input, result.checkpoint)
-      : alreadyDecided(store, result.checkpoint);
+    if (result.checkpoint.status === 'pending') return refuseStale(input, result.checkpoint);
+    await enqueueFollowUps(input.jobs, checkpointId);
+    return alreadyDecided(store, result.checkpoint);
   }
   await store.audit.append({
     actor: decider.id,
@@ -112,10 +116,22 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
     },
   });
-  await input.jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId });
-  // What the decision means for the work (plan approved, task retried…) is the orchestrator's job.
-  await input.jobs.enqueue(JOB_NAMES.checkpointDecided, { checkpointId });
+  crashPoint('checkpoint.after_decision');
+  // The card, and what the decision means for the work (the orchestrator's job), go out together.
+  await enqueueFollowUps(input.jobs, checkpointId);
   return { status: 'decided', checkpoint: result.checkpoint, message: `Checkpoint ${input.outcome}.` };
+}
+
+/**
+ * A repeat of a decided checkpoint's decision (a press redelivered after a crash, a second press) enqueues
+ * its follow-up jobs again: both are idempotent, so a crash between storing a decision and enqueuing them
+ * heals on the next delivery instead of leaving the card and the work behind.
+ */
+async function enqueueFollowUps(jobs: JobQueue, checkpointId: string): Promise<void> {
+  await Promise.all([
+    jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId }),
+    jobs.enqueue(JOB_NAMES.checkpointDecided, { checkpointId }),
+  ]);
 }
 
 async function refuse(
@@ -184,4 +200,46 @@ async function alreadyDecided(store: Store, checkpoint: Checkpoint): Promise<Not
     decidedBy,
     message: `This checkpoint was already ${checkpoint.status} by ${name}.`,
   };
+}
+
+/** The identity in whose name Olympus itself decides (expiry). It has no role: it can decide nothing else. */
+export const SYSTEM_DECIDER_HANDLE = { surface: 'console', externalId: 'olympus:system' } as const;
+
+export interface ExpireCheckpointInput {
+  store: Store;
+  jobs: JobQueue;
+  checkpointId: string;
+  /** Why it expired, e.g. "no decision within 72 hours". */
+  reason: string;
+}
+
+/**
+ * The system path of the decision: a checkpoint nobody decided in time is decided `expired` by Olympus,
+ * with the same compare-and-set (a TO's decision that lands first wins), audit and follow-up jobs.
+ */
+export async function expireCheckpoint(input: ExpireCheckpointInput): Promise<DecideCheckpointResult> {
+  const { store, checkpointId } = input;
+  const system = await store.identities.ensureByHandle(SYSTEM_DECIDER_HANDLE, { displayName: 'Olympus' });
+  const result = await store.checkpoints.decide(checkpointId, {
+    outcome: 'expired',
+    by: system.id,
+    reason: input.reason,
+  });
+  if (result.checkpoint === null) return notFound();
+  if (!result.won) return alreadyDecided(store, result.checkpoint);
+  await store.audit.append({
+    actor: system.id,
+    action: 'checkpoint.decided',
+    subjectType: 'checkpoint',
+    subjectId: checkpointId,
+    data: {
+      outcome: 'expired',
+      actionHash: currentActionHash(result.checkpoint),
+      reason: input.reason,
+      system: true,
+    },
+  });
+  await input.jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId });
+  await input.jobs.enqueue(JOB_NAMES.checkpointDecided, { checkpointId });
+  return { status: 'decided', checkpoint: result.checkpoint, message: 'Checkpoint expired.' };
 }

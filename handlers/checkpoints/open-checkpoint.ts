@@ -4,6 +4,7 @@
  * The request is stored with its action hash (see action-hash.ts), whatever hash the caller passed.
  */
 import { JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
+import { requestDigest } from '../../orchestration/digest/request-digest.js';
 import type { Checkpoint, NewCheckpoint, Store } from '../../storage/ports.js';
 import { actionHash } from './action-hash.js';
 import type { JobQueue } from './job-queue.js';
@@ -35,5 +36,6 @@ export async function openCheckpoint(input: OpenCheckpointInput): Promise<Checkp
     },
   });
   await jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId: checkpoint.id });
+  await requestDigest({ jobs }, checkpoint.projectId, 'checkpoint_waiting', checkpoint.id);
   return checkpoint;
 }

@@ -9,6 +9,7 @@
  * get back, the inbox entry is marked failed with the reason, and `redrive()` (the `intake.redrive` job)
  * answers it later by appending Hermes's reply to the conversation.
  */
+import { inSpan } from '../../common/tracing.js';
 import { errorMessage, OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logging/logger.js';
@@ -28,6 +29,9 @@ import {
   type IncomingClientMessage,
 } from './run-intake-turn.js';
 import { cleanClientText } from './untrusted-text.js';
+import { recordRedrivenReply } from '../notify/redriven-reply.js';
+import type { ClientRateLimiter } from './client-rate-limit.js';
+import { recordRateLimited } from './rate-limited-message.js';
 
 export type { ClientMessageResult, EventContext, IncomingClientMessage } from './run-intake-turn.js';
 
@@ -40,6 +44,8 @@ export interface ClientMessageDependencies {
   onHandOff?: (projectId: string) => Promise<void>;
   /** When unfinished entries are taken up again (tests shorten the delays). */
   redrive?: Partial<RedrivePolicy>;
+  /** Per-client inbound limit: messages over it are recorded but never reach the brain. */
+  rateLimiter?: ClientRateLimiter;
 }
 
 export type StoredResult = Omit<ClientMessageResult, 'duplicate' | 'correlationId'>;
@@ -55,7 +61,15 @@ export class ClientMessageHandler {
     this.policy = { ...DEFAULT_REDRIVE_POLICY, ...deps.redrive };
   }
 
-  async dispatch(incoming: IncomingClientMessage): Promise<ClientMessageResult> {
+  dispatch(incoming: IncomingClientMessage): Promise<ClientMessageResult> {
+    return inSpan(
+      'intake.message',
+      { 'olympus.surface': incoming.surface, 'olympus.event_key': incoming.key },
+      () => this.dispatchTraced(incoming),
+    );
+  }
+
+  private async dispatchTraced(incoming: IncomingClientMessage): Promise<ClientMessageResult> {
     const context = this.eventContext(incoming);
     const { store } = this.deps;
     const text = cleanClientText(incoming.text);
@@ -67,6 +81,8 @@ export class ClientMessageHandler {
     if (!recorded.inserted) {
       const stored = await this.storedReply(incoming.key);
       if (stored) {
+        // The reply is stored only once the turn is done: an entry not marked done lost that last write.
+        if (recorded.entry.status !== 'done' && !stored.deferred) await store.inbox.complete(incoming.key);
         context.logger.info('repeat event: returning the stored reply');
         return { ...stored, duplicate: true, correlationId: context.correlationId };
       }
@@ -79,6 +95,22 @@ export class ClientMessageHandler {
         retryable: true,
         userMessage: "I'm still working on that message; give me a moment.",
       });
+    }
+    const limiter = this.deps.rateLimiter;
+    const decision = limiter ? limiter.take(incoming.handle) : 'allowed';
+    if (limiter && decision !== 'allowed') {
+      context.logger.info('client over the rate limit: message recorded, not answered', { decision });
+      const stored = await recordRateLimited(
+        store,
+        { ...incoming, text },
+        decision,
+        limiter.perMinute,
+        this.now,
+      ).catch(async (error: unknown) => {
+        await store.inbox.fail(incoming.key, errorMessage(error)).catch(() => null);
+        throw error;
+      });
+      return { ...stored, duplicate: false, correlationId: context.correlationId };
     }
     return this.run({ ...incoming, text }, context, true);
   }
@@ -156,6 +188,7 @@ export class ClientMessageHandler {
       });
       // A live reply goes back to the caller; a redriven one is in the conversation (the console shows
       // it there). Either way the entry keeps it for repeats of this event.
+      if (!live) await recordRedrivenReply(store, incoming.key, outcome.result);
       await store.outbox.complete(effectId, { deliveredBy: live ? 'caller' : 'conversation' });
       await store.inbox.complete(incoming.key);
       context.logger.info('client message handled', {

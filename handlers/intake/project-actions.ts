@@ -3,6 +3,7 @@
  * store a change request as the next brief version (with the changed fields audited), and gather the
  * stored state a status answer is built from.
  */
+import { proposeBudgetChange } from '../../orchestration/budget/budget-change.js';
 import { hasCode, OlympusError } from '../../common/errors.js';
 import {
   BriefSchema,
@@ -86,7 +87,14 @@ export async function applyChangeRequest(
     if (changed.length === 0) return null;
     const stored = await store.projects.addBriefVersion(input.projectId, latest.version, after, input.actor);
     if (!stored) continue;
-    if (input.changes.budget) await store.projects.setBudget(input.projectId, input.changes.budget);
+    // The brief records what the client asked for; the spending limit changes only when a TO approves.
+    if (input.changes.budget)
+      await proposeBudgetChange(store, {
+        projectId: input.projectId,
+        budget: input.changes.budget,
+        actor: input.actor,
+        reason: 'The client changed the budget in the brief',
+      });
     await store.audit.append({
       actor: input.actor,
       action: 'brief.changed',

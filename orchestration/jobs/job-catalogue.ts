@@ -6,10 +6,13 @@ import { z } from 'zod';
 import type { Logger } from '../../common/logging/logger.js';
 import type { AgentRole, Store } from '../../storage/ports.js';
 import { defineJob, type JobContext, type JobDefinition } from './job-definition.js';
+import { NOTIFY_JOBS } from '../../handlers/notify/job-names.js';
+import { notifyJobs, type NotifyJobDependencies } from '../../handlers/notify/notify-jobs.js';
 
 export const JOB_NAMES = {
   auditVerify: 'audit.verify',
   checkpointCard: 'checkpoint.card',
+  checkpointRemind: 'checkpoint.remind',
   intakeRedrive: 'intake.redrive',
   projectPlan: 'project.plan',
   checkpointDecided: 'checkpoint.decided',
@@ -18,6 +21,8 @@ export const JOB_NAMES = {
   taskRunAphrodite: 'task.run.aphrodite',
   taskRunAthena: 'task.run.athena',
   taskRunHephaestus: 'task.run.hephaestus',
+  taskResume: 'task.resume',
+  ...NOTIFY_JOBS,
 } as const;
 
 /** The job that runs a task of this role (one job name per role, so each role has its own concurrency). */
@@ -32,6 +37,14 @@ export interface CheckpointCardSync {
   sync(checkpointId: string): Promise<void>;
 }
 
+/** Reminds, escalates and expires checkpoints that wait too long (each step once). */
+export interface CheckpointReminders {
+  /** How often the sweep runs (e.g. "1 minute"). */
+  readonly every: string;
+  /** Takes every due step of every pending checkpoint; returns how many steps were taken. */
+  sweep(): Promise<number>;
+}
+
 /** Answers client messages the intake could not answer at once (the language model was unavailable). */
 export interface IntakeRedrive {
   /** Returns how many messages were answered. */
@@ -43,6 +56,8 @@ export interface OrchestratorJobs {
   planProject(projectId: string, context: JobContext): Promise<void>;
   checkpointDecided(checkpointId: string, context: JobContext): Promise<void>;
   runTask(taskId: string, context: JobContext): Promise<void>;
+  /** Continues a task parked on a checkpoint, with the decision as the waiting tool call's answer. */
+  resumeTask(taskId: string, checkpointId: string, context: JobContext): Promise<void>;
   sweep(context: JobContext): Promise<void>;
   /** Tasks of this role one worker runs at once. */
   concurrency(role: AgentRole): number;
@@ -50,15 +65,24 @@ export interface OrchestratorJobs {
   readonly taskRetries: number;
 }
 
-export interface JobDependencies {
+export interface JobDependencies extends NotifyJobDependencies {
   store: Store;
   logger: Logger;
   /** Where checkpoint cards live; without it `checkpoint.card` has nothing to do. */
   checkpointCards?: CheckpointCardSync;
+  /** Reminders, escalation and expiry of pending checkpoints; without it `checkpoint.remind` does nothing. */
+  checkpointReminders?: CheckpointReminders;
   /** The intake handler; without it `intake.redrive` has nothing to do. */
   intake?: IntakeRedrive;
   /** Plans projects and runs their tasks; without it the orchestration jobs have nothing to do. */
   orchestrator?: OrchestratorJobs;
+  /** Spend checkpoints' effects on the project (budget pause, audit); run before the orchestrator's. */
+  budget?: BudgetDecisionJobs;
+}
+
+/** What a decided `spend` checkpoint means for its project (orchestration/budget/budget-decisions.ts). */
+export interface BudgetDecisionJobs {
+  checkpointDecided(checkpointId: string): Promise<void>;
 }
 
 export function jobCatalogue(deps: JobDependencies): JobDefinition[] {
@@ -91,6 +115,8 @@ export function jobCatalogue(deps: JobDependencies): JobDefinition[] {
       name: JOB_NAMES.checkpointCard,
       description: "Posts or updates a checkpoint's card to show its current state (once per state).",
       schema: z.object({ checkpointId: z.uuid() }).strict(),
+      // The sync holds the card's own lease and sends every post and update once through the outbox.
+      fencing: 'handler',
       maxRetries: 5,
       async handler(payload, context) {
         if (!deps.checkpointCards) {
@@ -98,6 +124,20 @@ export function jobCatalogue(deps: JobDependencies): JobDefinition[] {
           return;
         }
         await deps.checkpointCards.sync(payload.checkpointId);
+      },
+    }),
+    defineJob({
+      name: JOB_NAMES.checkpointRemind,
+      description:
+        'Reminds TOs of a waiting checkpoint, then mentions the escalation group, then expires it (each once).',
+      schema: z.object({}).strict(),
+      every: deps.checkpointReminders?.every ?? '1 minute',
+      concurrency: 1,
+      maxRetries: 0,
+      async handler(_payload, context) {
+        if (!deps.checkpointReminders) return;
+        const steps = await deps.checkpointReminders.sweep();
+        if (steps > 0) context.logger.info('checkpoint reminder steps taken', { steps });
       },
     }),
     defineJob({
@@ -115,6 +155,7 @@ export function jobCatalogue(deps: JobDependencies): JobDefinition[] {
       },
     }),
     ...orchestrationJobs(deps),
+    ...notifyJobs(deps),
   ];
 }
 
@@ -140,6 +181,7 @@ function orchestrationJobs(deps: JobDependencies): JobDefinition[] {
       schema: z.object({ checkpointId: z.uuid() }).strict(),
       maxRetries: 5,
       async handler(payload, context) {
+        await deps.budget?.checkpointDecided(payload.checkpointId);
         await orchestrator?.checkpointDecided(payload.checkpointId, context);
       },
     }),
@@ -155,11 +197,26 @@ function orchestrationJobs(deps: JobDependencies): JobDefinition[] {
         await orchestrator?.sweep(context);
       },
     }),
+    defineJob({
+      name: JOB_NAMES.taskResume,
+      description:
+        "Continues a task that waited on a checkpoint from its stored state, with the decision as the tool's answer.",
+      schema: z.object({ taskId: z.uuid(), checkpointId: z.uuid() }).strict(),
+      // Claiming the parked task is the fence: no job lease before the handler.
+      fencing: 'handler',
+      concurrency: 4,
+      maxRetries: orchestrator?.taskRetries ?? 2,
+      async handler(payload, context) {
+        await orchestrator?.resumeTask(payload.taskId, payload.checkpointId, context);
+      },
+    }),
     ...TASK_ROLES.map((role) =>
       defineJob({
         name: taskRunJob(role),
         description: `Runs one attempt of a ${role} task (claimed with a fence; retried with backoff).`,
         schema: z.object({ taskId: z.uuid() }).strict(),
+        // The task claim is the fence (tasks.finish checks its token): no job lease before the handler.
+        fencing: 'handler',
         concurrency: orchestrator?.concurrency(role) ?? 1,
         maxRetries: orchestrator?.taskRetries ?? 2,
         async handler(payload, context) {

@@ -31,6 +31,12 @@ export interface JobDefinition<Schema extends z.ZodType = z.ZodType> {
   lockLifetimeMs?: number;
   /** Retries after a retryable failure (errors with `retryable: false` never retry). */
   maxRetries?: number;
+  /**
+   * Who fences an attempt. `lease` (default): the runner takes a job lease before the handler, and
+   * `fence.assertCurrent()` checks it. `handler`: the handler fences its own work (a task claim with a
+   * fencing token, checked by the commit itself), so no job lease is taken and `assertCurrent()` passes.
+   */
+  fencing?: 'lease' | 'handler';
   /** Recurring schedule (e.g. "1 hour"); the job is kept scheduled once per deployment. */
   every?: string;
 }

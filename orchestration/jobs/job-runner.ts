@@ -4,6 +4,7 @@
  */
 import type { Job } from 'agenda';
 import { OlympusError, errorMessage } from '../../common/errors.js';
+import { inSpan } from '../../common/tracing.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { LeaseRepository } from '../../storage/ports.js';
 import type { JobContext, JobDefinition, JobFence } from './job-definition.js';
@@ -43,23 +44,26 @@ export async function runJobAttempt(
   }
   const lifetime = definition.lockLifetimeMs ?? options.lockLifetimeMs;
   const key = leaseKeyOf(jobId);
-  const lease = await options.leases.acquire(key, options.holder, lifetime);
-  if (lease === null) {
+  // A handler that fences its own work (a task claim) needs no job lease: one round trip less per start.
+  const lease =
+    definition.fencing === 'handler' ? null : await options.leases.acquire(key, options.holder, lifetime);
+  if (lease === null && definition.fencing !== 'handler') {
     // Another attempt still holds an unexpired lease: it is alive, so this delivery is a duplicate.
     throw new OlympusError('FENCED', `job ${definition.name} ${jobId} is already running elsewhere`, {
       retryable: true,
     });
   }
-  options.onLease?.({ key, token: lease.token });
+  if (lease !== null) options.onLease?.({ key, token: lease.token });
   const controller = new AbortController();
   const onStop = () => controller.abort(new OlympusError('FENCED', 'worker stopping', { retryable: true }));
   options.stopping.addEventListener('abort', onStop, { once: true });
 
   const fence: JobFence = {
     key,
-    token: lease.token,
+    token: lease?.token ?? 0,
     async assertCurrent() {
-      if (!(await options.leases.isCurrent(key, lease.token))) {
+      // Handler-fenced jobs check their own fence (e.g. the task claim's) where they commit.
+      if (lease !== null && !(await options.leases.isCurrent(key, lease.token))) {
         throw new OlympusError('FENCED', `job ${definition.name} ${jobId}: a newer attempt has taken over`, {
           retryable: false,
         });
@@ -68,7 +72,7 @@ export async function runJobAttempt(
   };
   const heartbeat = setInterval(
     () => {
-      void keepAlive(job, options.leases, key, lease.token, lifetime).then((alive) => {
+      void keepAlive(job, options.leases, key, lease?.token ?? null, lifetime).then((alive) => {
         if (!alive) {
           logger.warn('attempt fenced off: lease lost');
           controller.abort(new OlympusError('FENCED', 'lease lost', { retryable: false }));
@@ -87,7 +91,11 @@ export async function runJobAttempt(
   };
   const started = Date.now();
   try {
-    await definition.handler(parsed.data, context);
+    await inSpan(
+      `job ${definition.name}`,
+      { 'olympus.job.id': jobId, 'olympus.job.attempt': context.attempt },
+      () => definition.handler(parsed.data, context),
+    );
     logger.debug('job finished', { durationMs: Date.now() - started });
   } catch (error) {
     logger.warn('job attempt failed', { durationMs: Date.now() - started, error: errorMessage(error) });
@@ -95,9 +103,11 @@ export async function runJobAttempt(
   } finally {
     clearInterval(heartbeat);
     options.stopping.removeEventListener('abort', onStop);
-    await options.leases.release(key, lease.token).catch((error: unknown) => {
-      logger.warn('could not release job lease', { error: errorMessage(error) });
-    });
+    if (lease !== null) {
+      await options.leases.release(key, lease.token).catch((error: unknown) => {
+        logger.warn('could not release job lease', { error: errorMessage(error) });
+      });
+    }
   }
 }
 
@@ -105,11 +115,11 @@ async function keepAlive(
   job: Job<unknown>,
   leases: LeaseRepository,
   key: string,
-  token: number,
+  token: number | null,
   lifetime: number,
 ) {
   try {
-    const alive = await leases.renew(key, token, lifetime);
+    const alive = token === null || (await leases.renew(key, token, lifetime));
     if (alive) await job.touch();
     return alive;
   } catch {

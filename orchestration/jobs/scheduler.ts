@@ -57,6 +57,11 @@ export class JobScheduler {
     return this.agenda !== null;
   }
 
+  /** The running Agenda instance, for the jobs dashboard (Agendash); null before start and after stop. */
+  dashboardAgenda(): Agenda | null {
+    return this.agenda;
+  }
+
   async start(): Promise<void> {
     if (this.agenda) return;
     const { settings, store, logger } = this.options;
@@ -76,12 +81,19 @@ export class JobScheduler {
       defaultLockLifetime: settings.lockLifetimeMs,
     });
     agenda.on('error', (error: Error) => logger.error('scheduler error', { error: errorMessage(error) }));
-    agenda.on('fail', (error: Error | string, job: { attrs: { name: string } }) => {
-      logger.warn('job failed', {
-        job: job.attrs.name,
-        error: typeof error === 'string' ? error : error.message,
-      });
-    });
+    // A failure in another process arrives as a notification ({ jobName, error }), not as a job.
+    agenda.on(
+      'fail',
+      (
+        error: Error | string | undefined,
+        job: { attrs?: { name: string }; jobName?: string } | undefined,
+      ) => {
+        logger.warn('job failed', {
+          job: job?.attrs?.name ?? job?.jobName ?? 'unknown',
+          error: typeof error === 'string' ? error : (error?.message ?? 'unknown'),
+        });
+      },
+    );
     if (this.options.work) {
       for (const definition of this.options.catalogue) this.register(agenda, definition);
     }

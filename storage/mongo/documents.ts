@@ -38,6 +38,7 @@ export interface IdentityDoc {
   /** `<surface>:<externalId>` per handle; unique multikey index. Absent (never empty) when no handles. */
   handleKeys?: string[];
   localOnly: boolean;
+  timezone?: string;
   createdAt: Date;
 }
 
@@ -106,6 +107,8 @@ export interface TaskDoc {
   lastError: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The agent loop's stored state and the checkpoint it waits on (absent until the loop stores one). */
+  progress?: { state: Record<string, unknown>; waitingOn: string | null; at: Date } | null;
 }
 
 export interface CheckpointDoc {
@@ -153,6 +156,35 @@ export interface LeaseDoc {
   expiresAt: Date;
 }
 
+export interface SecretLeaseDoc {
+  _id: string;
+  /** Creation order (see `nextOrder`); listings sort on it. */
+  order: number;
+  projectId: string;
+  taskId: string;
+  tool: string;
+  credential: string;
+  secretName: string;
+  secretVersion: string;
+  /** Unique index: one lease per checkpoint. */
+  checkpointId: string;
+  grantedBy: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface LinkCodeDoc {
+  /** The identity id: one live code per identity. */
+  _id: string;
+  handle: IdentityHandle;
+  codeHash: string;
+  attempts: number;
+  expiresAt: Date;
+  usedAt: Date | null;
+  createdAt: Date;
+}
+
 export interface Collections {
   identities: Collection<IdentityDoc>;
   conversations: Collection<ConversationDoc>;
@@ -165,6 +197,8 @@ export interface Collections {
   inbox: Collection<InboxDoc>;
   outbox: Collection<OutboxDoc>;
   leases: Collection<LeaseDoc>;
+  secretLeases: Collection<SecretLeaseDoc>;
+  linkCodes: Collection<LinkCodeDoc>;
 }
 
 export const AGENDA_COLLECTION = 'agendaJobs';
@@ -183,6 +217,8 @@ export function collections(db: Db): Collections {
     inbox: db.collection<InboxDoc>('inbox'),
     outbox: db.collection<OutboxDoc>('outbox'),
     leases: db.collection<LeaseDoc>('leases'),
+    secretLeases: db.collection<SecretLeaseDoc>('secretLeases'),
+    linkCodes: db.collection<LinkCodeDoc>('identityLinkCodes'),
   };
 }
 

@@ -119,6 +119,15 @@ export class MongoIdentityRepository implements IdentityRepository {
     return doc ? toIdentity(doc) : null;
   }
 
+  async setTimezone(id: string, timezone: string | null): Promise<Identity | null> {
+    const doc = await this.c.identities.findOneAndUpdate(
+      { _id: id },
+      timezone === null ? { $unset: { timezone: '' } } : { $set: { timezone } },
+      { returnDocument: 'after' },
+    );
+    return doc ? toIdentity(doc) : null;
+  }
+
   async list(): Promise<Identity[]> {
     const docs = await this.c.identities.find({}).sort({ order: 1, _id: 1 }).toArray();
     return docs.map(toIdentity);

@@ -84,6 +84,15 @@ export class MongoInboxRepository implements InboxRepository {
     return this.get(key);
   }
 
+  async completeMany(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const result = await this.c.inbox.updateMany(
+      { _id: { $in: keys }, status: { $ne: 'done' } },
+      { $set: { status: 'done', error: null, processedAt: new Date() } },
+    );
+    return result.modifiedCount;
+  }
+
   /** Null when the key is unknown or already done. */
   async fail(key: string, error: string): Promise<InboxEntry | null> {
     const doc = await this.c.inbox.findOneAndUpdate(

@@ -46,10 +46,20 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.ledger.createIndexes([
       { key: { projectId: 1, at: 1, order: 1 }, name: 'projectId_at' },
       { key: { taskId: 1, at: 1, order: 1 }, name: 'taskId_at' },
+      {
+        key: { effectKey: 1 },
+        name: 'effectKey_unique',
+        unique: true,
+        partialFilterExpression: { effectKey: { $type: 'string' } },
+      },
     ]),
     c.audit.createIndexes([{ key: { subjectId: 1, _id: 1 }, name: 'subjectId_seq' }]),
     c.inbox.createIndexes([{ key: { status: 1, order: 1 }, name: 'status_order' }]),
     c.outbox.createIndexes([{ key: { status: 1, order: 1 }, name: 'status_order' }]),
+    c.secretLeases.createIndexes([
+      { key: { checkpointId: 1 }, name: 'checkpointId_unique', unique: true },
+      { key: { taskId: 1, order: 1 }, name: 'taskId_order' },
+    ]),
     // The index @agendajs/mongo-backend creates on connect when `ensureIndex` is on (same keys and
     // name, so either side creating it first is fine); the store passes `ensureIndex: false`.
     db

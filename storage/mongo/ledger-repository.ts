@@ -5,6 +5,7 @@ import type { LedgerRepository, NewLedgerEntry } from '../ports.js';
 import type { Collections, LedgerDoc } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toLedgerEntry } from './mapping.js';
+import { isDuplicateKey } from './mongo-errors.js';
 
 export class MongoLedgerRepository implements LedgerRepository {
   constructor(private readonly c: Collections) {}
@@ -25,8 +26,17 @@ export class MongoLedgerRepository implements LedgerRepository {
       latencyMs: entry.latencyMs,
       at: entry.at ?? new Date(),
       meta: entry.meta ?? {},
+      ...(entry.effectKey ? { effectKey: entry.effectKey } : {}),
     };
-    await this.c.ledger.insertOne(doc);
+    try {
+      await this.c.ledger.insertOne(doc);
+    } catch (error) {
+      // The effect was recorded before (a replay): the first entry stands.
+      if (!entry.effectKey || !isDuplicateKey(error)) throw error;
+      const existing = await this.c.ledger.findOne({ effectKey: entry.effectKey });
+      if (!existing) throw error;
+      return toLedgerEntry(existing);
+    }
     return toLedgerEntry(asStored(doc));
   }
 

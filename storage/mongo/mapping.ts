@@ -34,6 +34,7 @@ export function toIdentity(doc: IdentityDoc): Identity {
     role: doc.role,
     handles: doc.handles.map(normalizeHandle),
     localOnly: doc.localOnly,
+    ...(doc.timezone ? { timezone: doc.timezone } : {}),
     createdAt: doc.createdAt,
   };
 }
@@ -138,6 +139,7 @@ export function toLedgerEntry(doc: LedgerDoc): LedgerEntry {
     latencyMs: doc.latencyMs,
     at: doc.at,
     meta: doc.meta ?? {},
+    ...(doc.effectKey ? { effectKey: doc.effectKey } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { MongoCheckpointRepository } from './checkpoint-repository.js';
 import { MongoConversationRepository } from './conversation-repository.js';
 import { AGENDA_COLLECTION, collections } from './documents.js';
 import { MongoIdentityRepository } from './identity-repository.js';
+import { MongoIdentityLinkRepository } from './identity-link-repository.js';
 import { MongoInboxRepository } from './inbox-repository.js';
 import { ensureIndexes } from './indexes.js';
 import { MongoLeaseRepository } from './lease-repository.js';
@@ -20,6 +21,7 @@ import { MongoLedgerRepository } from './ledger-repository.js';
 import { describeTarget, guardRepository, translateError, unavailable } from './mongo-errors.js';
 import { MongoOutboxRepository } from './outbox-repository.js';
 import { MongoProjectRepository } from './project-repository.js';
+import { MongoSecretLeaseRepository } from './secret-lease-repository.js';
 import { MongoTaskRepository } from './task-repository.js';
 
 export interface MongoStoreOptions {
@@ -94,6 +96,8 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     inbox: wrap(new MongoInboxRepository(c)),
     outbox: wrap(new MongoOutboxRepository(c)),
     leases: wrap(new MongoLeaseRepository(c)),
+    secretLeases: wrap(new MongoSecretLeaseRepository(c)),
+    identityLinks: wrap(new MongoIdentityLinkRepository(c)),
 
     async init(): Promise<void> {
       try {

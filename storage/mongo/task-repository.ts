@@ -6,7 +6,14 @@
 import { OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Task, TaskStatus } from '../domain.js';
-import type { NewTask, TaskClaim, TaskOutcome, TaskRepository } from '../ports.js';
+import type {
+  NewTask,
+  TaskClaim,
+  TaskOutcome,
+  TaskProgress,
+  TaskProgressInput,
+  TaskRepository,
+} from '../ports.js';
 import type { Collections, TaskDoc } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toTask } from './mapping.js';
@@ -146,5 +153,51 @@ export class MongoTaskRepository implements TaskRepository {
       { returnDocument: 'after' },
     );
     return doc ? toTask(doc) : null;
+  }
+
+  async saveProgress(id: string, fence: number, progress: TaskProgressInput): Promise<boolean> {
+    const now = new Date();
+    const result = await this.c.tasks.updateOne(
+      { _id: id, fence, status: 'running' },
+      {
+        $set: {
+          progress: { state: progress.state, waitingOn: progress.waitingOn, at: now },
+          updatedAt: now,
+        },
+      },
+    );
+    return result.matchedCount === 1;
+  }
+
+  async getProgress(id: string): Promise<TaskProgress | null> {
+    const doc = await this.c.tasks.findOne({ _id: id }, { projection: { progress: 1 } });
+    const progress = doc?.progress;
+    if (!progress) return null;
+    return { state: progress.state, waitingOn: progress.waitingOn, updatedAt: progress.at };
+  }
+
+  async claimWaiting(
+    id: string,
+    checkpointId: string,
+    holder: string,
+    leaseMs: number,
+  ): Promise<TaskClaim | null> {
+    const now = new Date();
+    const doc = await this.c.tasks.findOneAndUpdate(
+      { _id: id, status: 'waiting_checkpoint', 'progress.waitingOn': checkpointId },
+      {
+        $set: {
+          status: 'running',
+          leaseHolder: holder,
+          leaseExpiresAt: new Date(now.getTime() + leaseMs),
+          updatedAt: now,
+        },
+        $inc: { fence: 1 },
+      },
+      { returnDocument: 'after' },
+    );
+    if (!doc) return null;
+    const task = toTask(doc);
+    return { task, fence: task.fence };
   }
 }

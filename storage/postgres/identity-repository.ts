@@ -6,7 +6,7 @@ import { toIdentity, type IdentityRow } from './row-mappers.js';
 
 const HANDLES = `(SELECT coalesce(jsonb_agg(jsonb_build_object('surface', h.surface, 'externalId', h.external_id)
     ORDER BY h.ord), '[]'::jsonb) FROM identity_handles h WHERE h.identity_id = i.id) AS handles`;
-const SELECT_IDENTITY = `SELECT i.id, i.display_name, i.role, i.local_only, i.created_at, ${HANDLES} FROM identities i`;
+const SELECT_IDENTITY = `SELECT i.id, i.display_name, i.role, i.local_only, i.timezone, i.created_at, ${HANDLES} FROM identities i`;
 
 function handleLabel(handle: IdentityHandle): string {
   return `${handle.surface}:${handle.externalId}`;
@@ -111,8 +111,17 @@ export class PostgresIdentityRepository implements IdentityRepository {
   async setRole(id: string, role: Role): Promise<Identity | null> {
     const row = await this.db.one<IdentityRow>(
       `WITH i AS (UPDATE identities SET role = $2 WHERE id = $1 RETURNING *)
-       SELECT i.id, i.display_name, i.role, i.local_only, i.created_at, ${HANDLES} FROM i`,
+       SELECT i.id, i.display_name, i.role, i.local_only, i.timezone, i.created_at, ${HANDLES} FROM i`,
       [id, role],
+    );
+    return row ? toIdentity(row) : null;
+  }
+
+  async setTimezone(id: string, timezone: string | null): Promise<Identity | null> {
+    const row = await this.db.one<IdentityRow>(
+      `WITH i AS (UPDATE identities SET timezone = $2 WHERE id = $1 RETURNING *)
+       SELECT i.id, i.display_name, i.role, i.local_only, i.timezone, i.created_at, ${HANDLES} FROM i`,
+      [id, timezone],
     );
     return row ? toIdentity(row) : null;
   }

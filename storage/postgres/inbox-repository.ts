@@ -59,6 +59,16 @@ export class PostgresInboxRepository implements InboxRepository {
     );
   }
 
+  async completeMany(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const rows = await this.db.rows<{ key: string }>(
+      `UPDATE inbox SET status = 'done', error = NULL, processed_at = now()
+       WHERE key = ANY($1::text[]) AND status <> 'done' RETURNING key`,
+      [keys],
+    );
+    return rows.length;
+  }
+
   async fail(key: string, error: string): Promise<InboxEntry | null> {
     return this.updateOne(
       `UPDATE inbox SET status = 'failed', error = $2 WHERE key = $1 AND status <> 'done' RETURNING *`,

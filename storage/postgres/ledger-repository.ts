@@ -8,10 +8,12 @@ export class PostgresLedgerRepository implements LedgerRepository {
   constructor(private readonly db: Database) {}
 
   async append(entry: NewLedgerEntry): Promise<LedgerEntry> {
+    const effectKey = entry.effectKey ?? null;
     const row = await this.db.one<LedgerRow>(
       `INSERT INTO ledger_entries (id, kind, project_id, task_id, provider, model, input_tokens, output_tokens,
-         cost, currency, latency_ms, at, meta)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb) RETURNING *`,
+         cost, currency, latency_ms, at, meta, effect_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14)
+       ON CONFLICT (effect_key) WHERE effect_key IS NOT NULL DO NOTHING RETURNING *`,
       [
         newId(),
         entry.kind,
@@ -26,10 +28,17 @@ export class PostgresLedgerRepository implements LedgerRepository {
         entry.latencyMs,
         entry.at ?? new Date(),
         jsonParam(entry.meta ?? {}),
+        effectKey,
       ],
     );
-    if (!row) throw new OlympusError('INTERNAL', 'ledger entry was not stored');
-    return toLedgerEntry(row);
+    if (row) return toLedgerEntry(row);
+    // The effect was recorded before (a replay): the first entry stands.
+    const existing =
+      effectKey === null
+        ? null
+        : await this.db.one<LedgerRow>('SELECT * FROM ledger_entries WHERE effect_key = $1', [effectKey]);
+    if (!existing) throw new OlympusError('INTERNAL', 'ledger entry was not stored');
+    return toLedgerEntry(existing);
   }
 
   async list(filter: { projectId?: string; taskId?: string } = {}): Promise<LedgerEntry[]> {

@@ -240,4 +240,53 @@ export const migrations: readonly Migration[] = [
     name: 'inbox attempt start time',
     statements: ['ALTER TABLE inbox ADD COLUMN started_at timestamptz'],
   },
+  {
+    version: 4,
+    name: 'agent loop progress and ledger effect keys',
+    statements: [
+      `ALTER TABLE tasks ADD COLUMN progress jsonb, ADD COLUMN waiting_on text,
+         ADD COLUMN progress_at timestamptz`,
+      'ALTER TABLE ledger_entries ADD COLUMN effect_key text',
+      'CREATE UNIQUE INDEX ledger_entries_effect_key_idx ON ledger_entries (effect_key) WHERE effect_key IS NOT NULL',
+    ],
+  },
+  {
+    version: 5,
+    name: 'secret leases',
+    statements: [
+      `CREATE TABLE secret_leases (
+  id text PRIMARY KEY,
+  project_id text NOT NULL,
+  task_id text NOT NULL,
+  tool text NOT NULL,
+  credential text NOT NULL,
+  secret_name text NOT NULL,
+  secret_version text NOT NULL,
+  checkpoint_id text NOT NULL CONSTRAINT secret_leases_checkpoint_unique UNIQUE,
+  granted_by text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  revoked_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  ord bigint GENERATED ALWAYS AS IDENTITY
+)`,
+      'CREATE INDEX secret_leases_task_idx ON secret_leases (task_id, ord)',
+    ],
+  },
+  {
+    version: 6,
+    name: 'identity link codes',
+    statements: [
+      `CREATE TABLE identity_link_codes (
+  identity_id text PRIMARY KEY REFERENCES identities (id) ON DELETE CASCADE,
+  surface text NOT NULL,
+  external_id text NOT NULL,
+  code_hash text NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+)`,
+      'ALTER TABLE identities ADD COLUMN timezone text',
+    ],
+  },
 ];

@@ -11,6 +11,7 @@ import { PostgresCheckpointRepository } from './checkpoint-repository.js';
 import { PostgresConversationRepository } from './conversation-repository.js';
 import { Database } from './database.js';
 import { PostgresIdentityRepository } from './identity-repository.js';
+import { PostgresIdentityLinkRepository } from './identity-link-repository.js';
 import { PostgresInboxRepository } from './inbox-repository.js';
 import { PostgresLeaseRepository } from './lease-repository.js';
 import { PostgresLedgerRepository } from './ledger-repository.js';
@@ -19,6 +20,7 @@ import { AGENDA_JOBS_TABLE, AGENDA_LOGS_TABLE } from './migrations.js';
 import { PostgresOutboxRepository } from './outbox-repository.js';
 import { translatePgError } from './pg-errors.js';
 import { PostgresProjectRepository } from './project-repository.js';
+import { PostgresSecretLeaseRepository } from './secret-lease-repository.js';
 import { toStoreLog } from './store-log.js';
 import { PostgresTaskRepository } from './task-repository.js';
 
@@ -46,6 +48,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     inbox: new PostgresInboxRepository(db),
     outbox: new PostgresOutboxRepository(db),
     leases: new PostgresLeaseRepository(db),
+    secretLeases: new PostgresSecretLeaseRepository(db),
+    identityLinks: new PostgresIdentityLinkRepository(db),
 
     async init(): Promise<void> {
       await migrate(db, log);

@@ -25,6 +25,7 @@ export type LedgerRow = {
   latency_ms: number;
   at: Date;
   meta: Record<string, unknown>;
+  effect_key?: string | null;
 };
 
 export function toLedgerEntry(row: LedgerRow): LedgerEntry {
@@ -42,6 +43,7 @@ export function toLedgerEntry(row: LedgerRow): LedgerEntry {
     latencyMs: row.latency_ms,
     at: toDate(row.at),
     meta: row.meta,
+    ...(row.effect_key ? { effectKey: row.effect_key } : {}),
   };
 }
 

@@ -44,6 +44,7 @@ export type IdentityRow = {
   display_name: string;
   role: Role;
   local_only: boolean;
+  timezone?: string | null;
   created_at: Date;
   handles: IdentityHandle[] | null;
 };
@@ -55,6 +56,7 @@ export function toIdentity(row: IdentityRow): Identity {
     role: row.role,
     handles: (row.handles ?? []).map((h) => ({ surface: h.surface, externalId: h.externalId })),
     localOnly: row.local_only,
+    ...(row.timezone ? { timezone: row.timezone } : {}),
     createdAt: toDate(row.created_at),
   };
 }

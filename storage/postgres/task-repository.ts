@@ -1,8 +1,17 @@
 import { OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
-import type { NewTask, Task, TaskClaim, TaskOutcome, TaskRepository, TaskStatus } from '../ports.js';
+import type {
+  NewTask,
+  Task,
+  TaskClaim,
+  TaskOutcome,
+  TaskProgress,
+  TaskProgressInput,
+  TaskRepository,
+  TaskStatus,
+} from '../ports.js';
 import { jsonParam, type Database } from './database.js';
-import { toTask, type TaskRow } from './row-mappers.js';
+import { toDate, toTask, type TaskRow } from './row-mappers.js';
 
 function validationError(message: string, details: Record<string, unknown>): OlympusError {
   return new OlympusError('VALIDATION', message, {
@@ -128,5 +137,46 @@ export class PostgresTaskRepository implements TaskRepository {
       ],
     );
     return row ? toTask(row) : null;
+  }
+
+  async saveProgress(id: string, fence: number, progress: TaskProgressInput): Promise<boolean> {
+    const row = await this.db.one<{ id: string }>(
+      `UPDATE tasks SET progress = $3::jsonb, waiting_on = $4, progress_at = now(), updated_at = now()
+       WHERE id = $1 AND fence = $2 AND status = 'running' RETURNING id`,
+      [id, fence, jsonParam(progress.state), progress.waitingOn],
+    );
+    return row !== null;
+  }
+
+  async getProgress(id: string): Promise<TaskProgress | null> {
+    const row = await this.db.one<{
+      progress: Record<string, unknown> | null;
+      waiting_on: string | null;
+      progress_at: Date | null;
+    }>('SELECT progress, waiting_on, progress_at FROM tasks WHERE id = $1', [id]);
+    if (!row || row.progress === null) return null;
+    return {
+      state: row.progress,
+      waitingOn: row.waiting_on,
+      updatedAt: toDate(row.progress_at ?? new Date()),
+    };
+  }
+
+  async claimWaiting(
+    id: string,
+    checkpointId: string,
+    holder: string,
+    leaseMs: number,
+  ): Promise<TaskClaim | null> {
+    const row = await this.db.one<TaskRow>(
+      `UPDATE tasks SET status = 'running', fence = fence + 1,
+         lease_holder = $3, lease_expires_at = now() + $4 * interval '1 millisecond', updated_at = now()
+       WHERE id = $1 AND status = 'waiting_checkpoint' AND waiting_on = $2
+       RETURNING *`,
+      [id, checkpointId, holder, leaseMs],
+    );
+    if (!row) return null;
+    const task = toTask(row);
+    return { task, fence: task.fence };
   }
 }

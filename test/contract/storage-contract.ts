@@ -4,13 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Store } from '../../storage/ports.js';
+import { agentProgressCases } from './storage-cases/agent-progress-cases.js';
 import { checkpointCases } from './storage-cases/checkpoint-cases.js';
 import { conversationCases } from './storage-cases/conversation-cases.js';
 import { identityCases } from './storage-cases/identity-cases.js';
+import { identityLinkCases } from './storage-cases/identity-link-cases.js';
 import { inboxCases, outboxCases } from './storage-cases/inbox-outbox-cases.js';
 import { leaseCases } from './storage-cases/lease-cases.js';
 import { auditCases, ledgerCases } from './storage-cases/ledger-audit-cases.js';
 import { projectCases } from './storage-cases/project-cases.js';
+import { secretLeaseCases } from './storage-cases/secret-lease-cases.js';
 import { taskCases } from './storage-cases/task-cases.js';
 
 export interface StoreHarness {
@@ -45,14 +48,17 @@ export function describeStorageContract(label: string, makeHarness: () => Promis
     });
 
     identityCases(getStore);
+    identityLinkCases(getStore);
     conversationCases(getStore);
     projectCases(getStore);
     taskCases(getStore);
+    agentProgressCases(getStore);
     checkpointCases(getStore);
     ledgerCases(getStore);
     auditCases(getStore);
     inboxCases(getStore);
     outboxCases(getStore);
     leaseCases(getStore);
+    secretLeaseCases(getStore);
   });
 }

@@ -59,4 +59,39 @@ describeWithMail()('olympus start with email configured', () => {
     expect(reply?.text).toContain('Hermes');
     expect(running.output()).not.toContain('secret@');
   }, 60_000);
+
+  test('a brief confirmed by mail brings a status digest into the same thread', async () => {
+    const root = messageId('brief');
+    const send = async (id: string, text: string, references: string[] = []) => {
+      await mail.send({
+        from: 'Alice <alice@example.test>',
+        to: 'bot@example.test',
+        subject: references.length > 0 ? 'Re: Room booking' : 'Room booking',
+        text,
+        messageId: id,
+        headers: PASS_HEADER,
+        ...(references.length > 0 ? { references, inReplyTo: references.at(-1) } : {}),
+      });
+      const [reply] = repliesTo(id)(
+        await mail.waitFor('alice', (messages) => repliesTo(id)(messages).length > 0, 30_000),
+      );
+      return reply;
+    };
+    const shown = await send(
+      root,
+      'Title: Room Booking\nSummary: an app for booking meeting rooms\nFeatures: booking (must)\nDeadline: 2031-05-01\nBudget: 5,000 EUR',
+    );
+    expect(shown?.text).toContain('Is this right?');
+    const yes = messageId('yes');
+    expect((await send(yes, 'yes', [root]))?.text).toContain('Confirmed');
+    const isDigest = (text: string | undefined) =>
+      (text ?? '').startsWith('Status digest for "Room Booking"');
+    const box = await mail.waitFor('alice', (messages) => messages.some((m) => isDigest(m.text)), 60_000);
+    const digests = box.filter((m) => isDigest(m.text));
+    expect(digests).toHaveLength(1);
+    expect(digests[0]?.inReplyTo).toBe(root);
+    expect([digests[0]?.references].flat()).toContain(root);
+    expect(digests[0]?.replyTo?.value[0]?.address).toBe('bot+room-booking@example.test');
+    expect(digests[0]?.text).toContain('Spend: 0 EUR of 5,000 EUR (0%)');
+  }, 120_000);
 });

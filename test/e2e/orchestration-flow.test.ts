@@ -1,7 +1,8 @@
 /**
  * The orchestrator end to end: a brief confirmed through the intake handler → plan from the scripted LLM
  * server (real openai client) → plan_review checkpoint → decided through the one decision handler →
- * tasks run as real Agenda jobs in dependency order → project completed and the client told. Also: an
+ * tasks run as real Agenda jobs (each agent's tool loop ending with `finish`) in dependency order → project
+ * completed and the client told. Also: an
  * invalid plan (a cycle) repaired once, a rejected plan, and a task failing past its retries.
  */
 import { mkdtempSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { createLlmRouter } from '../../agents/llm/create-llm-router.js';
 import { loadAgentManifests } from '../../agents/specialists/agent-manifest.js';
-import { SingleCallAgent } from '../../agents/specialists/agent-step.js';
+import { ToolLoopAgent } from '../../agents/specialists/tool-loop-agent.js';
+import { Workspaces } from '../../agents/workspace/project-workspace.js';
 import { loadConfig } from '../../bot/config/load-config.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
@@ -48,6 +50,8 @@ const GOOD_PLAN = {
 };
 const RESULT = { summary: 'Done as specified.', artifacts: [{ kind: 'file', ref: 'src/index.ts' }] };
 const json = (value: unknown) => ({ content: JSON.stringify(value) });
+/** An agent's answer that ends its task at once. */
+const finish = (value: typeof RESULT) => ({ toolCalls: [{ name: 'finish', arguments: value }] });
 
 describe('orchestration', () => {
   let db: EmbeddedStore;
@@ -73,7 +77,13 @@ describe('orchestration', () => {
       store,
       jobs,
       router,
-      agents: new SingleCallAgent(router),
+      agents: new ToolLoopAgent({
+        store,
+        jobs,
+        router,
+        workspaces: new Workspaces(config.dataDir),
+        logger,
+      }),
       manifests: loadAgentManifests(),
       logger,
       settings: { maxTaskAttempts: 2, taskLeaseMs: 60_000 },
@@ -142,7 +152,7 @@ describe('orchestration', () => {
   };
 
   test('confirmed brief → approved plan → tasks in dependency order → completed, client told', async () => {
-    llm.reply(json(GOOD_PLAN), json(RESULT), json(RESULT), json(RESULT), json(RESULT));
+    llm.reply(json(GOOD_PLAN), finish(RESULT), finish(RESULT), finish(RESULT), finish(RESULT));
     const projectId = await confirmedProject('alice@example.com', 'Sales Digest');
     const review: Checkpoint = await pendingReview(projectId);
     await status(projectId, 'awaiting_approval');
@@ -166,7 +176,11 @@ describe('orchestration', () => {
     expect(new Set(tasks.map((t) => t.role)).size).toBeGreaterThanOrEqual(3);
     expect(tasks.every((t) => t.status === 'done' && t.artifacts.length === 1)).toBe(true);
 
-    const events = await db.store.audit.list();
+    // The completion event follows the status change; wait for it rather than race it.
+    const events = await until(async () => {
+      const all = await db.store.audit.list();
+      return all.some((e) => e.action === 'project.completed' && e.subjectId === projectId) ? all : null;
+    });
     const seqOf = (action: string, key: string) =>
       events.find((e) => e.action === action && e.data.key === key && e.data.projectId === projectId)!.seq;
     for (const t of GOOD_PLAN.tasks) {
@@ -175,8 +189,13 @@ describe('orchestration', () => {
     }
     const completed = events.find((e) => e.action === 'project.completed' && e.subjectId === projectId)!;
     expect(completed.seq).toBeGreaterThan(seqOf('task.done', 'deploy'));
-    const messages = await clientMessages(projectId);
-    expect(messages.at(-1)).toMatch(/"Sales Digest" is complete/);
+    // The client is told after the status change; wait for it rather than race it.
+    const messages = await until(async () => {
+      const all = await clientMessages(projectId);
+      return all.some((m) => m.includes('"Sales Digest" is complete')) ? all : null;
+    });
+    // Status digests go into the same conversation, so the notice need not be the last message.
+    expect(messages.filter((m) => m.includes('"Sales Digest" is complete'))).toHaveLength(1);
     // The plan went out on the reasoning tier, each task with its agent's system prompt.
     const bodies = llm.chatRequests().map((r) => JSON.stringify(r.body));
     expect(bodies[0]).toContain('gpt-4o');

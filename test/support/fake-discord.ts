@@ -49,6 +49,17 @@ export interface FakeDiscord {
   calls: RestCall[];
   /** Sends a gateway dispatch (op 0) to the connected client. */
   dispatch(type: string, data: unknown): void;
+  /**
+   * An INTERACTION_CREATE payload: `author` (default Alice) pressed the button `customId` under the DM
+   * message `messageId`.
+   */
+  buttonPress(
+    customId: string,
+    messageId: string,
+    options?: { id?: string; author?: Record<string, unknown> },
+  ): Record<string, unknown>;
+  /** Interaction callbacks received (POST /interactions/<id>/<token>/callback), in order. */
+  interactionCallbacks(): RestCall[];
   /** A MESSAGE_CREATE payload for a DM from `author` (default Alice). */
   directMessage(
     content: string,
@@ -71,6 +82,9 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
   const calls: RestCall[] = [];
   const waiters: Array<(call: RestCall) => void> = [];
   const messages: StoredMessage[] = [];
+  const interactionTokens = new Map<string, string>();
+  const dmChannels = new Map<string, string>();
+  const acknowledged = new Set<string>();
   const sockets = new Set<WebSocket>();
   let seq = 0;
   let sessionCount = 0;
@@ -95,6 +109,18 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
       for (const waiter of waiters.splice(0)) waiter(call);
       const json = (status: number, value: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      // Interaction callbacks are authorised by the interaction token in the path, not the bot token.
+      const callback = path.match(/^\/api\/v10\/interactions\/(\d+)\/([^/]+)\/callback$/);
+      if (call.method === 'POST' && callback) {
+        if (interactionTokens.get(callback[1]!) !== callback[2]) {
+          return json(401, { message: 'Invalid interaction token', code: 50027 });
+        }
+        if (acknowledged.has(callback[1]!)) {
+          return json(400, { message: 'Interaction has already been acknowledged.', code: 40060 });
+        }
+        acknowledged.add(callback[1]!);
+        return res.writeHead(204).end();
+      }
       if (call.auth !== `Bot ${token}`) return json(401, { message: '401: Unauthorized', code: 0 });
       const port = (server.address() as AddressInfo).port;
       if (call.method === 'GET' && path === '/api/v10/users/@me') return json(200, BOT_USER);
@@ -131,6 +157,17 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
           200,
           listed.map(({ nonce: _nonce, ...rest }) => messageObject(rest)),
         );
+      }
+      if (call.method === 'POST' && path === '/api/v10/users/@me/channels') {
+        const recipient = typeof call.body?.recipient_id === 'string' ? call.body.recipient_id : '';
+        const channel = recipient === HUMAN_USER.id ? DM_CHANNEL : (dmChannels.get(recipient) ?? nextId());
+        dmChannels.set(recipient, channel);
+        return json(200, {
+          id: channel,
+          type: 1,
+          last_message_id: null,
+          recipients: [{ ...HUMAN_USER, id: recipient }],
+        });
       }
       if (call.method === 'POST' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/threads$/))) {
         return json(201, {
@@ -186,6 +223,36 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
     calls,
     dispatch,
     nextId,
+    buttonPress(customId, messageId, options = {}) {
+      const id = options.id ?? nextId();
+      const interactionToken = `interaction-token-${id}`;
+      interactionTokens.set(id, interactionToken);
+      const user = options.author ?? HUMAN_USER;
+      const message = messages.find((candidate) => candidate.id === messageId);
+      return {
+        id,
+        application_id: BOT_USER.id,
+        type: 3,
+        token: interactionToken,
+        version: 1,
+        channel_id: DM_CHANNEL,
+        channel: { id: DM_CHANNEL, type: 1, recipients: [user] },
+        user,
+        data: { custom_id: customId, component_type: 2 },
+        message: messageObject(
+          message ?? { id: messageId, channel_id: DM_CHANNEL, content: '', author: BOT_USER },
+        ),
+        app_permissions: '0',
+        locale: 'en-US',
+        entitlements: [],
+        authorizing_integration_owners: { '1': user.id },
+        context: 1,
+        attachment_size_limit: 10485760,
+      };
+    },
+    interactionCallbacks() {
+      return calls.filter((call) => /^\/api\/v10\/interactions\//.test(call.path));
+    },
     directMessage(content, options = {}) {
       return {
         id: options.id ?? nextId(),

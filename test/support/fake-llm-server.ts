@@ -46,6 +46,12 @@ export interface FakeLlmServer {
    * take from the shared one (an empty queue answers 500), so two callers cannot take each other's replies.
    */
   replyFor(model: string, ...replies: ScriptedReply[]): void;
+  /**
+   * Answers requests the queues have nothing for by calling `responder` with the request body (a reply
+   * worked out from the conversation, the same every time it is asked: a replayed request gets the same
+   * answer). Null removes it.
+   */
+  respond(responder: ((body: Record<string, unknown>) => ScriptedReply | undefined) | null): void;
   readonly requests: RecordedRequest[];
   /** Recorded chat requests only (OpenAI and Ollama). */
   chatRequests(): RecordedRequest[];
@@ -141,6 +147,7 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
   const script: ScriptedReply[] = [];
   const byModel = new Map<string, ScriptedReply[]>();
   const requests: RecordedRequest[] = [];
+  let responder: ((body: Record<string, unknown>) => ScriptedReply | undefined) | null = null;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -169,10 +176,11 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       if (!isOpenAi && !isOllama) return send(res, 404, { error: `no route ${method} ${path}` });
       if (body.stream === true) return send(res, 400, { error: 'this fake server does not stream' });
       const own = typeof body.model === 'string' ? byModel.get(body.model) : undefined;
-      const next: ScriptedReply = (own ?? script).shift() ?? {
-        status: 500,
-        error: 'fake-llm-server: script exhausted',
-      };
+      const next: ScriptedReply = (own ?? script).shift() ??
+        responder?.(body) ?? {
+          status: 500,
+          error: 'fake-llm-server: script exhausted',
+        };
       if (next.delayMs !== undefined) {
         setTimeout(() => answer(res, next, body, isOpenAi, requests.length), next.delayMs).unref();
       } else {
@@ -190,6 +198,9 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       const queue = byModel.get(model) ?? [];
       queue.push(...replies);
       byModel.set(model, queue);
+    },
+    respond: (handler) => {
+      responder = handler;
     },
     requests,
     chatRequests: () => requests.filter((r) => r.method === 'POST'),

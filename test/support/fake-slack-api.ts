@@ -1,6 +1,7 @@
 /**
  * A recording fake of the Slack Web API on 127.0.0.1: answers like Slack for the methods Olympus uses
- * (auth.test, chat.postMessage, chat.update, chat.postEphemeral, views.open, conversations.history) and
+ * (auth.test, chat.postMessage, chat.update, chat.postEphemeral, views.open, conversations.history,
+ * usergroups.users.list, apps.connections.open, chat.getPermalink), answers 429 on demand, and
  * records every call, with form fields that hold JSON (blocks, metadata, view) parsed.
  */
 import { createServer, type Server } from 'node:http';
@@ -9,6 +10,10 @@ export interface RecordedCall {
   method: string;
   params: Record<string, unknown>;
   authorization: string | undefined;
+  /** True when the fake answered 429. */
+  rateLimited?: boolean;
+  /** When the call arrived (ms since epoch). */
+  at?: number;
 }
 
 export interface FakeSlackApi {
@@ -18,7 +23,26 @@ export interface FakeSlackApi {
   callsOf(method: string): RecordedCall[];
   /** Resolves with the first recorded call (past or future) that matches. */
   waitFor(predicate: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
+  /**
+   * Answers calls of `method` with 429 and `Retry-After: retryAfterSeconds` (recorded with
+   * `rateLimited: true`): the next `times` calls, every `every`-th call, and/or every call to a channel
+   * that comes sooner than `perChannelIntervalMs` after the last one it accepted there (like Slack's
+   * per-channel posting rate). Returns a function that removes the rule.
+   */
+  rateLimit(rule: RateLimitRule): () => void;
+  /** Members `usergroups.users.list` answers for a user group. */
+  setUsergroup(id: string, users: string[]): void;
+  /** The WebSocket URL `apps.connections.open` answers (Socket Mode). */
+  setSocketUrl(url: string): void;
   close(): Promise<void>;
+}
+
+export interface RateLimitRule {
+  method: string;
+  retryAfterSeconds: number;
+  times?: number;
+  every?: number;
+  perChannelIntervalMs?: number;
 }
 
 interface StoredMessage {
@@ -33,6 +57,31 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const waiters: Array<() => void> = [];
   const channels = new Map<string, StoredMessage[]>();
   let counter = 0;
+  const rules: Array<RateLimitRule & { left: number; seen: number }> = [];
+  const lastAccepted = new Map<string, number>();
+  const usergroups = new Map<string, string[]>();
+  let socketUrl: string | null = null;
+
+  /** Whether this call is answered 429 under the rate-limit rules. */
+  const limited = (method: string, channel: string): RateLimitRule | null => {
+    for (const rule of rules) {
+      if (rule.method !== method) continue;
+      rule.seen += 1;
+      if (rule.left > 0) {
+        rule.left -= 1;
+        return rule;
+      }
+      if (rule.every !== undefined && rule.seen % rule.every === 0) return rule;
+      if (rule.perChannelIntervalMs !== undefined) {
+        const key = `${method}:${channel}`;
+        const last = lastAccepted.get(key);
+        const now = Date.now();
+        if (last !== undefined && now - last < rule.perChannelIntervalMs) return rule;
+        lastAccepted.set(key, now);
+      }
+    }
+    return null;
+  };
 
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -40,8 +89,24 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     req.on('end', () => {
       const method = (req.url ?? '').replace(/^\/(api\/)?/, '').split('?')[0] ?? '';
       const params = parseParams(body, req.headers['content-type'] ?? '');
-      calls.push({ method, params, authorization: req.headers.authorization });
+      const limitedBy = limited(method, typeof params.channel === 'string' ? params.channel : '');
+      calls.push({
+        method,
+        params,
+        authorization: req.headers.authorization,
+        at: Date.now(),
+        ...(limitedBy ? { rateLimited: true } : {}),
+      });
       for (const wake of waiters.splice(0)) wake();
+      if (limitedBy) {
+        res
+          .writeHead(429, {
+            'content-type': 'application/json',
+            'retry-after': String(limitedBy.retryAfterSeconds),
+          })
+          .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
       counter += 1;
       const ts = `${Math.floor(Date.now() / 1000)}.${String(counter).padStart(6, '0')}`;
       const channel = typeof params.channel === 'string' ? params.channel : '';
@@ -86,6 +151,23 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         case 'conversations.history':
           reply = { ok: true, messages: [...(channels.get(channel) ?? [])].reverse(), has_more: false };
           break;
+        case 'usergroups.users.list': {
+          const users = usergroups.get(typeof params.usergroup === 'string' ? params.usergroup : '');
+          reply = users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+          break;
+        }
+        case 'apps.connections.open':
+          reply = socketUrl ? { ok: true, url: socketUrl } : { ok: false, error: 'invalid_auth' };
+          break;
+        case 'chat.getPermalink':
+          reply = {
+            ok: true,
+            channel,
+            permalink: `https://fake.slack.com/archives/${channel}/p${
+              typeof params.message_ts === 'string' ? params.message_ts.replace('.', '') : ''
+            }`,
+          };
+          break;
         default:
           reply = { ok: false, error: 'unknown_method' };
       }
@@ -114,6 +196,20 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         };
         check();
       });
+    },
+    rateLimit(rule) {
+      const entry = { ...rule, left: rule.times ?? 0, seen: 0 };
+      rules.push(entry);
+      return () => {
+        const index = rules.indexOf(entry);
+        if (index >= 0) rules.splice(index, 1);
+      };
+    },
+    setUsergroup(id, users) {
+      usergroups.set(id, users);
+    },
+    setSocketUrl(url) {
+      socketUrl = url;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -4,11 +4,14 @@
  */
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../../bot/http.js';
 import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js';
+import { createSlackCheckpointReminders } from '../../bot/slack/checkpoint-reminders.js';
 import type { ClientIntake } from '../../bot/slack/client-messages.js';
 import { createSlackSurface, type SlackSurface } from '../../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import type { Logger } from '../../common/logging/logger.js';
+import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
+import type { Vault } from '../../storage/vault/vault-port.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import type { Store } from '../../storage/ports.js';
 import { startEmbeddedStore, type EmbeddedStore } from './embedded-store.js';
@@ -33,10 +36,18 @@ export async function startSlackHarness(options: {
   toUsers: string[];
   logger: Logger;
   intake?: (store: Store) => ClientIntake;
+  /** Overrides of the Slack settings (reminder times, user groups, pacing…). */
+  settings?: Partial<SlackSettings>;
+  /** How often the `checkpoint.remind` sweep runs when `settings.reminders` is given. */
+  remindEvery?: string;
+  vault?: Vault;
+  /** Runs once the fake Web API is up, before the surface starts (e.g. to set the Socket Mode URL). */
+  beforeStart?: (fake: FakeSlackApi) => void;
 }): Promise<SlackHarness> {
   const { logger } = options;
   const db = await startEmbeddedStore();
   const fake = await startFakeSlackApi();
+  options.beforeStart?.(fake);
   const settings: SlackSettings = {
     botToken: 'xoxb-test',
     signingSecret: SLACK_TEST_SECRET,
@@ -44,8 +55,22 @@ export async function startSlackHarness(options: {
     opsChannel: SLACK_TEST_OPS,
     toUsers: options.toUsers,
     retries: 0,
+    // Slack's per-channel pace is about 1/s; tests pace faster so cards and updates do not queue up.
+    postIntervalMs: 100,
+    ...options.settings,
   };
   const store = db.store;
+  const jobs = new DeferredJobQueue();
+  const reminders = settings.reminders
+    ? createSlackCheckpointReminders({
+        settings,
+        times: settings.reminders,
+        store,
+        jobs,
+        logger,
+        ...(options.remindEvery ? { every: options.remindEvery } : {}),
+      })
+    : undefined;
   const scheduler = new JobScheduler({
     store,
     logger,
@@ -55,9 +80,11 @@ export async function startSlackHarness(options: {
       store,
       logger,
       checkpointCards: createSlackCheckpointCards({ settings, store, logger }),
+      ...(reminders ? { checkpointReminders: reminders } : {}),
     }),
     work: true,
   });
+  jobs.bind(scheduler);
   const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(httpOptions);
   const intake = options.intake?.(store);
@@ -68,6 +95,7 @@ export async function startSlackHarness(options: {
     logger,
     app,
     ...(intake ? { intake } : {}),
+    ...(options.vault ? { vault: options.vault } : {}),
   });
   finishHttpApp(app, logger);
   const http = await startHttpServer(app, httpOptions);

@@ -172,6 +172,7 @@ describe('configuration', () => {
       authservId: null,
       maxBytes: 10_485_760,
       repliesPerHour: 30,
+      verify: 'authentication-results',
     });
     const tuned = loadConfig({
       env: {

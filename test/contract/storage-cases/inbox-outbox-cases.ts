@@ -25,6 +25,22 @@ export function inboxCases(getStore: GetStore): void {
       expect(await store.inbox.get(uniqueKey('none'))).toBeNull();
     });
 
+    test('completeMany marks many entries done in one statement, skipping done and unknown keys', async () => {
+      const store = getStore();
+      const [a, b, c] = [uniqueKey('slack:event'), uniqueKey('slack:event'), uniqueKey('slack:event')];
+      await store.inbox.record(a, 'slack', {}, { begin: true });
+      await store.inbox.record(b, 'slack', {});
+      await store.inbox.record(c, 'slack', {});
+      const doneBefore = await store.inbox.complete(c);
+      expect(await store.inbox.completeMany([a, b, c, uniqueKey('none')])).toBe(2);
+      for (const key of [a, b]) {
+        expect(await store.inbox.get(key)).toMatchObject({ status: 'done', error: null });
+        expect((await store.inbox.get(key))?.processedAt).toBeInstanceOf(Date);
+      }
+      expect(await store.inbox.get(c)).toEqual(doneBefore);
+      expect(await store.inbox.completeMany([])).toBe(0);
+    });
+
     test('20 parallel records of one key: exactly one inserted', async () => {
       const store = getStore();
       const key = uniqueKey('slack:event');

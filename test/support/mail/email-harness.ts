@@ -60,7 +60,14 @@ export interface EmailHarness {
   teardown(): Promise<void>;
 }
 
-export async function startEmailHarness(): Promise<EmailHarness> {
+export interface EmailHarnessOptions {
+  /** Told the id of every project a confirmed brief creates (digests, planning). */
+  onHandOff?: (projectId: string) => Promise<void>;
+  /** Overrides of the surface's settings (e.g. sender verification). */
+  settings?: Partial<EmailSettings>;
+}
+
+export async function startEmailHarness(options: EmailHarnessOptions = {}): Promise<EmailHarness> {
   const [mail, embedded]: [MailServer, EmbeddedStore] = await Promise.all([
     startMailServer(),
     startEmbeddedStore(),
@@ -73,6 +80,7 @@ export async function startEmailHarness(): Promise<EmailHarness> {
     authservId: AUTHSERV,
     maxBytes: 200_000,
     repliesPerHour: 100,
+    ...options.settings,
   };
   const newSurface = () =>
     createEmailSurface({
@@ -82,6 +90,7 @@ export async function startEmailHarness(): Promise<EmailHarness> {
         store,
         brain: new GuidedIntakeBrain(),
         logger: createSilentLogger(),
+        ...(options.onHandOff ? { onHandOff: options.onHandOff } : {}),
       }),
       logger: createSilentLogger(),
       timings: { watchdogMs: 1_000, watchdogTimeoutMs: 2_000, reconnectInitialMs: 100, reconnectMaxMs: 500 },

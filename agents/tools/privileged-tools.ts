@@ -1,0 +1,41 @@
+/**
+ * The tools whose effects need a TO's decision — `request_credential`, `http_request` (uses a leased
+ * credential), `estimate_spend`, `request_deploy` — built per task for the tool loop (its `extraTools`).
+ * Each opens a checkpoint and waits; none acts on model output alone.
+ */
+import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { BudgetSettings } from '../../orchestration/budget/budget-settings.js';
+import type { Store } from '../../storage/ports.js';
+import type { Vault } from '../../storage/vault/vault-port.js';
+import type { ProjectWorkspace } from '../workspace/project-workspace.js';
+import type { AgentTool } from './agent-tool.js';
+import { requestCredentialTool } from './credential-tools.js';
+import { requestDeployTool, type DeploySettings } from './deploy-tools.js';
+import { httpRequestTool } from './http-request-tool.js';
+import { estimateSpendTool } from './spend-tools.js';
+
+export interface PrivilegedToolDeps {
+  store: Store;
+  jobs: JobQueue;
+  vault: Vault;
+  budget: BudgetSettings;
+  deploy: DeploySettings;
+  leaseMinutes?: number;
+}
+
+export function privilegedTools(
+  deps: PrivilegedToolDeps,
+): (input: { workspace: ProjectWorkspace }) => AgentTool[] {
+  const { store, jobs, vault } = deps;
+  return ({ workspace }) => [
+    requestCredentialTool({
+      store,
+      jobs,
+      vault,
+      ...(deps.leaseMinutes === undefined ? {} : { leaseMinutes: deps.leaseMinutes }),
+    }),
+    httpRequestTool({ store, vault }),
+    estimateSpendTool({ store, jobs, settings: deps.budget }),
+    requestDeployTool({ store, jobs, workspace, settings: deps.deploy }),
+  ];
+}

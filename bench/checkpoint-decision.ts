@@ -1,0 +1,238 @@
+/**
+ * A TO's button press, end to end: a signed `block_actions` Approve into the Slack receiver → decision
+ * stored (compare-and-set, audit) → card updated at Slack (`chat.update` arrives at a loopback Web API)
+ * → `task.resume` started (the `checkpoint.decided` job enqueues it for the parked task, as the
+ * orchestrator does). One press at a time, in a quiet channel (no pacing wait), against the real
+ * receiver, listeners, scheduler (PostgreSQL notifications) and card sync.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
+import { cardValue } from '../bot/slack/checkpoint-card.js';
+import { createSlackCheckpointCards } from '../bot/slack/checkpoint-cards.js';
+import { createSlackSurface } from '../bot/slack/slack-surface.js';
+import type { SlackSettings } from '../bot/slack/slack-settings.js';
+import { createSilentLogger } from '../common/logging/logger.js';
+import { openCheckpoint } from '../handlers/checkpoints/open-checkpoint.js';
+import { JOB_NAMES, jobCatalogue, type OrchestratorJobs } from '../orchestration/jobs/job-catalogue.js';
+import { JobScheduler } from '../orchestration/jobs/scheduler.js';
+import type { Checkpoint, Store } from '../storage/ports.js';
+import { summarise, type Summary } from './stats.js';
+
+const SECRET = 'bench-decision-secret';
+const TO = 'U0TOBENCH';
+const OPS = 'C0OPSBENCH';
+const logger = createSilentLogger();
+
+/** A Web API that answers ok, gives each post its own ts, and notes when each card's update arrives. */
+async function startSlackApi(updated: Map<string, number>): Promise<{ url: string; server: Server }> {
+  let counter = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const method = (req.url ?? '').replace(/^\/api\//, '');
+      const params = new URLSearchParams(body);
+      let reply: Record<string, unknown> = { ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0B' };
+      if (method === 'chat.postMessage') {
+        counter += 1;
+        reply = {
+          ok: true,
+          channel: params.get('channel'),
+          ts: `1700000000.${String(counter).padStart(6, '0')}`,
+        };
+      } else if (method === 'chat.update') {
+        const ts = params.get('ts') ?? '';
+        if (!updated.has(ts)) updated.set(ts, performance.now());
+        reply = { ok: true, channel: params.get('channel'), ts };
+      } else if (method === 'conversations.history' || method === 'conversations.replies') {
+        reply = { ok: true, messages: [], has_more: false };
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, server };
+}
+
+function signedForm(payload: unknown): { body: string; headers: Record<string, string> } {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return {
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signature,
+    },
+  };
+}
+
+function approve(checkpoint: Checkpoint, cardTs: string, n: number) {
+  return {
+    type: 'block_actions',
+    token: 'x',
+    api_app_id: 'A0B',
+    trigger_id: `trigger-${n}`,
+    team: { id: 'T0B', domain: 'bench' },
+    user: { id: TO, username: TO, team_id: 'T0B' },
+    channel: { id: OPS, name: 'ops' },
+    container: { type: 'message', message_ts: cardTs, channel_id: OPS },
+    message: { type: 'message', ts: cardTs, text: 'card' },
+    actions: [
+      {
+        type: 'button',
+        action_id: 'checkpoint.approve',
+        block_id: `checkpoint:${checkpoint.id}`,
+        value: cardValue(checkpoint),
+        action_ts: `${Date.now() / 1000}.${n}`,
+      },
+    ],
+  };
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('benchmark step did not happen in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+export interface DecisionBench {
+  /** Press → task.resume started. */
+  toResume: Summary;
+  /** Press → chat.update at Slack. */
+  toCard: Summary;
+  /** Press → checkpoint.decided started. */
+  toDecided: Summary;
+  /** Press → HTTP ack. */
+  ack: Summary;
+}
+
+export async function benchCheckpointDecision(store: Store, rounds: number): Promise<DecisionBench> {
+  const updated = new Map<string, number>();
+  const decidedAt = new Map<string, number>();
+  const resumedAt = new Map<string, number>();
+  const api = await startSlackApi(updated);
+  const settings: SlackSettings = {
+    botToken: 'xoxb-bench-decision',
+    signingSecret: SECRET,
+    apiUrl: api.url,
+    opsChannel: OPS,
+    toUsers: [TO],
+    postIntervalMs: 0,
+  };
+  let scheduler: JobScheduler | null = null;
+  const orchestrator: OrchestratorJobs = {
+    planProject: () => Promise.resolve(),
+    runTask: () => Promise.resolve(),
+    sweep: () => Promise.resolve(),
+    concurrency: () => 4,
+    taskRetries: 0,
+    async checkpointDecided(checkpointId) {
+      decidedAt.set(checkpointId, performance.now());
+      const checkpoint = await store.checkpoints.get(checkpointId);
+      if (checkpoint?.taskId) {
+        await scheduler!.enqueue(JOB_NAMES.taskResume, { taskId: checkpoint.taskId, checkpointId });
+      }
+    },
+    resumeTask(_taskId, checkpointId) {
+      resumedAt.set(checkpointId, performance.now());
+      return Promise.resolve();
+    },
+  };
+  scheduler = new JobScheduler({
+    store,
+    logger,
+    settings: { processEvery: '5 seconds', maxConcurrency: 20, lockLimit: 50, lockLifetimeMs: 60_000 },
+    shutdownTimeoutMs: 2000,
+    catalogue: jobCatalogue({
+      store,
+      logger,
+      checkpointCards: createSlackCheckpointCards({ settings, store, logger }),
+      orchestrator,
+    }),
+    work: true,
+  });
+  const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
+  const app = createHttpApp(httpOptions);
+  const surface = createSlackSurface({ settings, store, scheduler, logger, app });
+  finishHttpApp(app, logger);
+  const http = await startHttpServer(app, httpOptions);
+  await scheduler.start();
+  await surface.start();
+  try {
+    const owner = await store.identities.create({ displayName: 'Bench client' });
+    const { project } = await store.projects.create({
+      key: `bench-decisions-${Date.now()}`,
+      title: 'Bench decisions',
+      ownerId: owner.id,
+      brief: {},
+      createdBy: owner.id,
+      status: 'active',
+    });
+    const total = rounds + 5;
+    const tasks = await store.tasks.createMany(
+      project.id,
+      Array.from({ length: total }, (_, i) => ({
+        key: `t${i}`,
+        role: 'apollo' as const,
+        title: `Task ${i}`,
+        spec: 'bench',
+        status: 'waiting_checkpoint' as const,
+      })),
+    );
+    const opened: Array<{ checkpoint: Checkpoint; ts: string }> = [];
+    for (const task of tasks) {
+      const checkpoint = await openCheckpoint({
+        store,
+        jobs: scheduler,
+        checkpoint: {
+          projectId: project.id,
+          taskId: task.id,
+          kind: 'deploy',
+          requestedBy: 'hephaestus',
+          request: { title: `Deploy ${task.key}`, summary: 'Ship it.', details: { task: task.key } },
+        },
+      });
+      const ts = await (async () => {
+        for (;;) {
+          const card = (await store.checkpoints.get(checkpoint.id))?.cards[0];
+          if (card) return card.messageId;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      opened.push({ checkpoint, ts });
+    }
+    const toResume: number[] = [];
+    const toCard: number[] = [];
+    const toDecided: number[] = [];
+    const ack: number[] = [];
+    let n = 0;
+    for (const { checkpoint, ts } of opened) {
+      n += 1;
+      const { body, headers } = signedForm(approve(checkpoint, ts, n));
+      const sent = performance.now();
+      const response = await fetch(`${http.url}/slack/events`, { method: 'POST', headers, body });
+      ack.push(performance.now() - sent);
+      if (response.status !== 200) throw new Error(`press answered ${response.status}`);
+      const resumed = await waitFor(() => resumedAt.get(checkpoint.id));
+      const cardAt = await waitFor(() => updated.get(ts));
+      toResume.push(resumed - sent);
+      toCard.push(cardAt - sent);
+      toDecided.push(decidedAt.get(checkpoint.id)! - sent);
+    }
+    const warm = (samples: number[]) => summarise(samples.slice(5));
+    return { toResume: warm(toResume), toCard: warm(toCard), toDecided: warm(toDecided), ack: warm(ack) };
+  } finally {
+    await surface.stop();
+    await http.close();
+    await scheduler.stop();
+    await new Promise((resolve) => api.server.close(resolve));
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The email surface as a SurfaceNotifier: a client notice for an email thread is mailed into the email
+ * conversation of that thread (In-Reply-To/References its root, the project's plus-address as Reply-To),
+ * once per effect id (the mail's Message-ID is fixed by it).
+ */
+import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
+import type { Conversation, Store } from '../../storage/ports.js';
+import type { ThreadNotice } from './thread-notice.js';
+
+export function emailNotifier(
+  store: Store,
+  notify: (notice: ThreadNotice) => Promise<string | null>,
+  mailTo: (address: string, message: DirectNotice) => Promise<string>,
+): SurfaceNotifier {
+  return {
+    surface: 'email',
+    async deliverTo(handle, message) {
+      if (handle.surface !== 'email') return;
+      await mailTo(handle.externalId, message);
+    },
+    async deliver(notice) {
+      const conversation = await threadConversation(store, notice);
+      if (!conversation) return;
+      await notify({ effectId: notice.effectId, conversationId: conversation.id, text: notice.text });
+    },
+  };
+}
+
+async function threadConversation(store: Store, notice: ClientNotice): Promise<Conversation | null> {
+  if (notice.conversationId) {
+    const named = await store.conversations.get(notice.conversationId);
+    if (named?.surface === 'email' && named.threadKey === notice.thread.threadKey) return named;
+  }
+  return store.conversations.findByThread('email', notice.thread.threadKey);
+}

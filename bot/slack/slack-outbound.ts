@@ -1,0 +1,32 @@
+/**
+ * Everything Olympus posts to Slack goes out through one Web API client and one per-channel queue per
+ * process and Slack configuration, so the cards, replies, reminders and digests of a channel share its
+ * posting rate and keep their order.
+ */
+import type { Logger } from '../../common/logging/logger.js';
+import { ChannelQueue } from './channel-queue.js';
+import { createSlackWebClient, type SlackWebClient } from './slack-client.js';
+import type { SlackSettings } from './slack-settings.js';
+
+export interface SlackOutbound {
+  client: SlackWebClient;
+  queue: ChannelQueue;
+}
+
+const shared = new WeakMap<SlackSettings, SlackOutbound>();
+
+/** The outbound client and queue for these settings (one per settings object in a process). */
+export function slackOutbound(settings: SlackSettings, logger: Logger): SlackOutbound {
+  let outbound = shared.get(settings);
+  if (outbound === undefined) {
+    outbound = {
+      client: createSlackWebClient(settings, logger),
+      queue: new ChannelQueue({
+        logger,
+        ...(settings.postIntervalMs !== undefined ? { intervalMs: settings.postIntervalMs } : {}),
+      }),
+    };
+    shared.set(settings, outbound);
+  }
+  return outbound;
+}

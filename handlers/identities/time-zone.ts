@@ -1,0 +1,28 @@
+/** A client names their time zone ("my time zone is Europe/Berlin"): scheduled digests follow it. */
+import type { Store } from '../../storage/ports.js';
+
+/** The IANA name as Intl spells it, or null when Intl does not know it. */
+export function canonicalTimeZone(name: string): string | null {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/** Stores the identity's time zone; returns Hermes's answer. */
+export async function setTimeZone(store: Store, identityId: string, name: string): Promise<string> {
+  const zone = canonicalTimeZone(name);
+  if (zone === null) {
+    return `I don't know the time zone "${name}". Name it like Europe/Berlin, America/New_York or UTC.`;
+  }
+  await store.identities.setTimezone(identityId, zone);
+  await store.audit.append({
+    actor: identityId,
+    action: 'identity.timezone_set',
+    subjectType: 'identity',
+    subjectId: identityId,
+    data: { timezone: zone },
+  });
+  return `Noted: your time zone is ${zone}. Daily status digests arrive at the scheduled hour there.`;
+}

@@ -1,0 +1,66 @@
+/**
+ * A client message over the per-client rate limit: kept (inbox entry and conversation) but not given to
+ * the brain. The first one over the limit in a window gets the notice as its reply (audited once); the
+ * others get an empty reply, which surfaces do not send. The result is stored like any reply, so a repeat
+ * delivery of the event gets the same answer.
+ */
+import type { Store } from '../../storage/ports.js';
+import type { RateDecision } from './client-rate-limit.js';
+import { rateLimitNotice } from './client-rate-limit.js';
+import type { ClientMessageResult, IncomingClientMessage } from './run-intake-turn.js';
+
+export const RATE_LIMITED_REPLY_KIND = 'hermes.rate_limited';
+
+export async function recordRateLimited(
+  store: Store,
+  incoming: IncomingClientMessage,
+  decision: Exclude<RateDecision, 'allowed'>,
+  perMinute: number,
+  now: () => Date,
+): Promise<Omit<ClientMessageResult, 'duplicate' | 'correlationId'>> {
+  const identity = await store.identities.ensureByHandle(incoming.handle, {
+    displayName: incoming.displayName,
+    role: 'client',
+  });
+  const ensured = await store.conversations.ensure(incoming.surface, incoming.threadKey, identity.id);
+  let conversation =
+    (await store.conversations.appendMessage(ensured.id, {
+      at: now(),
+      from: 'client',
+      text: incoming.text,
+    })) ?? ensured;
+  const reply = decision === 'notice' ? rateLimitNotice(perMinute) : '';
+  if (decision === 'notice') {
+    conversation =
+      (await store.conversations.appendMessage(conversation.id, {
+        at: now(),
+        from: 'hermes',
+        text: reply,
+      })) ?? conversation;
+    await store.audit.append({
+      actor: identity.id,
+      action: 'intake.rate_limited',
+      subjectType: 'identity',
+      subjectId: identity.id,
+      data: { perMinute, surface: incoming.surface, firstKey: incoming.key },
+    });
+  }
+  const result = {
+    reply,
+    conversationId: conversation.id,
+    state: conversation.state,
+    draft: conversation.draft,
+    projectId: conversation.projectId,
+    intent: 'other' as const,
+    deferred: false,
+  };
+  const effectId = `reply:${incoming.key}`;
+  await store.outbox.enqueue(effectId, RATE_LIMITED_REPLY_KIND, {
+    surface: incoming.surface,
+    threadKey: incoming.threadKey,
+    result,
+  });
+  await store.outbox.complete(effectId, { deliveredBy: 'caller', rateLimited: decision });
+  await store.inbox.complete(incoming.key);
+  return result;
+}

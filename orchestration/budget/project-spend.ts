@@ -1,0 +1,87 @@
+/**
+ * What a project has spent and may spend. Spend is the ledger's sum (every LLM call, and external spend
+ * approved without a TO) plus external spend a TO approved through a `spend` checkpoint. The limit is the
+ * brief's budget plus every overrun a TO approved on a `budget_reached` checkpoint.
+ */
+import type { Checkpoint, Project, Store } from '../../storage/ports.js';
+
+/** The kind of spend a `spend` checkpoint asks about (`details.type`). */
+export type SpendType = 'llm_call' | 'external';
+/** Why it asks (`details.reason`). */
+export type SpendReason = 'above_threshold' | 'budget_reached';
+
+export interface SpendDetails {
+  type: SpendType;
+  reason: SpendReason;
+  amount: number;
+  currency: string;
+  allowance?: number;
+}
+
+export interface ProjectSpend {
+  /** Spent so far: ledger plus TO-approved external spend. */
+  spent: number;
+  /** The brief's budget; null when the project has none. */
+  budget: number | null;
+  /** Budget plus approved overruns; null without a budget. */
+  limit: number | null;
+  currency: string;
+  /** A `budget_reached` checkpoint of the project is waiting for a TO. */
+  pausedBy: Checkpoint | null;
+}
+
+export const DEFAULT_CURRENCY = 'USD';
+
+/** The spend fields of a checkpoint's details, or null when it is not a spend checkpoint we made. */
+export function spendDetails(checkpoint: Checkpoint): SpendDetails | null {
+  if (checkpoint.kind !== 'spend') return null;
+  const details = checkpoint.request.details;
+  const type = details.type;
+  const reason = details.reason;
+  const amount = details.amount;
+  if (type !== 'llm_call' && type !== 'external') return null;
+  if (reason !== 'above_threshold' && reason !== 'budget_reached') return null;
+  if (typeof amount !== 'number') return null;
+  const allowance = typeof details.allowance === 'number' ? details.allowance : undefined;
+  return {
+    type,
+    reason,
+    amount,
+    currency: typeof details.currency === 'string' ? details.currency : DEFAULT_CURRENCY,
+    ...(allowance === undefined ? {} : { allowance }),
+  };
+}
+
+function granted(checkpoint: Checkpoint): boolean {
+  return checkpoint.status === 'approved' || checkpoint.status === 'modified';
+}
+
+export async function projectSpend(store: Store, project: Project): Promise<ProjectSpend> {
+  const [ledgerTotal, checkpoints] = await Promise.all([
+    store.ledger.totalCost(project.id),
+    store.checkpoints.list({ projectId: project.id }),
+  ]);
+  let approvedExternal = 0;
+  let overruns = 0;
+  let pausedBy: Checkpoint | null = null;
+  for (const checkpoint of checkpoints) {
+    const spend = spendDetails(checkpoint);
+    if (!spend) continue;
+    if (granted(checkpoint) && spend.type === 'external') approvedExternal += spend.amount;
+    if (granted(checkpoint) && spend.reason === 'budget_reached') overruns += spend.allowance ?? 0;
+    if (checkpoint.status === 'pending' && spend.reason === 'budget_reached') pausedBy ??= checkpoint;
+  }
+  const budget = project.budget?.amount ?? null;
+  return {
+    spent: round(ledgerTotal + approvedExternal),
+    budget,
+    limit: budget === null ? null : round(budget + overruns),
+    currency: project.budget?.currency ?? DEFAULT_CURRENCY,
+    pausedBy,
+  };
+}
+
+/** Money rounded to a millionth, so sums of tiny LLM costs compare cleanly. */
+export function round(amount: number): number {
+  return Math.round(amount * 1e6) / 1e6;
+}
