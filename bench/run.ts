@@ -15,7 +15,7 @@ import { benchSlackAck } from './slack-ack.js';
 import { ms, printTable, type Row } from './stats.js';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 200);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 500);
 
 async function main(): Promise<void> {
   const rows: Row[] = [];

@@ -14,6 +14,7 @@ import type { Store } from '../../storage/ports.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';
+import { intakeTurn } from '../support/scripted-project.js';
 
 function workDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'olympus-chat-llm-'));
@@ -60,18 +61,7 @@ async function chat(text: string, ...flags: string[]): Promise<string> {
   return result.stdout.trim();
 }
 
-function turn(over: Partial<LlmIntakeTurn>): { content: string; inputTokens: number; outputTokens: number } {
-  const content = JSON.stringify({
-    intent: 'new_project',
-    draftUpdates: {},
-    missing: [],
-    reply: 'Noted.',
-    projectKey: null,
-    startOver: false,
-    ...over,
-  });
-  return { content, inputTokens: 900, outputTokens: 120 };
-}
+const turn = (over: Partial<LlmIntakeTurn>) => intakeTurn(over);
 
 describe('olympus chat with a language model', () => {
   test('a six-turn conversation ends in a confirmed brief; every LLM call is in the ledger', async () => {

@@ -23,6 +23,7 @@ import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 import { cleanEnv, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
+import { FOUR_TASK_PLAN, intakeTurn } from '../support/scripted-project.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(
@@ -34,38 +35,9 @@ if (!existsSync(CHROMIUM)) {
   process.stderr.write(`console-web: ${CHROMIUM} is missing (apt-get install chromium); skipped\n`);
 }
 
-const task = (key: string, role: string, dependsOn: string[], deploy = false) => ({
-  key,
-  role,
-  title: `Do ${key}`,
-  spec: `Build ${key} as the brief says.`,
-  acceptance: [`${key} works`],
-  dependsOn,
-  deploy,
-});
-const PLAN = {
-  summary: 'API first, then the UI, QA of both, then deploy.',
-  tasks: [
-    task('api', 'apollo', []),
-    task('ui', 'aphrodite', ['api']),
-    task('qa', 'athena', ['api', 'ui']),
-    task('deploy', 'hephaestus', ['qa'], true),
-  ],
-};
 const RESULT = { summary: 'Done as specified.', artifacts: [{ kind: 'file', ref: 'src/index.ts' }] };
 
-function turn(over: Partial<LlmIntakeTurn>): { content: string; inputTokens: number; outputTokens: number } {
-  const content = JSON.stringify({
-    intent: 'new_project',
-    draftUpdates: {},
-    missing: [],
-    reply: 'Noted.',
-    projectKey: null,
-    startOver: false,
-    ...over,
-  });
-  return { content, inputTokens: 900, outputTokens: 120 };
-}
+const turn = (over: Partial<LlmIntakeTurn>) => intakeTurn(over);
 
 describeWithChromium('web console in a browser', () => {
   let running: Running;
@@ -184,7 +156,7 @@ describeWithChromium('web console in a browser', () => {
     // Planning (reasoning tier) and the tasks get their own queue, so they never take the intake's turns.
     llm.replyFor(
       'gpt-4o',
-      { content: JSON.stringify(PLAN) },
+      { content: JSON.stringify(FOUR_TASK_PLAN) },
       // Each agent's tool loop ends with `finish`.
       ...Array.from({ length: 4 }, () => ({ toolCalls: [{ name: 'finish', arguments: RESULT }] })),
     );

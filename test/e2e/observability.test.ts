@@ -16,6 +16,7 @@ import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../supp
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
+import { FOUR_TASK_PLAN, intakeTurn } from '../support/scripted-project.js';
 
 interface ExportedSpan {
   name: string;
@@ -55,29 +56,7 @@ function sample(text: string, name: string, labels: string): number {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-const turn = (over: Record<string, unknown>) => ({
-  content: JSON.stringify({
-    intent: 'new_project',
-    draftUpdates: {},
-    missing: [],
-    reply: 'Noted.',
-    projectKey: null,
-    startOver: false,
-    ...over,
-  }),
-  inputTokens: 800,
-  outputTokens: 100,
-});
-
-const planTask = (key: string, role: string, dependsOn: string[], deploy = false) => ({
-  key,
-  role,
-  title: `Do ${key}`,
-  spec: `Build ${key} as the brief says.`,
-  acceptance: [`${key} works`],
-  dependsOn,
-  deploy,
-});
+const turn = (over: Record<string, unknown>) => intakeTurn(over, { inputTokens: 800, outputTokens: 100 });
 
 let db: EmbeddedStore;
 let llm: FakeLlmServer;
@@ -129,15 +108,7 @@ describe('observability and configured roles', () => {
     expect(sample(before, 'olympus_checkpoints_opened_total', 'kind="plan_review"')).toBe(0);
 
     llm.replyFor('gpt-4o', {
-      content: JSON.stringify({
-        summary: 'API, UI, QA, deploy.',
-        tasks: [
-          planTask('api', 'apollo', []),
-          planTask('ui', 'aphrodite', ['api']),
-          planTask('qa', 'athena', ['api', 'ui']),
-          planTask('deploy', 'hephaestus', ['qa'], true),
-        ],
-      }),
+      content: JSON.stringify(FOUR_TASK_PLAN),
       inputTokens: 2000,
       outputTokens: 400,
     });

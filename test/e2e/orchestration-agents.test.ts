@@ -37,27 +37,10 @@ import {
   type ScriptedToolCall,
 } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
+import { FOUR_TASK_PLAN, planTask } from '../support/scripted-project.js';
 
 const logger = createSilentLogger();
 
-const task = (key: string, role: string, dependsOn: string[], deploy = false) => ({
-  key,
-  role,
-  title: `Do ${key}`,
-  spec: `Build ${key} as the brief says.`,
-  acceptance: [`${key} works`],
-  dependsOn,
-  deploy,
-});
-const PLAN = {
-  summary: 'API first, then the UI, QA of both, then deploy.',
-  tasks: [
-    task('api', 'apollo', []),
-    task('ui', 'aphrodite', ['api']),
-    task('qa', 'athena', ['api', 'ui']),
-    task('deploy', 'hephaestus', ['qa'], true),
-  ],
-};
 const json = (value: unknown) => ({ content: JSON.stringify(value) });
 const calls = (...toolCalls: ScriptedToolCall[]): ScriptedReply => ({ toolCalls });
 
@@ -224,7 +207,7 @@ describe('specialist agents', () => {
   }
 
   test('brief → plan of 4 tasks over 4 roles → approved → agents work in dependency order, each commits → completed', async () => {
-    const projectId = await approvedPlan('Sales Digest', 'alice@example.com', PLAN);
+    const projectId = await approvedPlan('Sales Digest', 'alice@example.com', FOUR_TASK_PLAN);
     await status(projectId, 'completed');
 
     const project = (await db.store.projects.get(projectId))!;
@@ -238,7 +221,7 @@ describe('specialist agents', () => {
     const events = await db.store.audit.list();
     const at = (action: string, key: string) =>
       events.find((e) => e.action === action && e.data.key === key && e.data.projectId === projectId)!;
-    for (const planned of PLAN.tasks) {
+    for (const planned of FOUR_TASK_PLAN.tasks) {
       for (const dependency of planned.dependsOn) {
         const done = at('task.done', dependency);
         const started = at('task.started', planned.key);
@@ -296,7 +279,7 @@ describe('specialist agents', () => {
   test('request_checkpoint parks the task without a worker; the decision resumes it as the answer', async () => {
     const projectId = await approvedPlan('Question Thing', 'bob@example.com', {
       summary: 'One task.',
-      tasks: [task('api', 'apollo', [])],
+      tasks: [planTask('api', 'apollo', [])],
     });
     const question = await pending(projectId, 'question');
     expect(question.request.details.purpose).toBe('agent_question');
@@ -336,7 +319,7 @@ describe('specialist agents', () => {
   test('a spend checkpoint a TO rejects cancels the task, its dependents too, and says why', async () => {
     const projectId = await approvedPlan('Pricey Thing', 'carol@example.com', {
       summary: 'Two tasks.',
-      tasks: [task('api', 'apollo', []), task('qa', 'athena', ['api'])],
+      tasks: [planTask('api', 'apollo', []), planTask('qa', 'athena', ['api'])],
     });
     const spend = await pending(projectId, 'spend');
     const [api] = await db.store.tasks.listByProject(projectId);
@@ -358,7 +341,7 @@ describe('specialist agents', () => {
   test('invalid arguments and unknown tools are answered with the problem; the model corrects itself', async () => {
     const projectId = await approvedPlan('Sloppy Thing', 'dave@example.com', {
       summary: 'One task.',
-      tasks: [task('api', 'apollo', [])],
+      tasks: [planTask('api', 'apollo', [])],
     });
     await status(projectId, 'completed');
     const second = agentRequests('Sloppy Thing')[1]!;
@@ -376,7 +359,7 @@ describe('specialist agents', () => {
   test('an agent that never finishes fails each attempt at its step limit, then a TO is asked', async () => {
     const projectId = await approvedPlan('Endless Thing', 'erin@example.com', {
       summary: 'One task.',
-      tasks: [task('api', 'apollo', [])],
+      tasks: [planTask('api', 'apollo', [])],
     });
     const question = await until(async () => {
       const all = await db.store.checkpoints.list({ projectId, status: ['pending'] });

@@ -15,37 +15,9 @@ import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../supp
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer, type ScriptedReply } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
+import { FOUR_TASK_PLAN, intakeTurn } from '../support/scripted-project.js';
 
-const planTask = (key: string, role: string, dependsOn: string[], deploy = false) => ({
-  key,
-  role,
-  title: `Do ${key}`,
-  spec: `Build ${key} as the brief says.`,
-  acceptance: [`${key} works`],
-  dependsOn,
-  deploy,
-});
-const PLAN = {
-  summary: 'API first, then the UI, QA of both, then deploy.',
-  tasks: [
-    planTask('api', 'apollo', []),
-    planTask('ui', 'aphrodite', ['api']),
-    planTask('qa', 'athena', ['api', 'ui']),
-    planTask('deploy', 'hephaestus', ['qa'], true),
-  ],
-};
-
-const turn = (over: Record<string, unknown>): ScriptedReply => ({
-  content: JSON.stringify({
-    intent: 'new_project',
-    draftUpdates: {},
-    missing: [],
-    reply: 'Noted.',
-    projectKey: null,
-    startOver: false,
-    ...over,
-  }),
-});
+const turn = (over: Record<string, unknown>): ScriptedReply => intakeTurn(over);
 
 type Message = { role: string; content?: string | null };
 const messagesOf = (body: Record<string, unknown>) => (body.messages ?? []) as Message[];
@@ -112,7 +84,7 @@ async function olympus(...args: string[]): Promise<string> {
 
 describe('a project carried through the CLI', () => {
   test('brief → 4 tasks over 4 roles → approved with `olympus checkpoints decide` → agents commit in order → complete', async () => {
-    llm.replyFor('gpt-4o', { content: JSON.stringify(PLAN) });
+    llm.replyFor('gpt-4o', { content: JSON.stringify(FOUR_TASK_PLAN) });
     llm.respond(agentScript);
     llm.reply(
       turn({
@@ -153,7 +125,7 @@ describe('a project carried through the CLI', () => {
     });
     const at = (action: string, key: string) =>
       events.find((e) => e.action === action && e.data.key === key && e.data.projectId === project.id)!;
-    for (const planned of PLAN.tasks) {
+    for (const planned of FOUR_TASK_PLAN.tasks) {
       for (const dependency of planned.dependsOn) {
         expect(at('task.done', dependency).at.getTime()).toBeLessThanOrEqual(
           at('task.started', planned.key).at.getTime(),

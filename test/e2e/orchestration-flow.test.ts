@@ -26,28 +26,10 @@ import type { Checkpoint, ProjectStatus } from '../../storage/ports.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
+import { FOUR_TASK_PLAN, planTask } from '../support/scripted-project.js';
 
 const logger = createSilentLogger();
 
-const task = (key: string, role: string, dependsOn: string[], deploy = false) => ({
-  key,
-  role,
-  title: `Do ${key}`,
-  spec: `Build ${key} as the brief says.`,
-  acceptance: [`${key} works`],
-  dependsOn,
-  deploy,
-});
-
-const GOOD_PLAN = {
-  summary: 'API first, then the UI, QA of both, then deploy.',
-  tasks: [
-    task('api', 'apollo', []),
-    task('ui', 'aphrodite', ['api']),
-    task('qa', 'athena', ['api', 'ui']),
-    task('deploy', 'hephaestus', ['qa'], true),
-  ],
-};
 const RESULT = { summary: 'Done as specified.', artifacts: [{ kind: 'file', ref: 'src/index.ts' }] };
 const json = (value: unknown) => ({ content: JSON.stringify(value) });
 /** An agent's answer that ends its task at once. */
@@ -144,7 +126,7 @@ describe('orchestration', () => {
       return all.find((checkpoint) => checkpoint.kind === 'plan_review');
     });
   const status = (projectId: string, wanted: ProjectStatus) =>
-    until(async () => (await db.store.projects.get(projectId))?.status === wanted);
+    until(async () => (await db.store.projects.get(projectId))?.status === wanted, 60_000);
   const clientMessages = async (projectId: string) => {
     const project = (await db.store.projects.get(projectId))!;
     const conversations = await db.store.conversations.listByIdentity(project.ownerId);
@@ -152,11 +134,11 @@ describe('orchestration', () => {
   };
 
   test('confirmed brief → approved plan → tasks in dependency order → completed, client told', async () => {
-    llm.reply(json(GOOD_PLAN), finish(RESULT), finish(RESULT), finish(RESULT), finish(RESULT));
+    llm.reply(json(FOUR_TASK_PLAN), finish(RESULT), finish(RESULT), finish(RESULT), finish(RESULT));
     const projectId = await confirmedProject('alice@example.com', 'Sales Digest');
     const review: Checkpoint = await pendingReview(projectId);
     await status(projectId, 'awaiting_approval');
-    expect(review.request.details.plan).toEqual(GOOD_PLAN);
+    expect(review.request.details.plan).toEqual(FOUR_TASK_PLAN);
     expect(review.request.details.tasks).toHaveLength(4);
     expect(review.request.summary).toContain('qa [athena]: Do qa (after api, ui)');
     expect(await db.store.tasks.listByProject(projectId)).toEqual([]);
@@ -183,7 +165,7 @@ describe('orchestration', () => {
     });
     const seqOf = (action: string, key: string) =>
       events.find((e) => e.action === action && e.data.key === key && e.data.projectId === projectId)!.seq;
-    for (const t of GOOD_PLAN.tasks) {
+    for (const t of FOUR_TASK_PLAN.tasks) {
       for (const dependency of t.dependsOn)
         expect(seqOf('task.done', dependency)).toBeLessThan(seqOf('task.started', t.key));
     }
@@ -205,14 +187,18 @@ describe('orchestration', () => {
   test('a plan with a cycle is sent back once with the cycle named, and the repaired plan is proposed', async () => {
     const cyclic = {
       summary: 'Cyclic.',
-      tasks: [task('api', 'apollo', ['ui']), task('ui', 'aphrodite', ['api']), task('qa', 'athena', ['api'])],
+      tasks: [
+        planTask('api', 'apollo', ['ui']),
+        planTask('ui', 'aphrodite', ['api']),
+        planTask('qa', 'athena', ['api']),
+      ],
     };
     const before = llm.chatRequests().length;
-    llm.reply(json(cyclic), json(GOOD_PLAN));
+    llm.reply(json(cyclic), json(FOUR_TASK_PLAN));
     const projectId = await confirmedProject('carol@example.com', 'Cycle Shop');
     const review = await pendingReview(projectId);
     await status(projectId, 'awaiting_approval');
-    expect(review.request.details.plan).toEqual(GOOD_PLAN);
+    expect(review.request.details.plan).toEqual(FOUR_TASK_PLAN);
     const repair = JSON.stringify(llm.chatRequests()[before + 1]!.body);
     expect(repair).toMatch(/cycle: (api → ui → api|ui → api → ui)/);
     // The audit event follows the status change; wait for it rather than race it.
@@ -223,7 +209,7 @@ describe('orchestration', () => {
   });
 
   test('a rejected plan puts the project on hold and tells the client', async () => {
-    llm.reply(json(GOOD_PLAN));
+    llm.reply(json(FOUR_TASK_PLAN));
     const projectId = await confirmedProject('dave@example.com', 'Rejected Thing');
     const review = await pendingReview(projectId);
     const decided = await decideAs({
@@ -243,11 +229,11 @@ describe('orchestration', () => {
   });
 
   test('a plan modified by a TO is re-planned with the changes', async () => {
-    llm.reply(json(GOOD_PLAN));
+    llm.reply(json(FOUR_TASK_PLAN));
     const projectId = await confirmedProject('erin@example.com', 'Modified Thing');
     const first = await pendingReview(projectId);
     const before = llm.chatRequests().length;
-    llm.reply(json(GOOD_PLAN));
+    llm.reply(json(FOUR_TASK_PLAN));
     await decideAs({
       store: db.store,
       jobs: scheduler,
@@ -265,7 +251,7 @@ describe('orchestration', () => {
   });
 
   test('a task failing past its retries opens a question checkpoint', async () => {
-    const single = { summary: 'One task.', tasks: [task('api', 'apollo', [])] };
+    const single = { summary: 'One task.', tasks: [planTask('api', 'apollo', [])] };
     llm.reply(json(single));
     const projectId = await confirmedProject('frank@example.com', 'Failing Thing');
     const review = await pendingReview(projectId);
@@ -277,10 +263,11 @@ describe('orchestration', () => {
       as: `console:${TO}`,
       outcome: 'approved',
     });
+    // Two attempts with the job's retry backoff between them: give a loaded machine time.
     const question = await until(async () => {
       const all = await db.store.checkpoints.list({ projectId, status: ['pending'] });
       return all.find((checkpoint) => checkpoint.kind === 'question');
-    });
+    }, 60_000);
     const [failed] = await db.store.tasks.listByProject(projectId);
     expect(failed!.status).toBe('failed');
     expect(failed!.attempts).toBe(2);
@@ -296,5 +283,5 @@ describe('orchestration', () => {
       outcome: 'modified',
     });
     await status(projectId, 'completed');
-  });
+  }, 150_000);
 });

@@ -89,7 +89,7 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
   const scheduler = new JobScheduler({
     store,
     logger,
-    settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },
+    settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 15_000 },
     shutdownTimeoutMs: 5000,
     catalogue: jobCatalogue({
       store,
