@@ -48,6 +48,7 @@ import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer }
 import { jobQueueSampler } from './metrics/job-queue-gauge.js';
 import { instrumentStore } from './metrics/instrumented-store.js';
 import { applyRoleMap } from '../handlers/access/role-map.js';
+import { createCheckpointReminders } from '../handlers/checkpoints/checkpoint-reminders.js';
 import { OLYMPUS_VERSION } from './version.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
@@ -183,15 +184,16 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
         })
       : undefined;
     // Reminders, escalation and expiry of waiting checkpoints (the `checkpoint.remind` sweep).
+    // Without Slack there is nowhere to post reminders, but pending checkpoints still expire.
     const checkpointReminders = config.slack
       ? (await import('./slack/checkpoint-reminders.js')).createSlackCheckpointReminders({
           settings: config.slack,
-          times: config.slack.reminders,
+          times: config.checkpoints,
           store,
           jobs: jobQueue,
           logger: logger.child({ component: 'slack' }),
         })
-      : undefined;
+      : createCheckpointReminders({ store, times: config.checkpoints, jobs: jobQueue, logger });
     if (config.slack) {
       const { createSlackNotifier } = await import('./slack/slack-notifier.js');
       notifiers.register(

@@ -85,6 +85,8 @@ export interface Config {
   /** Daily status digest time (`HH:MM` or `daily HH:MM`, client's time zone) or `off`. */
   digestSchedule: string;
   vault: { masterKey: string | null; gcpProjectId: string | null };
+  /** When a pending checkpoint is reminded, escalated and expired (the `checkpoint.remind` sweep). */
+  checkpoints: { remindAfterMs: number; escalateAfterMs: number; expireAfterMs: number };
   /** Identities given the TO or admin role by configuration. */
   access: RoleMap;
   /** OpenTelemetry export; null when no OTLP endpoint is configured. */
@@ -129,8 +131,15 @@ export function buildConfig(
   const discordToken = str('DISCORD_BOT_TOKEN');
   const emailAddress = str('OLYMPUS_EMAIL_ADDRESS');
 
+  const checkpointTimes = {
+    remindAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_REMIND_AFTER')) ?? 4 * 3_600_000,
+    escalateAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_ESCALATE_AFTER')) ?? 24 * 3_600_000,
+    expireAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_EXPIRE_AFTER')) ?? 72 * 3_600_000,
+  };
+
   return {
     env,
+    checkpoints: checkpointTimes,
     log: { level: need('OLYMPUS_LOG_LEVEL'), format },
     http: {
       host: need('OLYMPUS_HTTP_HOST'),
@@ -170,11 +179,7 @@ export function buildConfig(
           toUsergroup: str('SLACK_TO_USERGROUP'),
           escalationGroup: str('SLACK_ESCALATION_GROUP'),
           clientsChannel: str('SLACK_CLIENTS_CHANNEL'),
-          reminders: {
-            remindAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_REMIND_AFTER')) ?? 4 * 3_600_000,
-            escalateAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_ESCALATE_AFTER')) ?? 24 * 3_600_000,
-            expireAfterMs: parseDuration(need('OLYMPUS_CHECKPOINT_EXPIRE_AFTER')) ?? 72 * 3_600_000,
-          },
+          reminders: checkpointTimes,
         }
       : null,
     discord: discordToken

@@ -1,4 +1,5 @@
 /** What the Slack surface needs from the configuration (`Config['slack']` fits), plus test knobs. */
+import type { CheckpointReminderTimes } from '../../handlers/checkpoints/checkpoint-reminders.js';
 export interface SlackSettings {
   botToken: string;
   signingSecret: string | null;
@@ -27,8 +28,4 @@ export interface SlackSettings {
   postIntervalMs?: number;
 }
 
-export interface CheckpointReminderTimes {
-  remindAfterMs: number;
-  escalateAfterMs: number;
-  expireAfterMs: number;
-}
+export type { CheckpointReminderTimes } from '../../handlers/checkpoints/checkpoint-reminders.js';

@@ -30,6 +30,10 @@ const ARTIFACTS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../test-artifacts/console-web',
 );
+// CI installs Chromium (.ci/run), so there a missing browser is a failure; elsewhere the suite says why it skips.
+if (!existsSync(CHROMIUM) && process.env.CI) {
+  throw new Error(`console-web: ${CHROMIUM} is missing; .ci/run installs it (apt-get install chromium)`);
+}
 const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 if (!existsSync(CHROMIUM)) {
   process.stderr.write(`console-web: ${CHROMIUM} is missing (apt-get install chromium); skipped\n`);
