@@ -5,12 +5,13 @@
  * root message in SLACK_CLIENTS_CHANNEL when configured, else in the client's DM, recorded on the project.
  *
  * Slack thread references: a project thread is `{ channel, threadKey: <root ts> }`; a DM conversation's
- * thread key is `<channel>:<ts>` (as the intake stores it) and is accepted as well.
+ * thread key is `<channel>:<ts>` (as the intake stores it) and is accepted as well. `deliverTo` reaches a
+ * person directly in the app's DM with them (one-time identity link codes).
  */
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { ClientNotice, SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
-import type { Project, Store, ThreadRef } from '../../storage/ports.js';
+import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
+import type { IdentityHandle, Project, Store, ThreadRef } from '../../storage/ports.js';
 import { safeOutboundText } from './outbound-text.js';
 import { postOnce } from './post-once.js';
 import { slackOutbound, type SlackOutbound } from './slack-outbound.js';
@@ -86,6 +87,25 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
         ...(target.threadTs ? { threadTs: target.threadTs } : {}),
         since: new Date(Date.now() - 24 * 3600_000),
         render: () => Promise.resolve({ text: safeOutboundText(notice.text) }),
+      });
+    },
+
+    async deliverTo(handle: IdentityHandle, message: DirectNotice): Promise<void> {
+      if (handle.surface !== 'slack') return;
+      // The app's DM with that user (Slack returns the existing one when there is one).
+      const opened = await slack().client.conversations.open({ users: handle.externalId });
+      const channel = opened.channel?.id;
+      if (!channel) {
+        throw new OlympusError('SURFACE_UNAVAILABLE', `Slack opened no DM with ${handle.externalId}`, {
+          retryable: true,
+        });
+      }
+      await postOnce(store, slack(), {
+        effectId: `slack.direct:${message.effectId}`,
+        kind: 'slack.direct',
+        channel,
+        since: new Date(Date.now() - 24 * 3600_000),
+        render: () => Promise.resolve({ text: safeOutboundText(message.text) }),
       });
     },
 

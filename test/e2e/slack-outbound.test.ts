@@ -204,4 +204,17 @@ describe('Slack outbound posts', () => {
       }),
     ).rejects.toMatchObject({ code: 'VALIDATION' });
   });
+
+  test('a direct message (a one-time link code) reaches the person in the app DM, once', async () => {
+    const notifier = createSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
+    const message = { effectId: 'link-code:abc', subject: 'Your code', text: 'Your Olympus code is 123456.' };
+    await notifier.deliverTo!({ surface: 'slack', externalId: 'U0LINKER' }, message);
+    await notifier.deliverTo!({ surface: 'slack', externalId: 'U0LINKER' }, message);
+    // Handles of other surfaces are not Slack's to reach.
+    await notifier.deliverTo!({ surface: 'email', externalId: 'someone@example.com' }, message);
+    const posted = postsTo('DU0LINKER');
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.params.text).toBe('Your Olympus code is 123456.');
+    expect(harness.fake.callsOf('conversations.open')[0]!.params.users).toBe('U0LINKER');
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * A recording fake of the Slack Web API on 127.0.0.1: answers like Slack for the methods Olympus uses
- * (auth.test, chat.postMessage, chat.update, chat.postEphemeral, views.open, conversations.history,
+ * (auth.test, chat.postMessage, chat.update, conversations.open, chat.postEphemeral, views.open, conversations.history,
  * usergroups.users.list, apps.connections.open, chat.getPermalink), answers 429 on demand, and
  * records every call, with form fields that hold JSON (blocks, metadata, view) parsed.
  */
@@ -133,6 +133,12 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         case 'chat.update':
           reply = { ok: true, channel, ts: params.ts, text: params.text };
           break;
+        case 'conversations.open': {
+          // The app's DM with one user: a stable channel id per user, as Slack returns the existing DM.
+          const user = String(params.users ?? '').split(',')[0] ?? '';
+          reply = user ? { ok: true, channel: { id: `D${user}` } } : { ok: false, error: 'user_not_found' };
+          break;
+        }
         case 'chat.postEphemeral':
           reply = { ok: true, message_ts: ts };
           break;
