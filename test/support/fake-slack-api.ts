@@ -135,7 +135,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
           break;
         case 'conversations.open': {
           // The app's DM with one user: a stable channel id per user, as Slack returns the existing DM.
-          const user = String(params.users ?? '').split(',')[0] ?? '';
+          const user = (typeof params.users === 'string' ? params.users : '').split(',')[0] ?? '';
           reply = user ? { ok: true, channel: { id: `D${user}` } } : { ok: false, error: 'user_not_found' };
           break;
         }
