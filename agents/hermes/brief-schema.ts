@@ -4,6 +4,7 @@
  * stored as brief v1 on confirmation. Both the guided brain and the LLM brain produce drafts of this shape.
  */
 import { z } from 'zod';
+import { canonicalTimeZone } from '../../common/time-zone.js';
 
 export const PRIORITIES = ['must', 'should', 'could'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -44,6 +45,12 @@ export const BriefDraftSchema = z.object({
     .optional(),
   budget: BudgetSchema.optional(),
   acceptanceCriteria: items.optional(),
+  /** The client's IANA time zone (e.g. Europe/Berlin): scheduled digests arrive at their hour there. */
+  timezone: z
+    .string()
+    .trim()
+    .refine((zone) => canonicalTimeZone(zone) !== null, 'an IANA time zone such as Europe/Berlin')
+    .optional(),
 });
 export type BriefDraft = z.infer<typeof BriefDraftSchema>;
 
@@ -76,6 +83,7 @@ export const BRIEF_FIELDS = [
   'milestones',
   'budget',
   'acceptanceCriteria',
+  'timezone',
 ] as const;
 export type BriefField = (typeof BRIEF_FIELDS)[number];
 
@@ -94,6 +102,7 @@ export const FIELD_LABELS: Record<BriefField, string> = {
   milestones: 'Milestones',
   budget: 'Budget',
   acceptanceCriteria: 'Acceptance criteria',
+  timezone: 'Time zone',
 };
 
 /** Required fields the draft does not have yet, in asking order. */
@@ -169,5 +178,6 @@ export function renderBrief(brief: BriefDraft): string {
   );
   lines.push(`Budget: ${brief.budget ? formatMoney(brief.budget) : '(not set)'}`);
   list('Acceptance criteria', brief.acceptanceCriteria);
+  if (brief.timezone) lines.push(`Time zone: ${brief.timezone}`);
   return lines.join('\n');
 }

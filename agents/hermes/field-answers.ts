@@ -3,6 +3,7 @@
  * for, labelled lines ("Budget: 20k"), and corrections ("change budget to 20k", "add feature X (could)").
  */
 import { parseDate, parseFeatures, parseList, parseMilestones, parseMoney } from './answer-parsing.js';
+import { canonicalTimeZone } from '../../common/time-zone.js';
 import type { BriefDraft, BriefField } from './brief-schema.js';
 
 const ALIASES: Array<[RegExp, BriefField]> = [
@@ -20,6 +21,7 @@ const ALIASES: Array<[RegExp, BriefField]> = [
   [/^(?:milestones?)$/, 'milestones'],
   [/^(?:budget|price|cost)$/, 'budget'],
   [/^(?:acceptance(?:\s*criteria)?|criteria|done\s*when)$/, 'acceptanceCriteria'],
+  [/^(?:time\s*zone|tz)$/, 'timezone'],
 ];
 
 /** The brief field a client's word for it names ("the deadline", "tech stack"), or null. */
@@ -55,6 +57,10 @@ export function answerFor(field: BriefField, text: string, now: Date, current: B
     case 'budget': {
       const budget = parseMoney(value, current.budget?.currency ?? 'USD');
       return budget ? { budget } : {};
+    }
+    case 'timezone': {
+      const zone = canonicalTimeZone(value.split(/\s+/)[0] ?? '');
+      return zone ? { timezone: zone } : {};
     }
     default:
       return { [field]: parseList(value) };

@@ -1,14 +1,8 @@
 /** A client names their time zone ("my time zone is Europe/Berlin"): scheduled digests follow it. */
+import { canonicalTimeZone } from '../../common/time-zone.js';
 import type { Store } from '../../storage/ports.js';
 
-/** The IANA name as Intl spells it, or null when Intl does not know it. */
-export function canonicalTimeZone(name: string): string | null {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
+export { canonicalTimeZone } from '../../common/time-zone.js';
 
 /** Stores the identity's time zone; returns Hermes's answer. */
 export async function setTimeZone(store: Store, identityId: string, name: string): Promise<string> {
