@@ -26,6 +26,8 @@ export interface SlackSettings {
   timeoutMs?: number;
   /** Least time between two posts to one channel. Default 1000 ms (Slack's per-channel rate). */
   postIntervalMs?: number;
+  /** How often requests whose processing failed (e.g. the reply could not be posted) are retried. Default 60 s. */
+  retryEveryMs?: number;
 }
 
 export type { CheckpointReminderTimes } from '../../handlers/checkpoints/checkpoint-reminders.js';

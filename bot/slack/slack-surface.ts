@@ -95,6 +95,20 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   const notifier = options.notifier ?? createSlackNotifier({ settings, store, logger, outbound });
   let running: App | null = null;
   let replaying: Promise<void> = Promise.resolve();
+  let retryTimer: NodeJS.Timeout | null = null;
+  /** Runs one replay after the previous one (never two at once in this process). */
+  const replay = () => {
+    replaying = replaying
+      .then(() => core.replayUnfinished())
+      .then(
+        (count) => {
+          if (count > 0) logger.info('replayed unfinished slack requests', { count });
+        },
+        (error: unknown) => {
+          logger.error('replaying slack requests failed', { error: errorMessage(error) });
+        },
+      );
+  };
 
   return {
     transport: socketMode ? 'socket' : 'http',
@@ -142,19 +156,17 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
         operators: operatorIdentities.length,
         toUsergroup: settings.toUsergroup ?? null,
       });
-      // What a crash left stored but unprocessed runs now, in the background.
-      replaying = core.replayUnfinished().then(
-        (count) => {
-          if (count > 0) logger.info('replayed unfinished slack requests', { count });
-        },
-        (error: unknown) => {
-          logger.error('replaying slack requests failed', { error: errorMessage(error) });
-        },
-      );
+      // What a crash left stored but unprocessed runs now, in the background; what failed since (a reply
+      // Slack did not take) is retried on a timer, a few times, under the same effect ids.
+      replay();
+      retryTimer = setInterval(replay, settings.retryEveryMs ?? 60_000);
+      retryTimer.unref();
     },
     async stop() {
       const app = running;
       running = null;
+      if (retryTimer) clearInterval(retryTimer);
+      retryTimer = null;
       if (app) await app.stop();
       await replaying;
     },

@@ -42,12 +42,12 @@ export async function startSlackHarness(options: {
   remindEvery?: string;
   vault?: Vault;
   /** Runs once the fake Web API is up, before the surface starts (e.g. to set the Socket Mode URL). */
-  beforeStart?: (fake: FakeSlackApi) => void;
+  beforeStart?: (fake: FakeSlackApi) => void | Promise<void>;
 }): Promise<SlackHarness> {
   const { logger } = options;
   const db = await startEmbeddedStore();
   const fake = await startFakeSlackApi();
-  options.beforeStart?.(fake);
+  await options.beforeStart?.(fake);
   const settings: SlackSettings = {
     botToken: 'xoxb-test',
     signingSecret: SLACK_TEST_SECRET,
