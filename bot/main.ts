@@ -166,7 +166,7 @@ export async function startOlympus(config: Config, options: StartOptions): Promi
         await requestDigest({ jobs: jobQueue, logger: noticeLogger }, projectId, 'brief_confirmed');
         await orchestrator.startPlanning(projectId);
       },
-      rateLimiter: new ClientRateLimiter({ perMinute: config.clientRateLimit }),
+      rateLimiter: new ClientRateLimiter({ perMinute: config.clientRateLimit, counters: store.rateCounters }),
     });
     // Surfaces reach the intake through identity linking ("link me to …" and one-time codes).
     const clientIntake = new LinkingIntake(

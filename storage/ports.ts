@@ -369,6 +369,15 @@ export interface IdentityLinkRepository {
   ): Promise<{ identity: Identity; previousOwner: string | null; merged: boolean } | null>;
 }
 
+export interface RateCounterRepository {
+  /**
+   * Counts one more event under `key` in the current fixed window of `windowMs` (windows start at multiples
+   * of `windowMs` since the epoch) and returns the window's count so far, this event included. Atomic across
+   * processes: of N concurrent hits exactly one sees each count from 1 to N.
+   */
+  hit(key: string, windowMs: number, now?: Date): Promise<number>;
+}
+
 export type StoreBackendName = 'postgres' | 'mongo';
 
 export interface Store {
@@ -385,6 +394,8 @@ export interface Store {
   readonly leases: LeaseRepository;
   readonly secretLeases: SecretLeaseRepository;
   readonly identityLinks: IdentityLinkRepository;
+  /** Shared rate limits (per-client intake, per-sender mail replies), counted for every process alike. */
+  readonly rateCounters: RateCounterRepository;
   /** Creates or migrates the schema (PostgreSQL) or indexes (MongoDB). Safe to call from many processes. */
   init(): Promise<void>;
   /** Resolves when the database answers; throws STORE_UNAVAILABLE otherwise. */

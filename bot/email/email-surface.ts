@@ -75,7 +75,7 @@ export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
         settings,
         account: connection.user.toLowerCase(),
         mailbox,
-        limiter: new ReplyRateLimit(settings.repliesPerHour),
+        limiter: new ReplyRateLimit(settings.repliesPerHour, store.rateCounters),
         send,
         logger,
       };

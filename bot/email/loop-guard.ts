@@ -3,6 +3,7 @@
  * mail from ourselves; and a per-sender reply budget, so two bots cannot mail each other forever.
  */
 import { isOwnAddress } from './addresses.js';
+import type { RateCounterRepository } from '../../storage/ports.js';
 
 export interface HeaderLine {
   /** Lower-cased header name. */
@@ -45,25 +46,24 @@ export function noReplyReason(lines: readonly HeaderLine[], from: string, ownAdd
   return null;
 }
 
-/** In-process reply budget per sender over a sliding hour. */
+/**
+ * Reply budget per sender per fixed hour, counted in the store so every process that reads the mailbox
+ * spends from the same budget (two bots mailing each other stop after `perHour` replies, whoever answers).
+ */
 export class ReplyRateLimit {
-  private readonly sent = new Map<string, number[]>();
-
   constructor(
     private readonly perHour: number,
+    private readonly counters: RateCounterRepository,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Takes one reply from the sender's budget; false when the budget is spent. */
-  take(sender: string): boolean {
-    const since = this.now() - 3_600_000;
-    const recent = (this.sent.get(sender) ?? []).filter((at) => at > since);
-    if (recent.length >= this.perHour) {
-      this.sent.set(sender, recent);
-      return false;
-    }
-    recent.push(this.now());
-    this.sent.set(sender, recent);
-    return true;
+  async take(sender: string): Promise<boolean> {
+    const count = await this.counters.hit(
+      `email.reply:${sender.toLowerCase()}`,
+      3_600_000,
+      new Date(this.now()),
+    );
+    return count <= this.perHour;
   }
 }

@@ -166,7 +166,7 @@ async function answer(
   }
   const effectId = `email.reply:${account}:${messageId}`;
   const done = (await store.outbox.get(effectId))?.status === 'done';
-  if (!done && !context.limiter.take(mail.from)) {
+  if (!done && !(await context.limiter.take(mail.from))) {
     logger.warn('reply limit reached for this sender: not answering', { messageId });
     return;
   }

@@ -2,9 +2,9 @@
  * Per-client inbound rate limit of the intake: at most `perMinute` messages of one client (one identity
  * handle) per fixed one-minute window reach the language model. Over the limit a message is still
  * recorded, but not answered by the brain; the first one over the limit in a window gets one notice, the
- * rest of that window get none. Counts live in this process (one limiter per `olympus start`/`bot`).
+ * rest of that window get none. The count lives in the store, so every bot process counts against it.
  */
-import type { IdentityHandle } from '../../storage/ports.js';
+import type { IdentityHandle, RateCounterRepository } from '../../storage/ports.js';
 
 /** What to do with one more message of a client. */
 export type RateDecision = 'allowed' | 'notice' | 'silent';
@@ -12,20 +12,13 @@ export type RateDecision = 'allowed' | 'notice' | 'silent';
 export interface ClientRateLimitOptions {
   /** Messages per client per window; 0 turns the limit off. */
   perMinute: number;
+  /** The shared counters (`store.rateCounters`). */
+  counters: RateCounterRepository;
   windowMs?: number;
   now?: () => number;
 }
 
-interface Window {
-  startedAt: number;
-  count: number;
-}
-
-/** Windows kept at most; the oldest are dropped first (a client that writes again starts a fresh one). */
-const MAX_TRACKED_CLIENTS = 10_000;
-
 export class ClientRateLimiter {
-  private readonly windows = new Map<string, Window>();
   private readonly windowMs: number;
   private readonly now: () => number;
 
@@ -42,28 +35,12 @@ export class ClientRateLimiter {
   }
 
   /** Counts one message of this client and says whether it may reach the brain. */
-  take(handle: IdentityHandle): RateDecision {
+  async take(handle: IdentityHandle): Promise<RateDecision> {
     if (this.options.perMinute === 0) return 'allowed';
-    const key = `${handle.surface}:${handle.externalId}`;
-    const now = this.now();
-    let window = this.windows.get(key);
-    if (window === undefined || now - window.startedAt >= this.windowMs) {
-      window = { startedAt: now, count: 0 };
-      this.windows.delete(key);
-      this.windows.set(key, window);
-      this.evict();
-    }
-    window.count += 1;
-    if (window.count <= this.options.perMinute) return 'allowed';
-    return window.count === this.options.perMinute + 1 ? 'notice' : 'silent';
-  }
-
-  private evict(): void {
-    while (this.windows.size > MAX_TRACKED_CLIENTS) {
-      const oldest = this.windows.keys().next().value;
-      if (oldest === undefined) return;
-      this.windows.delete(oldest);
-    }
+    const key = `intake:${handle.surface}:${handle.externalId}`;
+    const count = await this.options.counters.hit(key, this.windowMs, new Date(this.now()));
+    if (count <= this.options.perMinute) return 'allowed';
+    return count === this.options.perMinute + 1 ? 'notice' : 'silent';
   }
 }
 

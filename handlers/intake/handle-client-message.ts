@@ -97,7 +97,7 @@ export class ClientMessageHandler {
       });
     }
     const limiter = this.deps.rateLimiter;
-    const decision = limiter ? limiter.take(incoming.handle) : 'allowed';
+    const decision = limiter ? await limiter.take(incoming.handle) : 'allowed';
     if (limiter && decision !== 'allowed') {
       context.logger.info('client over the rate limit: message recorded, not answered', { decision });
       const stored = await recordRateLimited(

@@ -156,6 +156,14 @@ export interface LeaseDoc {
   expiresAt: Date;
 }
 
+/** One fixed window of one rate counter; `_id` is `<key>@<window start ms>`. */
+export interface RateCounterDoc {
+  _id: string;
+  count: number;
+  /** The window's end; a TTL index removes the document after it. */
+  expiresAt: Date;
+}
+
 export interface SecretLeaseDoc {
   _id: string;
   /** Creation order (see `nextOrder`); listings sort on it. */
@@ -199,6 +207,7 @@ export interface Collections {
   leases: Collection<LeaseDoc>;
   secretLeases: Collection<SecretLeaseDoc>;
   linkCodes: Collection<LinkCodeDoc>;
+  rateCounters: Collection<RateCounterDoc>;
 }
 
 export const AGENDA_COLLECTION = 'agendaJobs';
@@ -219,6 +228,7 @@ export function collections(db: Db): Collections {
     leases: db.collection<LeaseDoc>('leases'),
     secretLeases: db.collection<SecretLeaseDoc>('secretLeases'),
     linkCodes: db.collection<LinkCodeDoc>('identityLinkCodes'),
+    rateCounters: db.collection<RateCounterDoc>('rateCounters'),
   };
 }
 

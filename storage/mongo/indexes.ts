@@ -56,6 +56,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.audit.createIndexes([{ key: { subjectId: 1, _id: 1 }, name: 'subjectId_seq' }]),
     c.inbox.createIndexes([{ key: { status: 1, order: 1 }, name: 'status_order' }]),
     c.outbox.createIndexes([{ key: { status: 1, order: 1 }, name: 'status_order' }]),
+    c.rateCounters.createIndexes([{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]),
     c.secretLeases.createIndexes([
       { key: { checkpointId: 1 }, name: 'checkpointId_unique', unique: true },
       { key: { taskId: 1, order: 1 }, name: 'taskId_order' },

@@ -289,4 +289,18 @@ export const migrations: readonly Migration[] = [
       'ALTER TABLE identities ADD COLUMN timezone text',
     ],
   },
+  {
+    version: 7,
+    name: 'rate counters',
+    statements: [
+      `CREATE TABLE rate_counters (
+  key text NOT NULL,
+  window_start timestamptz NOT NULL,
+  count integer NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (key, window_start)
+)`,
+      'CREATE INDEX rate_counters_expires_at ON rate_counters (expires_at)',
+    ],
+  },
 ];

@@ -23,6 +23,7 @@ import { PostgresProjectRepository } from './project-repository.js';
 import { PostgresSecretLeaseRepository } from './secret-lease-repository.js';
 import { toStoreLog } from './store-log.js';
 import { PostgresTaskRepository } from './task-repository.js';
+import { PostgresRateCounterRepository } from './rate-counter-repository.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -50,6 +51,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     leases: new PostgresLeaseRepository(db),
     secretLeases: new PostgresSecretLeaseRepository(db),
     identityLinks: new PostgresIdentityLinkRepository(db),
+    rateCounters: new PostgresRateCounterRepository(db),
 
     async init(): Promise<void> {
       await migrate(db, log);

@@ -13,6 +13,7 @@ import { inboxCases, outboxCases } from './storage-cases/inbox-outbox-cases.js';
 import { leaseCases } from './storage-cases/lease-cases.js';
 import { auditCases, ledgerCases } from './storage-cases/ledger-audit-cases.js';
 import { projectCases } from './storage-cases/project-cases.js';
+import { rateCounterCases } from './storage-cases/rate-counter-cases.js';
 import { secretLeaseCases } from './storage-cases/secret-lease-cases.js';
 import { taskCases } from './storage-cases/task-cases.js';
 
@@ -60,5 +61,6 @@ export function describeStorageContract(label: string, makeHarness: () => Promis
     outboxCases(getStore);
     leaseCases(getStore);
     secretLeaseCases(getStore);
+    rateCounterCases(getStore);
   });
 }

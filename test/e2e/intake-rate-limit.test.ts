@@ -36,7 +36,7 @@ describe('intake rate limit', () => {
       store: db.store,
       brain,
       logger: createSilentLogger(),
-      rateLimiter: new ClientRateLimiter({ perMinute: 2, now: () => now }),
+      rateLimiter: new ClientRateLimiter({ perMinute: 2, counters: db.store.rateCounters, now: () => now }),
     });
     const send = (n: number) =>
       handler.dispatch({

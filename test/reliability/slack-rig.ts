@@ -42,7 +42,8 @@ export interface SlackRig {
 }
 
 export interface SlackRigOptions {
-  rateLimiter?: ClientRateLimiter;
+  /** Builds the intake's rate limiter on the rig's store. */
+  rateLimiter?: (store: Store) => ClientRateLimiter;
   /** Builds the intake brain; default the guided one. */
   brain?: (store: Store, logger: Logger) => IntakeBrain;
   /** Wraps the queue the Slack surface enqueues into (fault injection); default the scheduler itself. */
@@ -102,7 +103,7 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
     store,
     brain: options.brain?.(store, logger) ?? new GuidedIntakeBrain(),
     logger,
-    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter(store) } : {}),
   });
   const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(httpOptions);
