@@ -17,7 +17,7 @@ import type { Logger } from '../../common/logging/logger.js';
 import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
 import type { Checkpoint, Store } from '../../storage/ports.js';
 import type { LlmMessage, LlmRouter } from '../llm/index.js';
-import type { AgentTool, SpendGate, ToolContext } from '../tools/agent-tool.js';
+import { toolContextOf, type AgentTool, type SpendGate, type ToolContext } from '../tools/agent-tool.js';
 import type { ShellSettings } from '../tools/shell-tool.js';
 import { createAgentTools, type ToolSet } from '../tools/tool-registry.js';
 import type { ProjectWorkspace, Workspaces } from '../workspace/project-workspace.js';
@@ -319,22 +319,13 @@ class LoopRun {
   }
 
   private toolContext(state: LoopState, callId: string): ToolContext {
-    const { task, project } = this.input;
-    return {
-      project: {
-        id: project.id,
-        key: project.key,
-        title: project.title,
-        localOnly: project.localOnly,
-        budget: project.budget,
-        spent: project.spent,
-      },
-      task: { id: task.id, key: task.key, role: task.role, title: task.title },
+    const { task, project, signal } = this.input;
+    return toolContextOf(project, task, {
       step: state.step,
       callId,
       actor: this.actor,
-      ...(this.input.signal ? { signal: this.input.signal } : {}),
-    };
+      ...(signal ? { signal } : {}),
+    });
   }
 
   private async endStep(state: LoopState, pending: PendingStep): Promise<void> {

@@ -24,6 +24,29 @@ export interface ToolContext {
   signal?: AbortSignal;
 }
 
+/** The context of one tool call, from the stored project and task (only what tools may see). */
+export function toolContextOf(
+  project: ToolContext['project'],
+  task: ToolContext['task'],
+  call: { step: number; callId: string; actor: string; signal?: AbortSignal },
+): ToolContext {
+  return {
+    project: {
+      id: project.id,
+      key: project.key,
+      title: project.title,
+      localOnly: project.localOnly,
+      budget: project.budget,
+      spent: project.spent,
+    },
+    task: { id: task.id, key: task.key, role: task.role, title: task.title },
+    step: call.step,
+    callId: call.callId,
+    actor: call.actor,
+    ...(call.signal ? { signal: call.signal } : {}),
+  };
+}
+
 export type ToolOutcome =
   | {
       kind: 'result';

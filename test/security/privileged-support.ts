@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { newId } from '../../common/ids.js';
 import { createLogger, type Logger } from '../../common/logging/logger.js';
 import type { SecretRedactor } from '../../common/logging/redactor.js';
-import type { ToolContext } from '../../agents/tools/agent-tool.js';
+import { toolContextOf, type ToolContext } from '../../agents/tools/agent-tool.js';
 import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
 import type { AgentRole, Identity, Project, Store, Task } from '../../storage/ports.js';
 
@@ -105,20 +105,7 @@ export async function newActiveProject(
 }
 
 export function contextFor(project: Project, task: Task, step = 0, callId = `call-${newId()}`): ToolContext {
-  return {
-    project: {
-      id: project.id,
-      key: project.key,
-      title: project.title,
-      localOnly: project.localOnly,
-      budget: project.budget,
-      spent: project.spent,
-    },
-    task: { id: task.id, key: task.key, role: task.role, title: task.title },
-    step,
-    callId,
-    actor: `agent:${task.role}`,
-  };
+  return toolContextOf(project, task, { step, callId, actor: `agent:${task.role}` });
 }
 
 export async function newPerson(store: Store, role: Identity['role'], name: string): Promise<Identity> {
