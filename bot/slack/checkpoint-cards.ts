@@ -27,7 +27,12 @@ export interface SlackCheckpointCardsOptions {
   onDecisionShown?: (checkpoint: Checkpoint) => void;
 }
 
-const LEASE_MS = 60_000;
+/**
+ * The per-checkpoint lease of a card sync: short, and renewed while the sync runs (a slow Slack keeps it),
+ * so a lease a crash or a database outage left behind lapses well before the job's retries run out.
+ */
+export const CARD_SYNC_LEASE_MS = 10_000;
+const LEASE_MS = CARD_SYNC_LEASE_MS;
 
 export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions): CheckpointCardSync {
   const { settings, store, logger } = options;
@@ -117,6 +122,9 @@ export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions)
           retryable: true,
         });
       }
+      const renewal = setInterval(() => {
+        void store.leases.renew(key, lease.token, LEASE_MS).catch(() => false);
+      }, LEASE_MS / 3);
       try {
         const checkpoint = await store.checkpoints.get(checkpointId);
         if (checkpoint === null) return;
@@ -130,6 +138,7 @@ export function createSlackCheckpointCards(options: SlackCheckpointCardsOptions)
         if (checkpoint.status === 'pending') await markShown(checkpoint, card);
         else await update(checkpoint, card);
       } finally {
+        clearInterval(renewal);
         await store.leases.release(key, lease.token);
       }
     },

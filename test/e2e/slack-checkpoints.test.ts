@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import express from 'express';
 import { parse as parseYaml } from 'yaml';
 import { createSilentLogger } from '../../common/logging/logger.js';
+import { CARD_SYNC_LEASE_MS } from '../../bot/slack/checkpoint-cards.js';
 import { createSlackSurface } from '../../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
@@ -382,6 +383,31 @@ describe('Slack surface', () => {
       await restarted.stop();
     }
   });
+
+  test('a card whose sync lease a crash left behind is posted once the lease lapses, within the job retries', async () => {
+    const checkpoint = await db.store.checkpoints.open({
+      projectId: project.id,
+      kind: 'deploy',
+      requestedBy: 'hephaestus',
+      request: { title: 'Deploy v0', summary: 'A dry run.', details: {} },
+    });
+    // A sync that died (or lost its database) mid-way: its lease stays until it lapses.
+    const left = await db.store.leases.acquire(
+      `slack.card:${checkpoint.id}`,
+      'dead-worker',
+      CARD_SYNC_LEASE_MS,
+    );
+    expect(left).not.toBeNull();
+    await scheduler.enqueue('checkpoint.card', { checkpointId: checkpoint.id });
+    const card = await until(async () => (await db.store.checkpoints.get(checkpoint.id))?.cards[0], 45_000);
+    const posts = fake
+      .callsOf('chat.postMessage')
+      .filter((call) =>
+        JSON.stringify(call.params.metadata ?? '').includes(`slack.card:${checkpoint.id}:post`),
+      );
+    expect(posts).toHaveLength(1);
+    expect(card.channel).toBe(OPS);
+  }, 60_000);
 
   test('a card post whose outcome was unknown is found by its effect id, not posted again', async () => {
     const checkpoint = await db.store.checkpoints.open({
