@@ -16,7 +16,7 @@ import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../supp
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
-import { FOUR_TASK_PLAN, intakeTurn } from '../support/scripted-project.js';
+import { briefThenConfirm, FOUR_TASK_PLAN } from '../support/scripted-project.js';
 
 interface ExportedSpan {
   name: string;
@@ -55,8 +55,6 @@ function sample(text: string, name: string, labels: string): number {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{${labels}}`));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
-
-const turn = (over: Record<string, unknown>) => intakeTurn(over, { inputTokens: 800, outputTokens: 100 });
 
 let db: EmbeddedStore;
 let llm: FakeLlmServer;
@@ -113,17 +111,16 @@ describe('observability and configured roles', () => {
       outputTokens: 400,
     });
     llm.reply(
-      turn({
-        draftUpdates: {
+      ...briefThenConfirm(
+        {
           title: 'Metrics Demo',
           summary: 'A small service to show metrics',
           features: [{ name: 'dashboard', priority: 'must' }],
           timeline: { deadline: '2031-06-01' },
           budget: { amount: 9000, currency: 'USD' },
         },
-        reply: 'Here is the brief.',
-      }),
-      turn({ intent: 'confirm', reply: 'Wonderful.' }),
+        { inputTokens: 800, outputTokens: 100 },
+      ),
     );
     await olympus('chat', '--as', 'mia@example.com', 'Metrics Demo: a small service, by June 2031, $9k');
     expect(await olympus('chat', '--as', 'mia@example.com', 'yes')).toContain('Confirmed');

@@ -15,9 +15,7 @@ import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../supp
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer, type ScriptedReply } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
-import { FOUR_TASK_PLAN, intakeTurn } from '../support/scripted-project.js';
-
-const turn = (over: Record<string, unknown>): ScriptedReply => intakeTurn(over);
+import { briefThenConfirm, FOUR_TASK_PLAN } from '../support/scripted-project.js';
 
 type Message = { role: string; content?: string | null };
 const messagesOf = (body: Record<string, unknown>) => (body.messages ?? []) as Message[];
@@ -87,17 +85,13 @@ describe('a project carried through the CLI', () => {
     llm.replyFor('gpt-4o', { content: JSON.stringify(FOUR_TASK_PLAN) });
     llm.respond(agentScript);
     llm.reply(
-      turn({
-        draftUpdates: {
-          title: 'Route Planner',
-          summary: 'Plans delivery routes for our vans',
-          features: [{ name: 'route map', priority: 'must' }],
-          timeline: { deadline: '2031-09-01' },
-          budget: { amount: 20_000, currency: 'USD' },
-        },
-        reply: 'Here is the brief.',
+      ...briefThenConfirm({
+        title: 'Route Planner',
+        summary: 'Plans delivery routes for our vans',
+        features: [{ name: 'route map', priority: 'must' }],
+        timeline: { deadline: '2031-09-01' },
+        budget: { amount: 20_000, currency: 'USD' },
       }),
-      turn({ intent: 'confirm', reply: 'Wonderful.' }),
     );
     await olympus('chat', '--as', 'rita@example.com', 'Route Planner for our vans, by September 2031, $20k');
     expect(await olympus('chat', '--as', 'rita@example.com', 'yes')).toContain('Confirmed');

@@ -4,7 +4,6 @@
  * the one decision handler with a lease for the asking task, and the value appears in none of the
  * command's or the server's output. Needs `npx tsc -p tsconfig.json` first.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,29 +13,14 @@ import { createSilentLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import { findFreePort } from '../../storage/free-port.js';
 import { openVault } from '../../storage/vault/open-vault.js';
-import { CLI, cleanEnv, startCli, waitForStatus, type Running } from '../support/cli-process.js';
+import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { contextFor, newActiveProject, RecordingJobs } from './privileged-support.js';
 
 const VALUE = 'cli-stdin-secret-8b3f0a';
 
 function decideWithStdin(args: string[], env: NodeJS.ProcessEnv, cwd: string, input: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`olympus ${args.join(' ')} did not finish: ${stdout} ${stderr}`));
-    }, 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(`${input}\n`);
-  });
+  return runCli(args, { env, cwd, input: `${input}\n` });
 }
 
 describe('olympus checkpoints decide --secret-stdin', () => {

@@ -40,3 +40,14 @@ export function intakeTurn(
   });
   return { content, ...tokens };
 }
+
+/** The two intake answers of a client who gives the whole brief in one message, then confirms it. */
+export function briefThenConfirm(
+  draftUpdates: Record<string, unknown>,
+  tokens?: { inputTokens: number; outputTokens: number },
+): ReturnType<typeof intakeTurn>[] {
+  return [
+    intakeTurn({ draftUpdates, reply: 'Here is the brief.' }, tokens),
+    intakeTurn({ intent: 'confirm', reply: 'Wonderful.' }, tokens),
+  ];
+}
