@@ -3,9 +3,10 @@
  * orchestrator's sweep reads every one of them), then has a running Olympus sweep them once.
  */
 import { createSilentLogger } from '../common/logging/logger.js';
-import { JOB_NAMES, jobCatalogue } from '../orchestration/jobs/job-catalogue.js';
+import { jobCatalogue } from '../orchestration/jobs/job-catalogue.js';
+import { JOB_NAMES } from '../ports/job-queue.js';
 import { JobScheduler } from '../orchestration/jobs/scheduler.js';
-import type { Store } from '../storage/ports.js';
+import type { Store } from '../ports/store.js';
 
 export async function storeProjects(store: Store, projects: number, tasksEach: number): Promise<void> {
   const owner = await store.identities.create({ displayName: 'Bench owner' });

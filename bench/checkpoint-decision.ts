@@ -15,9 +15,10 @@ import { createSlackSurface } from '../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../bot/slack/slack-settings.js';
 import { createSilentLogger } from '../common/logging/logger.js';
 import { openCheckpoint } from '../handlers/checkpoints/open-checkpoint.js';
-import { JOB_NAMES, jobCatalogue, type OrchestratorJobs } from '../orchestration/jobs/job-catalogue.js';
+import { jobCatalogue, type OrchestratorJobs } from '../orchestration/jobs/job-catalogue.js';
+import { JOB_NAMES } from '../ports/job-queue.js';
 import { JobScheduler } from '../orchestration/jobs/scheduler.js';
-import type { Checkpoint, Store } from '../storage/ports.js';
+import type { Checkpoint, Store } from '../ports/store.js';
 import { summarise, type Summary } from './stats.js';
 
 const SECRET = 'bench-decision-secret';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { createSilentLogger } from '../common/logging/logger.js';
 import { defineJob } from '../orchestration/jobs/job-definition.js';
 import { JobScheduler } from '../orchestration/jobs/scheduler.js';
-import type { Store } from '../storage/ports.js';
+import type { Store } from '../ports/store.js';
 import { summarise, type Summary } from './stats.js';
 
 const settings = { processEvery: '5 seconds', maxConcurrency: 20, lockLimit: 50, lockLifetimeMs: 60_000 };

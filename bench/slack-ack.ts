@@ -11,7 +11,7 @@ import express from 'express';
 import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
 import { createSlackSurface } from '../bot/slack/slack-surface.js';
 import { createSilentLogger } from '../common/logging/logger.js';
-import type { Store } from '../storage/ports.js';
+import type { Store } from '../ports/store.js';
 import { summarise, type Summary } from './stats.js';
 
 const SECRET = 'bench-signing-secret';

@@ -6,10 +6,10 @@
  * `client.notify` job's (enqueued here when a job queue is given) or the `client.notify.sweep` job's.
  */
 import type { Logger } from '../common/logging/logger.js';
-import type { JobQueue } from '../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../ports/job-queue.js';
 import { scheduleDelivery } from '../handlers/notify/client-notices.js';
 import { recordNotice, textEffectId } from '../handlers/notify/record-notice.js';
-import type { Project, Store } from '../storage/ports.js';
+import type { Project, Store } from '../ports/store.js';
 
 export interface TellOptions {
   jobs?: JobQueue | null;

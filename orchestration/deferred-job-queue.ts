@@ -3,7 +3,7 @@
  * scheduler's catalogue needs the orchestrator, so the composition root binds the scheduler afterwards.
  */
 import { OlympusError } from '../common/errors.js';
-import type { JobQueue } from '../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../ports/job-queue.js';
 
 export class DeferredJobQueue implements JobQueue {
   private target: JobQueue | null = null;

@@ -3,8 +3,8 @@ import type { AgentManifests } from '../agents/specialists/agent-manifest.js';
 import type { AgentRunner } from '../agents/specialists/agent-step.js';
 import type { LlmRouter } from '../agents/llm/index.js';
 import type { Logger } from '../common/logging/logger.js';
-import type { JobQueue } from '../handlers/checkpoints/job-queue.js';
-import type { Store } from '../storage/ports.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { Store } from '../ports/store.js';
 
 export interface OrchestratorSettings {
   /** Attempts of one task before a `question` checkpoint asks a TO to retry, skip or cancel. */

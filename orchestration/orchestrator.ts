@@ -3,8 +3,9 @@
  * `project.plan`, `checkpoint.decided` and `task.run.<role>` jobs in jobs/job-catalogue.ts), plus the sweep
  * that re-drives anything a crash or a lost enqueue left behind.
  */
-import type { AgentRole } from '../storage/ports.js';
-import { JOB_NAMES, taskRunJob, type OrchestratorJobs } from './jobs/job-catalogue.js';
+import type { AgentRole } from '../ports/store.js';
+import { type OrchestratorJobs } from './jobs/job-catalogue.js';
+import { JOB_NAMES, taskRunJob } from '../ports/job-queue.js';
 import type { JobContext } from './jobs/job-definition.js';
 import type { OrchestratorDeps } from './orchestrator-deps.js';
 import { onCheckpointDecided } from './plan-decision.js';

@@ -9,8 +9,8 @@
  *   continues the parked task with the decision (a rejected spend or deploy cancels it there).
  */
 import { hasCode } from '../common/errors.js';
-import type { AgentRole, Checkpoint, Project } from '../storage/ports.js';
-import { JOB_NAMES, taskRunJob } from './jobs/job-catalogue.js';
+import type { AgentRole, Checkpoint, Project } from '../ports/store.js';
+import { JOB_NAMES, taskRunJob } from '../ports/job-queue.js';
 import { tellClient } from './client-notice.js';
 import { requestDigest } from './digest/request-digest.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';

@@ -6,7 +6,7 @@
  */
 import { errorMessage } from '../common/errors.js';
 import { openCheckpoint } from '../handlers/checkpoints/open-checkpoint.js';
-import type { Checkpoint, Project } from '../storage/ports.js';
+import type { Checkpoint, Project } from '../ports/store.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 import { decompose, PLAN_TIER } from './plan/decompose.js';
 import type { Plan } from './plan/plan-schema.js';

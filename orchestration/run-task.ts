@@ -11,8 +11,8 @@
 import type { AgentRunResult, LoopProgress } from '../agents/specialists/agent-step.js';
 import { errorMessage, hasCode, OlympusError } from '../common/errors.js';
 import { openCheckpoint } from '../handlers/checkpoints/open-checkpoint.js';
-import type { Task, TaskClaim } from '../storage/ports.js';
-import { JOB_NAMES, taskRunJob } from './jobs/job-catalogue.js';
+import type { Task, TaskClaim } from '../ports/store.js';
+import { JOB_NAMES, taskRunJob } from '../ports/job-queue.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 import { TASK_FAILED_QUESTION } from './plan-decision.js';
 import { advanceProject, audit } from './task-readiness.js';

@@ -4,8 +4,8 @@
  * cancelled is cancelled too. When every task is done (or cancelled), the project is `completed`, the
  * completion is audited and the client is told — once, by whoever wins the project's status change.
  */
-import { taskRunJob } from './jobs/job-catalogue.js';
-import type { Project, Task } from '../storage/ports.js';
+import { taskRunJob } from '../ports/job-queue.js';
+import type { Project, Task } from '../ports/store.js';
 import { tellClient } from './client-notice.js';
 import { requestDigest } from './digest/request-digest.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { AuditEvent } from './domain.js';
-import type { AuditVerification } from './ports.js';
+import type { AuditEvent } from '../ports/domain.js';
+import type { AuditVerification } from '../ports/store.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -3,7 +3,7 @@
  * DATABASE_URL, or a MongoDB at MONGODB_URI. The caller owns the result and must `close()` it.
  */
 import type { Logger } from '../common/logging/logger.js';
-import type { Store } from './ports.js';
+import type { Store } from '../ports/store.js';
 
 export type StoreSettings =
   | { kind: 'embedded'; dataDir: string; port: number }

@@ -6,7 +6,7 @@
  * A brain only decides: it never touches storage. The handler stores the turn, creates projects and brief
  * versions, and builds status answers from stored state (a brain must never invent project status).
  */
-import type { Conversation, ProjectStatus } from '../../storage/ports.js';
+import type { Conversation, ProjectStatus } from '../../ports/store.js';
 import type { BriefDraft, RequiredField } from './brief-schema.js';
 
 export type IntakeIntent =

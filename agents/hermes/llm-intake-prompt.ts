@@ -4,7 +4,7 @@
  * the draft, project titles) goes into one user message as a JSON document inside a labelled block, so
  * that client text is always quoted data and can never read as an instruction.
  */
-import type { LlmMessage } from '../llm/llm-provider.js';
+import type { LlmMessage } from '../../ports/llm-provider.js';
 import { missingFields, REQUIRED_FIELDS } from './brief-schema.js';
 import type { IntakeTurnInput } from './intake-brain.js';
 

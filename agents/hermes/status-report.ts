@@ -2,7 +2,7 @@
  * A project's status in words, built only from stored state: the project record, its latest brief, its
  * tasks and its checkpoints. Nothing here guesses; what is not stored is said to be not there yet.
  */
-import type { Checkpoint, Project, Task, TaskStatus } from '../../storage/ports.js';
+import type { Checkpoint, Project, Task, TaskStatus } from '../../ports/store.js';
 import { formatMoney, readDraft } from './brief-schema.js';
 
 export interface ProjectState {

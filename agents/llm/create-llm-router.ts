@@ -3,8 +3,8 @@
  * on their first call. With no provider configured the router's `available` is false.
  */
 import type { Logger } from '../../common/logging/logger.js';
-import type { LedgerRepository } from '../../storage/ports.js';
-import type { LlmProvider, ProviderCheck } from './llm-provider.js';
+import type { LedgerRepository } from '../../ports/store.js';
+import type { LlmProvider, ProviderCheck } from '../../ports/llm-provider.js';
 import { LlmRouter } from './llm-router.js';
 import { tierModels, type LlmPriceTable, type LlmTierTable } from './llm-settings.js';
 import { OllamaProvider } from './providers/ollama-provider.js';

@@ -12,7 +12,7 @@ export type {
   ProviderCheck,
   ProviderLocality,
   ProviderName,
-} from './llm-provider.js';
+} from '../../ports/llm-provider.js';
 export { LlmRouter } from './llm-router.js';
 export type { LlmCallOptions, LlmCallResult, RouteCandidate } from './llm-router.js';
 export { DEFAULT_PRICES, DEFAULT_TIERS, LLM_CURRENCY } from './llm-settings.js';

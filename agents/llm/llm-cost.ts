@@ -1,5 +1,5 @@
 /** Cost of one LLM answer from the price table (USD per million tokens). */
-import type { ProviderLocality } from './llm-provider.js';
+import type { ProviderLocality } from '../../ports/llm-provider.js';
 import type { LlmPrice, LlmPriceTable, ProviderName } from './llm-settings.js';
 
 export interface CostInput {

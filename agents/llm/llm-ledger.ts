@@ -1,9 +1,9 @@
 /** Writes the ledger entry of one answered LLM call, with its cost from the price table. */
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { LedgerRepository } from '../../storage/ports.js';
+import type { LedgerRepository } from '../../ports/store.js';
 import { costOf, type Cost } from './llm-cost.js';
-import type { LlmChatResponse, ProviderLocality } from './llm-provider.js';
+import type { LlmChatResponse, ProviderLocality } from '../../ports/llm-provider.js';
 import { LLM_CURRENCY, type LlmPriceTable } from './llm-settings.js';
 
 export interface LedgerDeps {

@@ -5,7 +5,7 @@
  */
 import { errorMessage, OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { LedgerRepository } from '../../storage/ports.js';
+import type { LedgerRepository } from '../../ports/store.js';
 import { recordLlmCall } from './llm-ledger.js';
 import { inSpan } from '../../common/tracing.js';
 import type {
@@ -15,7 +15,7 @@ import type {
   LlmProvider,
   ProviderCheck,
   ProviderName,
-} from './llm-provider.js';
+} from '../../ports/llm-provider.js';
 import { LLM_CURRENCY, tierModels, type LlmPriceTable, type LlmTierTable } from './llm-settings.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 
-export const PROVIDER_NAMES = ['ollama', 'openai'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+import { PROVIDER_NAMES, type ProviderName } from '../../ports/llm-provider.js';
+
+export { PROVIDER_NAMES, type ProviderName };
 
 const modelName = z.string().trim().min(1, 'a model name must not be empty');
 

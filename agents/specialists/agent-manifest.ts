@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
-import type { AgentRole } from '../../storage/ports.js';
+import type { AgentRole } from '../../ports/store.js';
 
 export const AGENT_TOOLS = [
   'read_file',

@@ -3,7 +3,7 @@
  * the tool-calling loop in tool-loop-agent.ts). A run works from the task's stored progress, so the same
  * call starts a task, resumes it after a checkpoint decision, and replays it after a crash.
  */
-import type { Artifact, Project, Task } from '../../storage/ports.js';
+import type { Artifact, Project, Task } from '../../ports/store.js';
 import type { AgentManifest } from './agent-manifest.js';
 
 /** The loop's durable state, kept with the task and fenced by the attempt's claim. */

@@ -14,8 +14,8 @@
  */
 import { errorMessage, hasCode, OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { Checkpoint, Store } from '../../storage/ports.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
 import type { LlmMessage, LlmRouter } from '../llm/index.js';
 import { toolContextOf, type AgentTool, type SpendGate, type ToolContext } from '../tools/agent-tool.js';
 import type { ShellSettings } from '../tools/shell-tool.js';

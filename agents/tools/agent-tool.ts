@@ -10,7 +10,7 @@
  * - `finish`: the agent is done; the loop ends the task with this summary and these artifacts.
  */
 import type { z } from 'zod';
-import type { Artifact, Checkpoint, Project, Task } from '../../storage/ports.js';
+import type { Artifact, Checkpoint, Project, Task } from '../../ports/store.js';
 
 export interface ToolContext {
   project: Pick<Project, 'id' | 'key' | 'title' | 'localOnly' | 'budget' | 'spent'>;

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { Store } from '../../storage/ports.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Store } from '../../ports/store.js';
 import type { AgentTool } from './agent-tool.js';
 
 /** `details.purpose` of the checkpoints agents open with this tool. */

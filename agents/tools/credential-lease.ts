@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { newId } from '../../common/ids.js';
-import type { Checkpoint, SecretLease, Store } from '../../storage/ports.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Checkpoint, SecretLease, Store } from '../../ports/store.js';
+import type { Vault } from '../../ports/vault.js';
 
 /** Tools that can use a credential (the lease names one). */
 export const CREDENTIAL_TOOLS = ['http_request'] as const;

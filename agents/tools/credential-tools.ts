@@ -6,10 +6,10 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
-import type { Checkpoint, Store } from '../../storage/ports.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
+import type { Vault } from '../../ports/vault.js';
 import type { AgentTool } from './agent-tool.js';
 import {
   CREDENTIAL_TOOLS,

@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
-import type { Store } from '../../storage/ports.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Store } from '../../ports/store.js';
+import type { Vault } from '../../ports/vault.js';
 import type { AgentTool, ToolContext, ToolOutcome } from './agent-tool.js';
 import { credentialDetails } from './credential-lease.js';
 import { internalAddressOf } from './network-guard.js';

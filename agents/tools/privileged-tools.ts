@@ -3,10 +3,10 @@
  * credential), `estimate_spend`, `request_deploy` — built per task for the tool loop (its `extraTools`).
  * Each opens a checkpoint and waits; none acts on model output alone.
  */
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import type { BudgetSettings } from '../../orchestration/budget/budget-settings.js';
-import type { Store } from '../../storage/ports.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Store } from '../../ports/store.js';
+import type { Vault } from '../../ports/vault.js';
 import type { ProjectWorkspace } from '../workspace/project-workspace.js';
 import type { AgentTool } from './agent-tool.js';
 import { requestCredentialTool } from './credential-tools.js';

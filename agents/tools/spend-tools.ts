@@ -5,7 +5,7 @@
  * waits (orchestration/budget/request-spend.ts holds the rule, shared with the LLM-call gate).
  */
 import { z } from 'zod';
-import type { Checkpoint } from '../../storage/ports.js';
+import type { Checkpoint } from '../../ports/store.js';
 import type { BudgetDeps } from '../../orchestration/budget/request-spend.js';
 import { requestSpend } from '../../orchestration/budget/request-spend.js';
 import { spendDetails } from '../../orchestration/budget/project-spend.js';

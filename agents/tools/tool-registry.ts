@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { hasCode, errorMessage, OlympusError } from '../../common/errors.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { Store } from '../../storage/ports.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Store } from '../../ports/store.js';
 import type { LlmToolDefinition } from '../llm/index.js';
 import type { AgentManifest } from '../specialists/agent-manifest.js';
 import type { ProjectWorkspace } from '../workspace/project-workspace.js';

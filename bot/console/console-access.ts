@@ -16,7 +16,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
 import { evaluate, type Action } from '../../handlers/access/policy.js';
-import type { Identity, IdentityHandle, Project, Role, Store } from '../../storage/ports.js';
+import type { Identity, IdentityHandle, Project, Role, Store } from '../../ports/store.js';
 
 export const SESSION_COOKIE = 'olympus_session';
 

@@ -4,7 +4,7 @@
  */
 import type { SlackBlockDto } from 'slack-block-builder';
 import { currentActionHash } from '../../handlers/checkpoints/action-hash.js';
-import type { Checkpoint, Store } from '../../storage/ports.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
 import { cardBlocks, cardText } from '../slack/checkpoint-card.js';
 
 export interface ConsoleCard {

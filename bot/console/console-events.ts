@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { AuditEvent, Store } from '../../storage/ports.js';
+import type { AuditEvent, Store } from '../../ports/store.js';
 import { allowed, viewerOf } from './console-access.js';
 
 export interface ConsoleEvent {

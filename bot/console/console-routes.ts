@@ -17,10 +17,10 @@ import { z } from 'zod';
 import { errorMessage, hasCode } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import type { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../storage/ports.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Store } from '../../ports/store.js';
+import type { Vault } from '../../ports/vault.js';
 import {
   allowed,
   authenticate,

@@ -16,10 +16,10 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
-import type { AuditEvent, Checkpoint, Identity, Project, Store } from '../../storage/ports.js';
+import type { Vault } from '../../ports/vault.js';
+import type { AuditEvent, Checkpoint, Identity, Project, Store } from '../../ports/store.js';
 import { allowed, viewerOf, type Viewer } from './console-access.js';
 import { consoleCard } from './console-cards.js';
 import { consoleHandle } from './console-handle.js';

@@ -11,7 +11,7 @@ import type {
   ClientMessageResult,
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { briefButtons } from './brief-buttons.js';
 import { ensureProjectThread } from './project-thread.js';
 import { sendOnce } from './send-once.js';

@@ -8,7 +8,7 @@ import { Client, Events, GatewayIntentBits, Partials, type Interaction, type Mes
 import { handleBriefButton, readButtonPress } from './brief-interactions.js';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { logConnectionState } from './connection-log.js';
 import {
   handleDirectMessage,

@@ -3,7 +3,7 @@
  * the one recorded on the project (`ensureProjectThread`); without one, nothing is sent.
  */
 import type { REST } from 'discord.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { sendOnce, type SentRef } from './send-once.js';
 
 export interface ProjectNotice {

@@ -7,7 +7,7 @@
 import { ChannelType, Routes, type REST } from 'discord.js';
 import { z } from 'zod';
 import { OlympusError, errorMessage } from '../../common/errors.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { escapeMentions } from './outbound-text.js';
 import { sendOnce } from './send-once.js';
 

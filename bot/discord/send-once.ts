@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Routes, type REST } from 'discord.js';
 import { z } from 'zod';
 import { OlympusError, errorMessage } from '../../common/errors.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { NO_MENTIONS, outboundText } from './outbound-text.js';
 
 export interface OnceSend {

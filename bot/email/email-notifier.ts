@@ -4,7 +4,7 @@
  * once per effect id (the mail's Message-ID is fixed by it).
  */
 import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
-import type { Conversation, Store } from '../../storage/ports.js';
+import type { Conversation, Store } from '../../ports/store.js';
 import type { ThreadNotice } from './thread-notice.js';
 
 export function emailNotifier(

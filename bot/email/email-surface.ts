@@ -6,7 +6,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { imapConnection, type EmailSettings } from './email-settings.js';
 import { ReplyRateLimit } from './loop-guard.js';
 import { processMessage, type EmailIntake, type ProcessorContext } from './mail-processor.js';

@@ -3,7 +3,7 @@
  * mail from ourselves; and a per-sender reply budget, so two bots cannot mail each other forever.
  */
 import { isOwnAddress } from './addresses.js';
-import type { RateCounterRepository } from '../../storage/ports.js';
+import type { RateCounterRepository } from '../../ports/store.js';
 
 export interface HeaderLine {
   /** Lower-cased header name. */

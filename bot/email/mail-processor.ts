@@ -11,7 +11,7 @@ import type {
   ClientMessageResult,
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { projectAddress, splitAddress } from './addresses.js';
 import { attachmentsOf, partCount, textPart } from './body-structure.js';
 import type { EmailSettings } from './email-settings.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { OlympusError, errorMessage } from '../../common/errors.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { splitAddress } from './addresses.js';
 import type { SentFolder } from './sent-folder.js';
 

@@ -3,7 +3,7 @@
  * one mail in the conversation's thread (In-Reply-To/References the thread's root Message-ID), with the
  * project's plus-address as Reply-To, sent once per effect id.
  */
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { projectAddress } from './addresses.js';
 import type { OutgoingMail } from './send-once.js';
 

@@ -4,7 +4,7 @@
  * whose thread key is the mail's own Message-ID. Only a sender whose mail passed authentication reaches an
  * existing project or conversation of theirs; unverified mail gets its own identity and its own threads.
  */
-import type { IdentityHandle, Store } from '../../storage/ports.js';
+import type { IdentityHandle, Store } from '../../ports/store.js';
 import { projectKeyOf } from './addresses.js';
 import type { ReceivedMail } from './parse-mail.js';
 import type { SenderVerdict } from './sender-authentication.js';

@@ -9,7 +9,7 @@ import type {
   NewCheckpoint,
   NewLedgerEntry,
   Store,
-} from '../../storage/ports.js';
+} from '../../ports/store.js';
 import type { Metrics } from './metrics.js';
 
 type CheckpointMetrics = Pick<Metrics, 'checkpointsOpened' | 'checkpointsDecided' | 'decisionLatency'>;

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { hasCode } from '../../common/errors.js';
 import { adminLink } from '../../handlers/identities/admin-link.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { viewerOf } from '../console/console-access.js';
 
 export const LinkBodySchema = z

@@ -14,10 +14,10 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
 import { decideAs, findProject, listCheckpoints, showProject } from '../../handlers/ops/ops-queries.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { allowed, requireViewer, viewerOf, type ConsoleAccessSettings } from '../console/console-access.js';
 import { visibleProjects } from '../console/console-views.js';
 import { linkIdentityRoute } from './identity-link-route.js';

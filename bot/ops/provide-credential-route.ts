@@ -7,11 +7,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
 import { resolveIdentity } from '../../handlers/ops/ops-queries.js';
-import type { Store } from '../../storage/ports.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Store } from '../../ports/store.js';
+import type { Vault } from '../../ports/vault.js';
 import { requireViewer, viewerOf, type ConsoleAccessSettings } from '../console/console-access.js';
 
 export interface ProvideCredentialRouteOptions {

@@ -13,8 +13,8 @@ import {
   type DecideCheckpointResult,
   type DecisionOutcome,
 } from '../../handlers/checkpoints/decide-checkpoint.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { Store } from '../../storage/ports.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Store } from '../../ports/store.js';
 import { CHECKPOINT_ACTIONS, parseCardValue } from './checkpoint-card.js';
 import {
   MODAL_CALLBACKS,

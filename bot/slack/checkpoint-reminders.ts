@@ -10,9 +10,9 @@ import {
   type CheckpointReminderTimes,
   type ReminderPoster,
 } from '../../handlers/checkpoints/checkpoint-reminders.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import type { CheckpointReminders } from '../../orchestration/jobs/job-catalogue.js';
-import type { Checkpoint, Store } from '../../storage/ports.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
 import { postOnce } from './post-once.js';
 import { slackOutbound, type SlackOutbound } from './slack-outbound.js';
 import type { SlackSettings } from './slack-settings.js';

@@ -11,7 +11,7 @@ import type {
   ClientMessageResult,
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { safeOutboundText } from './outbound-text.js';
 import { postOnce } from './post-once.js';
 import type { SlackOutbound } from './slack-outbound.js';

@@ -8,9 +8,9 @@ import type { App } from '@slack/bolt';
 import type { Logger } from '../../common/logging/logger.js';
 import { precheckDecision } from '../../handlers/checkpoints/decide-checkpoint.js';
 import type { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { Store } from '../../storage/ports.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Store } from '../../ports/store.js';
+import type { Vault } from '../../ports/vault.js';
 import { CHECKPOINT_ACTIONS } from './checkpoint-card.js';
 import {
   blockActionsOf,

@@ -4,7 +4,7 @@
  * written at once, alone. Under load this takes one database round trip per event off the receiver.
  * A group that fails rejects every caller in it, which records the failure per entry as before.
  */
-import type { InboxRepository } from '../../storage/ports.js';
+import type { InboxRepository } from '../../ports/store.js';
 
 export class InboxCompletions {
   private queued: string[] = [];

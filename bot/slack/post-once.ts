@@ -7,7 +7,7 @@
 import type { SlackBlockDto } from 'slack-block-builder';
 import { z } from 'zod';
 import { OlympusError, errorMessage } from '../../common/errors.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import type { Paced } from './channel-queue.js';
 import type { SlackWebClient } from './slack-client.js';
 import type { SlackOutbound } from './slack-outbound.js';

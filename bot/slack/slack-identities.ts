@@ -1,5 +1,5 @@
 /** Slack users as Olympus identities: configured TO user ids get the TO role; mentions for display. */
-import type { Identity, IdentityHandle, Store } from '../../storage/ports.js';
+import type { Identity, IdentityHandle, Store } from '../../ports/store.js';
 
 export function slackHandle(userId: string): IdentityHandle {
   return { surface: 'slack', externalId: userId };

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Identity, Store } from '../../storage/ports.js';
+import type { Identity, Store } from '../../ports/store.js';
 import type { SlackWebClient } from './slack-client.js';
 import { slackHandle } from './slack-identities.js';
 

@@ -9,7 +9,7 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { crashPoint } from '../../common/crash-point.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { InboxRepository } from '../../storage/ports.js';
+import type { InboxRepository } from '../../ports/store.js';
 import { inboxPayload, parseSlackRequest, requestFromInbox, type StoredRequest } from './payloads.js';
 import { InboxCompletions } from './inbox-completions.js';
 import { verifySlackRequest } from './request-verification.js';

@@ -8,7 +8,7 @@
 import type { App } from '@slack/bolt';
 import { evaluate } from '../../handlers/access/policy.js';
 import { findProject } from '../../handlers/ops/ops-queries.js';
-import type { Checkpoint, Identity, Project, Store, Task } from '../../storage/ports.js';
+import type { Checkpoint, Identity, Project, Store, Task } from '../../ports/store.js';
 import { safeOutboundText as safe } from './outbound-text.js';
 import type { SlashCommand } from './payloads.js';
 import type { SlackOperators } from './slack-operators.js';

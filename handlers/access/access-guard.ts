@@ -2,7 +2,7 @@
  * Asks the policy and records every denial in the audit log. Handlers call `require` before acting.
  */
 import { OlympusError } from '../../common/errors.js';
-import type { AuditRepository } from '../../storage/ports.js';
+import type { AuditRepository } from '../../ports/store.js';
 import { evaluate, type Action, type Actor, type PolicyDecision, type Resource } from './policy.js';
 
 export class AccessGuard {

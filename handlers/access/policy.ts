@@ -3,7 +3,7 @@
  * granted here is denied. Privileged actions (using a credential, spending, deploying, changing a budget)
  * are never granted to agents or clients: they happen only through a checkpoint a TO decides.
  */
-import type { AgentRole, Role } from '../../storage/domain.js';
+import type { AgentRole, Role } from '../../ports/domain.js';
 
 export const ACTIONS = [
   'project.read',

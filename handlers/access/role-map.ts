@@ -5,7 +5,7 @@
  * to the configured one (a configured TO who is an admin stays admin). Every change is audited.
  */
 import { z } from 'zod';
-import type { Identity, IdentityHandle, Role, Store, Surface } from '../../storage/ports.js';
+import type { Identity, IdentityHandle, Role, Store, Surface } from '../../ports/store.js';
 
 const SURFACES = ['slack', 'discord', 'email', 'console'] as const satisfies readonly Surface[];
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { CheckpointKind, CheckpointRequest } from '../../storage/ports.js';
+import type { CheckpointKind, CheckpointRequest } from '../../ports/store.js';
 
 export const ACTION_HASH_PATTERN = /^[0-9a-f]{64}$/;
 

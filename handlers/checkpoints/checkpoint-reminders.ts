@@ -13,9 +13,9 @@ import { hostname } from 'node:os';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { CheckpointReminders } from '../../orchestration/jobs/job-catalogue.js';
-import type { Checkpoint, Store } from '../../storage/ports.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
 import { expireCheckpoint } from './decide-checkpoint.js';
-import type { JobQueue } from './job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 
 export interface CheckpointReminderTimes {
   remindAfterMs: number;

@@ -6,11 +6,11 @@
  * statement, so a revision that lands between reading and deciding cannot be approved either.
  */
 import { crashPoint } from '../../common/crash-point.js';
-import { JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
-import type { Checkpoint, CheckpointOutcome, Identity, Store } from '../../storage/ports.js';
+import { JOB_NAMES } from '../../ports/job-queue.js';
+import type { Checkpoint, CheckpointOutcome, Identity, Store } from '../../ports/store.js';
 import { evaluate } from '../access/policy.js';
 import { currentActionHash } from './action-hash.js';
-import type { JobQueue } from './job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 
 export type DecisionOutcome = Extract<CheckpointOutcome, 'approved' | 'modified' | 'rejected'>;
 

@@ -3,11 +3,11 @@
  * surface that shows cards. The caller (an agent, Hermes, the orchestrator) then waits for the decision.
  * The request is stored with its action hash (see action-hash.ts), whatever hash the caller passed.
  */
-import { JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
+import { JOB_NAMES } from '../../ports/job-queue.js';
 import { requestDigest } from '../../orchestration/digest/request-digest.js';
-import type { Checkpoint, NewCheckpoint, Store } from '../../storage/ports.js';
+import type { Checkpoint, NewCheckpoint, Store } from '../../ports/store.js';
 import { actionHash } from './action-hash.js';
-import type { JobQueue } from './job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 
 export interface OpenCheckpointInput {
   store: Store;

@@ -7,11 +7,11 @@
  * version is destroyed. The database only ever sees names and versions.
  */
 import { hasCode } from '../../common/errors.js';
-import type { Identity, Store } from '../../storage/ports.js';
-import { assertValue, type Vault } from '../../storage/vault/vault-port.js';
+import type { Identity, Store } from '../../ports/store.js';
+import { assertValue, type Vault } from '../../ports/vault.js';
 import { credentialDetails, issueLease, labelValue } from '../../agents/tools/credential-lease.js';
 import { decideCheckpoint, precheckDecision, type DecideCheckpointResult } from './decide-checkpoint.js';
-import type { JobQueue } from './job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 
 export interface ProvideCredentialInput {
   store: Store;

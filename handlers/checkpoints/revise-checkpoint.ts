@@ -3,10 +3,10 @@
  * action hash are replaced in one statement, the change is audited, and the cards are re-synced so they
  * show the new arguments. Cards posted before carry the old hash, so they can no longer decide.
  */
-import { JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
-import type { Checkpoint, CheckpointRequest, Store } from '../../storage/ports.js';
+import { JOB_NAMES } from '../../ports/job-queue.js';
+import type { Checkpoint, CheckpointRequest, Store } from '../../ports/store.js';
 import { actionHash, currentActionHash } from './action-hash.js';
-import type { JobQueue } from './job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 
 export interface ReviseCheckpointInput {
   store: Store;

@@ -3,7 +3,7 @@
  * whoever holds it (an identity left without handles is merged in) and the link is audited.
  */
 import { OlympusError } from '../../common/errors.js';
-import type { Identity, Store } from '../../storage/ports.js';
+import type { Identity, Store } from '../../ports/store.js';
 import { handleLabel, parseHandle } from './handle-text.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

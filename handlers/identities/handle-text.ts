@@ -1,7 +1,7 @@
 /** Handles written as text: `email:alice@example.com`, `discord:1234…`, `slack:U…`, `console:name`, or a bare address. */
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
-import type { IdentityHandle, Surface } from '../../storage/ports.js';
+import type { IdentityHandle, Surface } from '../../ports/store.js';
 
 const SURFACES: readonly Surface[] = ['slack', 'discord', 'email', 'console'];
 const email = z.email();

@@ -6,7 +6,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Identity, IdentityHandle, Store } from '../../storage/ports.js';
+import type { Identity, IdentityHandle, Store } from '../../ports/store.js';
 import type { NotifierRegistry } from '../notify/notifier-registry.js';
 import { handleLabel } from './handle-text.js';
 

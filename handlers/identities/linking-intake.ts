@@ -7,7 +7,7 @@
 import { OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import type { ClientMessageResult, IncomingClientMessage } from '../intake/handle-client-message.js';
 import { parseHandle } from './handle-text.js';
 import { setTimeZone } from './time-zone.js';

@@ -1,6 +1,6 @@
 /** A client names their time zone ("my time zone is Europe/Berlin"): scheduled digests follow it. */
 import { canonicalTimeZone } from '../../common/time-zone.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 
 export { canonicalTimeZone } from '../../common/time-zone.js';
 

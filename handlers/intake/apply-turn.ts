@@ -15,7 +15,7 @@ import type { IntakeTurn } from '../../agents/hermes/intake-brain.js';
 import { renderStatus } from '../../agents/hermes/status-report.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Conversation, ConversationPatch, Identity, Store } from '../../storage/ports.js';
+import type { Conversation, ConversationPatch, Identity, Store } from '../../ports/store.js';
 import { applyChangeRequest, createProjectFromBrief, loadProjectState } from './project-actions.js';
 
 /** Asked after a brief shown by the handler (the LLM brain never writes the brief out itself). */

@@ -4,7 +4,7 @@
  * recorded, but not answered by the brain; the first one over the limit in a window gets one notice, the
  * rest of that window get none. The count lives in the store, so every bot process counts against it.
  */
-import type { IdentityHandle, RateCounterRepository } from '../../storage/ports.js';
+import type { IdentityHandle, RateCounterRepository } from '../../ports/store.js';
 
 /** What to do with one more message of a client. */
 export type RateDecision = 'allowed' | 'notice' | 'silent';

@@ -14,7 +14,7 @@ import { errorMessage, OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { IntakeBrain } from '../../agents/hermes/intake-brain.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import {
   CLIENT_MESSAGE_KIND,
   DEFAULT_REDRIVE_POLICY,

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { hasCode, errorMessage, type ErrorCode } from '../../common/errors.js';
-import type { InboxEntry } from '../../storage/ports.js';
+import type { InboxEntry } from '../../ports/store.js';
 
 export const CLIENT_MESSAGE_KIND = 'client_message';
 

@@ -13,7 +13,7 @@ import {
   type BriefDraft,
 } from '../../agents/hermes/brief-schema.js';
 import type { ProjectState } from '../../agents/hermes/status-report.js';
-import type { Brief, Project, Store } from '../../storage/ports.js';
+import type { Brief, Project, Store } from '../../ports/store.js';
 
 /** A short, unique project key from the title: "Sales Digest!" → `sales-digest`, then `sales-digest-2`… */
 export function slugify(title: string): string {

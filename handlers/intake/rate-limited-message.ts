@@ -4,7 +4,7 @@
  * others get an empty reply, which surfaces do not send. The result is stored like any reply, so a repeat
  * delivery of the event gets the same answer.
  */
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import type { RateDecision } from './client-rate-limit.js';
 import { rateLimitNotice } from './client-rate-limit.js';
 import type { ClientMessageResult, IncomingClientMessage } from './run-intake-turn.js';

@@ -13,7 +13,7 @@ import type {
   IntakeTurn,
   ProjectSummary,
 } from '../../agents/hermes/intake-brain.js';
-import type { Conversation, IdentityHandle, IntakeState, Store, Surface } from '../../storage/ports.js';
+import type { Conversation, IdentityHandle, IntakeState, Store, Surface } from '../../ports/store.js';
 import { applyTurn, type TurnContext } from './apply-turn.js';
 import { deferredReason, deferredReply, deferringCode } from './intake-inbox.js';
 

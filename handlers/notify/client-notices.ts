@@ -5,9 +5,9 @@
  */
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../storage/ports.js';
-import type { JobQueue } from '../checkpoints/job-queue.js';
-import { NOTIFY_JOBS } from './job-names.js';
+import type { Store } from '../../ports/store.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import { recordNotice, type NoticeRequest } from './record-notice.js';
 
 export interface ClientNoticesOptions {

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import type { NotifierRegistry } from './notifier-registry.js';
 import { NOTICE_KIND } from './record-notice.js';
 import type { ClientNotice } from './surface-notifier.js';

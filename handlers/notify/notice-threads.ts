@@ -2,7 +2,7 @@
  * Where a client notice goes: every thread the project has on a surface (Slack, Discord, email), else the
  * thread of the conversation the project came from (or the conversation named), on its own surface.
  */
-import type { Conversation, Project, Store, ThreadRef } from '../../storage/ports.js';
+import type { Conversation, Project, Store, ThreadRef } from '../../ports/store.js';
 
 /** The thread of a conversation as a ThreadRef (Slack keys are `<channel>:<thread ts>`). */
 export function conversationThread(conversation: Conversation): ThreadRef {

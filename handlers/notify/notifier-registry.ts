@@ -3,7 +3,7 @@
  * surfaces register themselves once started, and notice delivery asks it for the notifier of a thread's
  * surface (none: the notice stays in the outbox for a process that has one).
  */
-import type { Surface } from '../../storage/ports.js';
+import type { Surface } from '../../ports/store.js';
 import type { SurfaceNotifier } from './surface-notifier.js';
 
 export class NotifierRegistry {

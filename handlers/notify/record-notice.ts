@@ -6,7 +6,7 @@
  * the console and Hermes's own memory see it.
  */
 import { createHash } from 'node:crypto';
-import type { Conversation, Project, Store } from '../../storage/ports.js';
+import type { Conversation, Project, Store } from '../../ports/store.js';
 import { noticeTarget } from './notice-threads.js';
 import type { ClientNotice, ClientNoticeKind } from './surface-notifier.js';
 

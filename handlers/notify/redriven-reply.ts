@@ -3,7 +3,7 @@
  * the conversation already, and is recorded here as a client notice for the conversation's own thread, so
  * it reaches the client on their surface once (the `client.notify.sweep` job delivers it).
  */
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { recordNotice } from './record-notice.js';
 
 export async function recordRedrivenReply(

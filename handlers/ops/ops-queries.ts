@@ -3,13 +3,13 @@
  * checkpoints as stored, and checkpoint decisions through the one decision handler Slack buttons use.
  */
 import { z } from 'zod';
-import type { Checkpoint, Identity, IdentityHandle, Project, Store, Surface } from '../../storage/ports.js';
+import type { Checkpoint, Identity, IdentityHandle, Project, Store, Surface } from '../../ports/store.js';
 import {
   decideCheckpoint,
   type DecideCheckpointResult,
   type DecisionOutcome,
 } from '../checkpoints/decide-checkpoint.js';
-import type { JobQueue } from '../checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 
 const SURFACES: Surface[] = ['slack', 'discord', 'email', 'console'];
 

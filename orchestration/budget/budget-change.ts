@@ -4,9 +4,9 @@
  * `budget_change` showing the old and the new limit; the approval sets it (budget-decisions.ts).
  */
 import { actionHash } from '../../handlers/checkpoints/action-hash.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
-import type { Checkpoint, Money, NewCheckpoint, Store } from '../../storage/ports.js';
+import type { Checkpoint, Money, NewCheckpoint, Store } from '../../ports/store.js';
 
 export const BUDGET_CHANGE = 'budget_change';
 

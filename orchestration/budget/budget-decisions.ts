@@ -5,8 +5,8 @@
  * project is active again, so the task can resume (approved) or be cancelled (rejected); further work
  * past the limit asks again. Running it twice records nothing twice.
  */
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { Checkpoint, Money, Store } from '../../storage/ports.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Checkpoint, Money, Store } from '../../ports/store.js';
 import { requestedBudget } from './budget-change.js';
 import { resumeAfterBudget } from './budget-pause.js';
 import { spendDetails } from './project-spend.js';

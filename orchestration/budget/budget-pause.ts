@@ -5,9 +5,9 @@
  * ready tasks are dispatched again (an approval raised the limit; after a rejection the next call past
  * the limit pauses the project again).
  */
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { Checkpoint, Project, Store } from '../../storage/ports.js';
-import { taskRunJob } from '../jobs/job-catalogue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Checkpoint, Project, Store } from '../../ports/store.js';
+import { taskRunJob } from '../../ports/job-queue.js';
 import type { ProjectSpend } from './project-spend.js';
 
 export const BUDGET_ACTOR = 'budget';

@@ -3,7 +3,7 @@
  * approved without a TO) plus external spend a TO approved through a `spend` checkpoint. The limit is the
  * brief's budget plus every overrun a TO approved on a `budget_reached` checkpoint.
  */
-import type { Checkpoint, Project, Store } from '../../storage/ports.js';
+import type { Checkpoint, Project, Store } from '../../ports/store.js';
 
 /** The kind of spend a `spend` checkpoint asks about (`details.type`). */
 export type SpendType = 'llm_call' | 'external';

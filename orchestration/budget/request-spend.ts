@@ -7,8 +7,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { Checkpoint, Project, Store, Task } from '../../storage/ports.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Checkpoint, Project, Store, Task } from '../../ports/store.js';
 import { pauseForBudget, resumeAfterBudget } from './budget-pause.js';
 import type { BudgetSettings } from './budget-settings.js';
 import { projectSpend, round, spendDetails, type SpendReason, type SpendType } from './project-spend.js';

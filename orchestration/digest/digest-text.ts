@@ -3,7 +3,7 @@
  * against budget, and what comes next. The same state always gives the same text.
  */
 import { formatMoney } from '../../agents/hermes/brief-schema.js';
-import type { Checkpoint, Project, Task, TaskStatus } from '../../storage/ports.js';
+import type { Checkpoint, Project, Task, TaskStatus } from '../../ports/store.js';
 
 export interface DigestState {
   project: Project;

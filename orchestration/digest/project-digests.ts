@@ -4,10 +4,10 @@
  * of every running project whose time has come in its client's time zone.
  */
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import type { ClientNotices } from '../../handlers/notify/client-notices.js';
-import { NOTIFY_JOBS } from '../../handlers/notify/job-names.js';
-import type { Store } from '../../storage/ports.js';
+import { NOTIFY_JOBS } from '../../ports/job-queue.js';
+import type { Store } from '../../ports/store.js';
 import { dueDigestKey, localTime, timeZoneOf, type DigestSchedule } from './digest-schedule.js';
 import { renderDigest, type DigestReason } from './digest-text.js';
 

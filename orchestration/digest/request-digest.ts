@@ -7,8 +7,8 @@
  */
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import { NOTIFY_JOBS } from '../../handlers/notify/job-names.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import type { DigestReason } from './digest-text.js';
 
 export type Milestone = Exclude<DigestReason, 'scheduled'>;

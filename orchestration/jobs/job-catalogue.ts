@@ -4,33 +4,10 @@
  */
 import { z } from 'zod';
 import type { Logger } from '../../common/logging/logger.js';
-import type { AgentRole, Store } from '../../storage/ports.js';
+import type { AgentRole, Store } from '../../ports/store.js';
 import { defineJob, type JobContext, type JobDefinition } from './job-definition.js';
-import { NOTIFY_JOBS } from '../../handlers/notify/job-names.js';
+import { JOB_NAMES, taskRunJob } from '../../ports/job-queue.js';
 import { notifyJobs, type NotifyJobDependencies } from '../../handlers/notify/notify-jobs.js';
-
-export const JOB_NAMES = {
-  auditVerify: 'audit.verify',
-  checkpointCard: 'checkpoint.card',
-  checkpointRemind: 'checkpoint.remind',
-  intakeRedrive: 'intake.redrive',
-  projectPlan: 'project.plan',
-  checkpointDecided: 'checkpoint.decided',
-  orchestrationSweep: 'orchestration.sweep',
-  taskRunApollo: 'task.run.apollo',
-  taskRunAphrodite: 'task.run.aphrodite',
-  taskRunAthena: 'task.run.athena',
-  taskRunHephaestus: 'task.run.hephaestus',
-  taskResume: 'task.resume',
-  ...NOTIFY_JOBS,
-} as const;
-
-/** The job that runs a task of this role (one job name per role, so each role has its own concurrency). */
-export function taskRunJob(role: AgentRole): JobName {
-  return `task.run.${role}`;
-}
-
-export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
 /** Brings a checkpoint's cards (Slack, …) in line with its current state, through the outbox. */
 export interface CheckpointCardSync {

@@ -6,7 +6,7 @@ import type { Job } from 'agenda';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import { inSpan } from '../../common/tracing.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { LeaseRepository } from '../../storage/ports.js';
+import type { LeaseRepository } from '../../ports/store.js';
 import type { JobContext, JobDefinition, JobFence } from './job-definition.js';
 
 export interface JobRunnerOptions {

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { Agenda, exponential, when, type Job } from 'agenda';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import type { JobDefinition } from './job-definition.js';
 import { runJobAttempt } from './job-runner.js';
 

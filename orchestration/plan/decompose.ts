@@ -6,7 +6,7 @@
 import { OlympusError } from '../../common/errors.js';
 import { generateStructured, type LlmRouter } from '../../agents/llm/index.js';
 import type { LlmMessage } from '../../agents/llm/index.js';
-import type { Project } from '../../storage/ports.js';
+import type { Project } from '../../ports/store.js';
 import { PlanSchema, ROLE_DUTIES, type Plan } from './plan-schema.js';
 import { describeProblems, validatePlan } from './validate-plan.js';
 

@@ -1,6 +1,6 @@
 /** The shape of a plan the decomposer asks the model for: tasks with a role, a spec, acceptance criteria and dependencies. */
 import { z } from 'zod';
-import type { AgentRole } from '../../storage/ports.js';
+import type { AgentRole } from '../../ports/store.js';
 
 export const AGENT_ROLES = [
   'apollo',

@@ -11,8 +11,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OlympusError } from '../../common/errors.js';
 import { ChainVerifier, GENESIS_HASH, hashAuditEvent } from '../audit-chain.js';
-import type { AuditEvent } from '../domain.js';
-import type { AuditRepository, AuditVerification, NewAuditEvent } from '../ports.js';
+import type { AuditEvent } from '../../ports/domain.js';
+import type { AuditRepository, AuditVerification, NewAuditEvent } from '../../ports/store.js';
 import type { AuditDoc, Collections } from './documents.js';
 import { asStored } from './documents.js';
 import { toAuditEvent } from './mapping.js';

@@ -6,14 +6,14 @@ import type {
   CheckpointDecision,
   CheckpointRequest,
   CheckpointStatus,
-} from '../domain.js';
+} from '../../ports/domain.js';
 import type {
   CheckpointRepository,
   DecideOptions,
   DecideResult,
   DecisionInput,
   NewCheckpoint,
-} from '../ports.js';
+} from '../../ports/store.js';
 import type { CheckpointDoc, Collections } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toCheckpoint } from './mapping.js';

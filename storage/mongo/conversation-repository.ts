@@ -1,8 +1,8 @@
 /** Conversations: one per surface thread (unique `surface` + `threadKey`), versioned for compare-and-set. */
 import { OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
-import type { Conversation, ConversationMessage, Surface } from '../domain.js';
-import type { ConversationPatch, ConversationRepository } from '../ports.js';
+import type { Conversation, ConversationMessage, Surface } from '../../ports/domain.js';
+import type { ConversationPatch, ConversationRepository } from '../../ports/store.js';
 import type { Collections, ConversationDoc } from './documents.js';
 import { nextOrder } from './documents.js';
 import { toConversation } from './mapping.js';

@@ -26,7 +26,7 @@ import type {
   Surface,
   TaskStatus,
   ThreadRef,
-} from '../domain.js';
+} from '../../ports/domain.js';
 
 export interface IdentityDoc {
   _id: string;

@@ -5,8 +5,8 @@
  * owner per handle throughout; a concurrent taker makes the add fail and the move is retried).
  */
 import { OlympusError } from '../../common/errors.js';
-import type { Identity, IdentityHandle, LinkCode } from '../domain.js';
-import type { IdentityLinkRepository, LinkAttempt, NewLinkCode } from '../ports.js';
+import type { Identity, IdentityHandle, LinkCode } from '../../ports/domain.js';
+import type { IdentityLinkRepository, LinkAttempt, NewLinkCode } from '../../ports/store.js';
 import { handleKey, normalizeHandle, type Collections, type LinkCodeDoc } from './documents.js';
 import { toIdentity } from './mapping.js';
 import { isDuplicateKey } from './mongo-errors.js';

@@ -6,8 +6,8 @@
  */
 import { OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
-import type { Identity, IdentityHandle } from '../domain.js';
-import type { IdentityRepository, NewIdentity } from '../ports.js';
+import type { Identity, IdentityHandle } from '../../ports/domain.js';
+import type { IdentityRepository, NewIdentity } from '../../ports/store.js';
 import type { Collections, IdentityDoc } from './documents.js';
 import { asStored, handleKey, nextOrder, normalizeHandle } from './documents.js';
 import { toIdentity } from './mapping.js';

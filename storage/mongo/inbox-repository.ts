@@ -2,8 +2,8 @@
  * The inbox: inbound events under their natural key as `_id`. A repeat delivery's insert fails on the
  * primary key (E11000), which is how it is recognised, in one statement.
  */
-import type { InboxEntry, Surface } from '../domain.js';
-import type { InboxRepository } from '../ports.js';
+import type { InboxEntry, Surface } from '../../ports/domain.js';
+import type { InboxRepository } from '../../ports/store.js';
 import type { Filter } from 'mongodb';
 import type { Collections, InboxDoc } from './documents.js';
 import { asStored, nextOrder } from './documents.js';

@@ -2,8 +2,8 @@
  * Named leases with fencing tokens, one document per key (`_id`). The document is never deleted, so
  * the token only ever grows: releasing just expires the lease. Expiry is judged by this process's clock.
  */
-import type { Lease } from '../domain.js';
-import type { LeaseRepository } from '../ports.js';
+import type { Lease } from '../../ports/domain.js';
+import type { LeaseRepository } from '../../ports/store.js';
 import type { Collections } from './documents.js';
 import { toLease } from './mapping.js';
 import { isDuplicateKey } from './mongo-errors.js';

@@ -1,7 +1,7 @@
 /** The cost ledger: append-only entries for LLM calls and approved spend. */
 import { newId } from '../../common/ids.js';
-import type { LedgerEntry } from '../domain.js';
-import type { LedgerRepository, NewLedgerEntry } from '../ports.js';
+import type { LedgerEntry } from '../../ports/domain.js';
+import type { LedgerRepository, NewLedgerEntry } from '../../ports/store.js';
 import type { Collections, LedgerDoc } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toLedgerEntry } from './mapping.js';

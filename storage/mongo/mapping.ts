@@ -11,7 +11,7 @@ import type {
   OutboxEntry,
   Project,
   Task,
-} from '../domain.js';
+} from '../../ports/domain.js';
 import type {
   AuditDoc,
   BriefDoc,

@@ -7,7 +7,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import type { AgendaBackend } from 'agenda';
 import { MongoClient } from 'mongodb';
 import { OlympusError, errorMessage } from '../../common/errors.js';
-import type { Store } from '../ports.js';
+import type { Store } from '../../ports/store.js';
 import { MongoAuditRepository } from './audit-repository.js';
 import { MongoCheckpointRepository } from './checkpoint-repository.js';
 import { MongoConversationRepository } from './conversation-repository.js';

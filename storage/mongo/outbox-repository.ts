@@ -2,8 +2,8 @@
  * The outbox: outward effects under their effect id as `_id`. Enqueueing an existing effect fails on
  * the primary key (E11000) and returns the stored entry instead, so the effect is not redone.
  */
-import type { OutboxEntry } from '../domain.js';
-import type { OutboxRepository } from '../ports.js';
+import type { OutboxEntry } from '../../ports/domain.js';
+import type { OutboxRepository } from '../../ports/store.js';
 import type { Collections, OutboxDoc } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toOutboxEntry } from './mapping.js';

@@ -5,8 +5,8 @@
  * it, moved forward right after (and repaired by the next attempt if a crash came in between).
  */
 import { newId } from '../../common/ids.js';
-import type { Brief, Money, Project, ProjectStatus, ThreadRef } from '../domain.js';
-import type { NewProject, ProjectRepository } from '../ports.js';
+import type { Brief, Money, Project, ProjectStatus, ThreadRef } from '../../ports/domain.js';
+import type { NewProject, ProjectRepository } from '../../ports/store.js';
 import type { BriefDoc, Collections, ProjectDoc } from './documents.js';
 import { asStored, briefId, nextOrder } from './documents.js';
 import { toBrief, toProject } from './mapping.js';

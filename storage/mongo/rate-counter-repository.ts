@@ -2,7 +2,7 @@
  * Fixed-window counters: one document per key and window, incremented by one upsert, so every process
  * counts against the same number. A TTL index on `expiresAt` removes ended windows.
  */
-import type { RateCounterRepository } from '../ports.js';
+import type { RateCounterRepository } from '../../ports/store.js';
 import { windowStart } from '../rate-window.js';
 import type { Collections } from './documents.js';
 import { isDuplicateKey } from './mongo-errors.js';

@@ -4,8 +4,8 @@
  * E11000 and the first lease is returned instead.
  */
 import { newId } from '../../common/ids.js';
-import type { SecretLease } from '../domain.js';
-import type { NewSecretLease, SecretLeaseRepository } from '../ports.js';
+import type { SecretLease } from '../../ports/domain.js';
+import type { NewSecretLease, SecretLeaseRepository } from '../../ports/store.js';
 import { nextOrder, type Collections, type SecretLeaseDoc } from './documents.js';
 import { isDuplicateKey } from './mongo-errors.js';
 

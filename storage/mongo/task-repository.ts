@@ -5,7 +5,7 @@
  */
 import { OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
-import type { Task, TaskStatus } from '../domain.js';
+import type { Task, TaskStatus } from '../../ports/domain.js';
 import type {
   NewTask,
   TaskClaim,
@@ -13,7 +13,7 @@ import type {
   TaskProgress,
   TaskProgressInput,
   TaskRepository,
-} from '../ports.js';
+} from '../../ports/store.js';
 import type { Collections, TaskDoc } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toTask } from './mapping.js';

@@ -1,5 +1,5 @@
 import { GENESIS_HASH, hashAuditEvent, verifyChainAsync, type UnhashedAuditEvent } from '../audit-chain.js';
-import type { AuditEvent, AuditRepository, AuditVerification, NewAuditEvent } from '../ports.js';
+import type { AuditEvent, AuditRepository, AuditVerification, NewAuditEvent } from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toAuditEvent, type AuditRow } from './record-row-mappers.js';
 

@@ -10,7 +10,7 @@ import type {
   DecideResult,
   DecisionInput,
   NewCheckpoint,
-} from '../ports.js';
+} from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toCheckpoint, type CheckpointRow } from './row-mappers.js';
 

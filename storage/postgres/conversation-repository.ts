@@ -5,7 +5,7 @@ import type {
   ConversationPatch,
   ConversationRepository,
   Surface,
-} from '../ports.js';
+} from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toConversation, type ConversationRow } from './row-mappers.js';
 

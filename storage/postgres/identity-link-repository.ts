@@ -4,8 +4,8 @@
  * identity in one transaction (the old owner, left without handles, merged into the new one).
  */
 import { OlympusError } from '../../common/errors.js';
-import type { Identity, IdentityHandle, LinkCode } from '../domain.js';
-import type { IdentityLinkRepository, LinkAttempt, NewLinkCode } from '../ports.js';
+import type { Identity, IdentityHandle, LinkCode } from '../../ports/domain.js';
+import type { IdentityLinkRepository, LinkAttempt, NewLinkCode } from '../../ports/store.js';
 import type { Database } from './database.js';
 import { PostgresIdentityRepository } from './identity-repository.js';
 

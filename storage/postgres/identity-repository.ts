@@ -1,6 +1,6 @@
 import { OlympusError, hasCode } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
-import type { Identity, IdentityHandle, IdentityRepository, NewIdentity, Role } from '../ports.js';
+import type { Identity, IdentityHandle, IdentityRepository, NewIdentity, Role } from '../../ports/store.js';
 import type { Database, Queryable } from './database.js';
 import { toIdentity, type IdentityRow } from './row-mappers.js';
 

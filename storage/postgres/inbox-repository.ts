@@ -1,5 +1,5 @@
 import { OlympusError } from '../../common/errors.js';
-import type { InboxEntry, InboxRepository, Surface } from '../ports.js';
+import type { InboxEntry, InboxRepository, Surface } from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toInboxEntry, type InboxRow } from './record-row-mappers.js';
 

@@ -1,4 +1,4 @@
-import type { Lease, LeaseRepository } from '../ports.js';
+import type { Lease, LeaseRepository } from '../../ports/store.js';
 import type { Database } from './database.js';
 import { toLease, type LeaseRow } from './record-row-mappers.js';
 

@@ -1,6 +1,6 @@
 import { OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
-import type { LedgerEntry, LedgerRepository, NewLedgerEntry } from '../ports.js';
+import type { LedgerEntry, LedgerRepository, NewLedgerEntry } from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toLedgerEntry, type LedgerRow } from './record-row-mappers.js';
 

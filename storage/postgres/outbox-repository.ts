@@ -1,5 +1,5 @@
 import { OlympusError } from '../../common/errors.js';
-import type { OutboxEntry, OutboxRepository } from '../ports.js';
+import type { OutboxEntry, OutboxRepository } from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toOutboxEntry, type OutboxRow } from './record-row-mappers.js';
 

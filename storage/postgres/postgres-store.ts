@@ -5,7 +5,7 @@
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { AgendaBackend } from 'agenda';
 import { OlympusError } from '../../common/errors.js';
-import type { Store } from '../ports.js';
+import type { Store } from '../../ports/store.js';
 import { PostgresAuditRepository } from './audit-repository.js';
 import { PostgresCheckpointRepository } from './checkpoint-repository.js';
 import { PostgresConversationRepository } from './conversation-repository.js';

@@ -8,7 +8,7 @@ import type {
   ProjectRepository,
   ProjectStatus,
   ThreadRef,
-} from '../ports.js';
+} from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toBrief, toProject, type BriefRow, type ProjectRow } from './row-mappers.js';
 

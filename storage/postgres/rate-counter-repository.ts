@@ -2,7 +2,7 @@
  * Fixed-window counters in one upsert per hit, so every process counts against the same number. Windows
  * that ended are deleted now and then by the hits themselves (about one hit in a hundred).
  */
-import type { RateCounterRepository } from '../ports.js';
+import type { RateCounterRepository } from '../../ports/store.js';
 import type { Database } from './database.js';
 import { windowStart } from '../rate-window.js';
 

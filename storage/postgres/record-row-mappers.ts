@@ -8,7 +8,7 @@ import type {
   OutboxEntry,
   OutboxStatus,
   Surface,
-} from '../domain.js';
+} from '../../ports/domain.js';
 import { toDate, toDateOrNull, type BigintColumn } from './row-mappers.js';
 
 export type LedgerRow = {

@@ -25,7 +25,7 @@ import type {
   Task,
   TaskStatus,
   ThreadRef,
-} from '../domain.js';
+} from '../../ports/domain.js';
 
 /** int8 columns: pg returns them as strings (they may exceed 2^53); ours never do. */
 export type BigintColumn = string | number;

@@ -1,6 +1,6 @@
 /** Secret leases in PostgreSQL: names, versions and bindings only (values stay in the vault). */
 import { newId } from '../../common/ids.js';
-import type { NewSecretLease, SecretLease, SecretLeaseRepository } from '../ports.js';
+import type { NewSecretLease, SecretLease, SecretLeaseRepository } from '../../ports/store.js';
 import type { Database } from './database.js';
 import { toDate, toDateOrNull } from './row-mappers.js';
 

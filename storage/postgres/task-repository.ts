@@ -9,7 +9,7 @@ import type {
   TaskProgressInput,
   TaskRepository,
   TaskStatus,
-} from '../ports.js';
+} from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toDate, toTask, type TaskRow } from './row-mappers.js';
 

@@ -3,7 +3,7 @@
  * no SDK import and can be tested on its own.
  */
 import { OlympusError } from '../../common/errors.js';
-import { secretExists, secretNotFound, versionNotEnabled } from './vault-port.js';
+import { secretExists, secretNotFound, versionNotEnabled } from '../../ports/vault.js';
 
 /** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
 export const GrpcStatus = {

@@ -18,7 +18,7 @@ import {
   type SecretVersionInfo,
   type SecretVersionState,
   type Vault,
-} from './vault-port.js';
+} from '../../ports/vault.js';
 
 export type SecretManagerClientOptions = NonNullable<
   ConstructorParameters<typeof SecretManagerServiceClient>[0]

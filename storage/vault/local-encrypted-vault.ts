@@ -34,7 +34,7 @@ import {
   type SecretLabels,
   type SecretVersionInfo,
   type Vault,
-} from './vault-port.js';
+} from '../../ports/vault.js';
 
 export interface LocalVaultOptions {
   /** Olympus' data directory; the vault lives in `<dataDir>/vault`. */

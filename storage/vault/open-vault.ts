@@ -7,7 +7,7 @@ import type { Logger } from '../../common/logging/logger.js';
 import type { SecretRedactor } from '../../common/logging/redactor.js';
 import type { SecretManagerClientOptions } from './google-secret-manager-vault.js';
 import { RedactingVault } from './redacting-vault.js';
-import type { Vault } from './vault-port.js';
+import type { Vault } from '../../ports/vault.js';
 
 export interface VaultSettings {
   dataDir: string;

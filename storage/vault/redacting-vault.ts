@@ -3,7 +3,7 @@
  * from then on no log line (message, metadata, serialized error) can carry it.
  */
 import type { SecretRedactor } from '../../common/logging/redactor.js';
-import type { SecretInfo, SecretLabels, SecretVersionInfo, Vault } from './vault-port.js';
+import type { SecretInfo, SecretLabels, SecretVersionInfo, Vault } from '../../ports/vault.js';
 
 export class RedactingVault implements Vault {
   constructor(

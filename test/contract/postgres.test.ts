@@ -14,7 +14,7 @@ import { hasCode } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from '../../storage/embedded.js';
 import { findFreePort } from '../../storage/free-port.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { migrations } from '../../storage/postgres/migrations.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 import { describeStorageContract } from './storage-contract.js';

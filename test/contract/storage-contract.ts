@@ -3,7 +3,7 @@
  * An adapter's test file calls `describeStorageContract` with a factory for a fresh store.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { agentProgressCases } from './storage-cases/agent-progress-cases.js';
 import { checkpointCases } from './storage-cases/checkpoint-cases.js';
 import { conversationCases } from './storage-cases/conversation-cases.js';

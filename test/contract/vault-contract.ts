@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { ErrorCode } from '../../common/errors.js';
-import type { SecretLabels, Vault } from '../../storage/vault/vault-port.js';
+import type { SecretLabels, Vault } from '../../ports/vault.js';
 
 export interface VaultFixture {
   vault: Vault;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { BriefSchema, missingFields } from '../../agents/hermes/brief-schema.js';
 import type { LlmIntakeTurn } from '../../agents/hermes/llm-intake-brain.js';
 import { findFreePort } from '../../storage/free-port.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';

@@ -13,7 +13,7 @@ import { reviseCheckpoint } from '../../handlers/checkpoints/revise-checkpoint.j
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
-import type { Checkpoint, Project } from '../../storage/ports.js';
+import type { Checkpoint, Project } from '../../ports/store.js';
 import type { EmbeddedStore } from '../support/embedded-store.js';
 import type { FakeSlackApi, RecordedCall } from '../support/fake-slack-api.js';
 import { postEvent, postInteraction } from '../support/slack-signing.js';

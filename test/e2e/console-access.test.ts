@@ -15,7 +15,7 @@ import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import { findFreePort } from '../../storage/free-port.js';
-import type { Checkpoint, Store } from '../../storage/ports.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 

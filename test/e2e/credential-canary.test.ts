@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
 import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
-import type { Checkpoint } from '../../storage/ports.js';
+import type { Checkpoint } from '../../ports/store.js';
 import { HeldJobs, startAgentHarness, type AgentHarness } from '../security/agent-harness.js';
 import { newActiveProject, newPerson, startRecordingApi } from '../security/privileged-support.js';
 import { until } from '../support/until.js';

@@ -10,7 +10,7 @@ import { createDiscordSurface, type DiscordSurface } from '../../bot/discord/dis
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { ClientNotices } from '../../handlers/notify/client-notices.js';
 import { NoticeDelivery } from '../../handlers/notify/deliver-notices.js';
-import { NOTIFY_JOBS } from '../../handlers/notify/job-names.js';
+import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import { NotifierRegistry } from '../../handlers/notify/notifier-registry.js';
 import { notifyJobs } from '../../handlers/notify/notify-jobs.js';
 import { recordNotice } from '../../handlers/notify/record-notice.js';
@@ -20,7 +20,7 @@ import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { parseDigestSchedule } from '../../orchestration/digest/digest-schedule.js';
 import { ProjectDigests } from '../../orchestration/digest/project-digests.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
-import type { Project } from '../../storage/ports.js';
+import type { Project } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import {
   DM_CHANNEL,

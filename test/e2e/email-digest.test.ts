@@ -9,7 +9,7 @@ import type { ParsedMail } from 'mailparser';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { ClientNotices } from '../../handlers/notify/client-notices.js';
 import { NoticeDelivery } from '../../handlers/notify/deliver-notices.js';
-import { NOTIFY_JOBS } from '../../handlers/notify/job-names.js';
+import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import { NotifierRegistry } from '../../handlers/notify/notifier-registry.js';
 import { notifyJobs } from '../../handlers/notify/notify-jobs.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';

@@ -12,7 +12,7 @@ import { hashLinkCode, IdentityLinker } from '../../handlers/identities/identity
 import { LinkingIntake } from '../../handlers/identities/linking-intake.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { NotifierRegistry } from '../../handlers/notify/notifier-registry.js';
-import type { IdentityHandle } from '../../storage/ports.js';
+import type { IdentityHandle } from '../../ports/store.js';
 import {
   ALICE,
   describeWithMail,

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Checkpoint, Project } from '../../storage/ports.js';
+import type { Checkpoint, Project } from '../../ports/store.js';
 import { findFreePort } from '../../storage/free-port.js';
 import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';

@@ -22,7 +22,7 @@ import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import { Orchestrator } from '../../orchestration/orchestrator.js';
-import type { Checkpoint, ProjectStatus } from '../../storage/ports.js';
+import type { Checkpoint, ProjectStatus } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';

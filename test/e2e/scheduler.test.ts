@@ -4,10 +4,11 @@ import { hasCode } from '../../common/errors.js';
 import { Writable } from 'node:stream';
 import { createLogger, createSilentLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
-import { jobCatalogue, JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
+import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
+import { JOB_NAMES } from '../../ports/job-queue.js';
 import { defineJob, type JobContext, type JobDefinition } from '../../orchestration/jobs/job-definition.js';
 import { JobScheduler, type SchedulerOptions } from '../../orchestration/jobs/scheduler.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 
 const logger = createSilentLogger();

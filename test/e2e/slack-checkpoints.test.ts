@@ -14,7 +14,7 @@ import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
-import type { Checkpoint, Project, Task } from '../../storage/ports.js';
+import type { Checkpoint, Project, Task } from '../../ports/store.js';
 import type { EmbeddedStore } from '../support/embedded-store.js';
 import type { FakeSlackApi, RecordedCall } from '../support/fake-slack-api.js';
 import { postEvent, postForm, postInteraction } from '../support/slack-signing.js';

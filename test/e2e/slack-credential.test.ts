@@ -16,7 +16,7 @@ import { secretNameFor } from '../../agents/tools/credential-lease.js';
 import { createLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
-import type { Checkpoint, Project, Task } from '../../storage/ports.js';
+import type { Checkpoint, Project, Task } from '../../ports/store.js';
 import { LocalEncryptedVault } from '../../storage/vault/local-encrypted-vault.js';
 import { postInteraction } from '../support/slack-signing.js';
 import {

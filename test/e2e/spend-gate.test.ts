@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { budgetLines } from '../../bot/commands/ops-budget-lines.js';
 import { decideAs, showProject } from '../../handlers/ops/ops-queries.js';
-import type { Checkpoint, Identity, Project } from '../../storage/ports.js';
+import type { Checkpoint, Identity, Project } from '../../ports/store.js';
 import { startAgentHarness, type AgentHarness } from '../security/agent-harness.js';
 import { newActiveProject, newPerson } from '../security/privileged-support.js';
 import { until } from '../support/until.js';

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
 import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
-import { JOB_NAMES } from '../../orchestration/jobs/job-catalogue.js';
+import { JOB_NAMES } from '../../ports/job-queue.js';
 import { postInteraction } from '../support/slack-signing.js';
 import { until } from '../support/until.js';
 import { CrashingQueue } from './crashing-queue.js';

@@ -5,7 +5,7 @@
  * goes to the real scheduler.
  */
 import { OlympusError } from '../../common/errors.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 
 export class CrashingQueue implements JobQueue {
   private armed: string | null = null;

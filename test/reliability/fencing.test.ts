@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../orchestration/jobs/job-definition.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
-import type { Store, Task } from '../../storage/ports.js';
+import type { Store, Task } from '../../ports/store.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { until } from '../support/until.js';

@@ -11,7 +11,7 @@ import { expect } from '@jest/globals';
 import pg from 'pg';
 import { createLogger, type Logger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
-import type { InboxStatus, Store } from '../../storage/ports.js';
+import type { InboxStatus, Store } from '../../ports/store.js';
 import type { FakeSlackApi, RecordedCall } from '../support/fake-slack-api.js';
 
 export interface EffectAtPeer {

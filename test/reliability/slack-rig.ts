@@ -11,12 +11,12 @@ import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js'
 import { createSlackSurface, type SlackSurface } from '../../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
+import type { JobQueue } from '../../ports/job-queue.js';
 import type { ClientRateLimiter } from '../../handlers/intake/client-rate-limit.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
-import type { Checkpoint, Store } from '../../storage/ports.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
 import { startSlackFaultProxy, type SlackFaultProxy } from '../support/fake-slack-faults.js';

@@ -14,9 +14,9 @@ import { createSilentLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
 import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
-import type { Checkpoint, Identity, Project, Task } from '../../storage/ports.js';
+import type { Checkpoint, Identity, Project, Task } from '../../ports/store.js';
 import { openVault } from '../../storage/vault/open-vault.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Vault } from '../../ports/vault.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import {
   contextFor,

@@ -17,7 +17,7 @@ import { provideCredentialRoute } from '../../bot/ops/provide-credential-route.j
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import { openVault } from '../../storage/vault/open-vault.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Vault } from '../../ports/vault.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { contextFor, newActiveProject, RecordingJobs } from './privileged-support.js';
 

@@ -21,7 +21,7 @@ import { opsRoutes } from '../../bot/ops/ops-routes.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
 import { requestCredentialTool } from '../../agents/tools/credential-tools.js';
-import type { Checkpoint, Identity, Project, Task } from '../../storage/ports.js';
+import type { Checkpoint, Identity, Project, Task } from '../../ports/store.js';
 import type { ScriptedReply } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
 import { startAgentHarness, type AgentHarness } from './agent-harness.js';

@@ -6,8 +6,8 @@ import { newId } from '../../common/ids.js';
 import { createLogger, type Logger } from '../../common/logging/logger.js';
 import type { SecretRedactor } from '../../common/logging/redactor.js';
 import { toolContextOf, type ToolContext } from '../../agents/tools/agent-tool.js';
-import type { JobQueue } from '../../handlers/checkpoints/job-queue.js';
-import type { AgentRole, Identity, Project, Store, Task } from '../../storage/ports.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { AgentRole, Identity, Project, Store, Task } from '../../ports/store.js';
 
 /** A job queue that records what would run (no worker). */
 export class RecordingJobs implements JobQueue {

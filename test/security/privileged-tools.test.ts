@@ -16,7 +16,7 @@ import { applyChangeRequest } from '../../handlers/intake/project-actions.js';
 import { BudgetDecisions } from '../../orchestration/budget/budget-decisions.js';
 import { DEFAULT_BUDGET_SETTINGS } from '../../orchestration/budget/budget-settings.js';
 import { projectSpend } from '../../orchestration/budget/project-spend.js';
-import type { Identity } from '../../storage/ports.js';
+import type { Identity } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { contextFor, newActiveProject, newPerson, RecordingJobs } from './privileged-support.js';
 

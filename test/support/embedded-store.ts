@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../../storage/embedded.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 
 export interface EmbeddedStore {

@@ -11,9 +11,9 @@ import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import type { Logger } from '../../common/logging/logger.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import type { Vault } from '../../storage/vault/vault-port.js';
+import type { Vault } from '../../ports/vault.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
-import type { Store } from '../../storage/ports.js';
+import type { Store } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from './embedded-store.js';
 import { startFakeSlackApi, type FakeSlackApi } from './fake-slack-api.js';
 

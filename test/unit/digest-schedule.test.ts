@@ -7,7 +7,7 @@ import {
   timeZoneOf,
 } from '../../orchestration/digest/digest-schedule.js';
 import { renderDigest } from '../../orchestration/digest/digest-text.js';
-import type { Checkpoint, Project, Task } from '../../storage/ports.js';
+import type { Checkpoint, Project, Task } from '../../ports/store.js';
 
 describe('digest schedule', () => {
   test('parses daily times and off; refuses anything else with a clear error', () => {

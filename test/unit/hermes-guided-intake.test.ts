@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { mergeDraft, missingFields, type BriefDraft } from '../../agents/hermes/brief-schema.js';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import type { IntakeTurn, ProjectSummary } from '../../agents/hermes/intake-brain.js';
-import type { Conversation } from '../../storage/ports.js';
+import type { Conversation } from '../../ports/store.js';
 
 const now = new Date('2026-11-24T10:00:00Z');
 

@@ -13,7 +13,7 @@ import { jsonSchemaOf } from '../../agents/llm/structured-output.js';
 import { loadConfig } from '../../bot/config/load-config.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { DEFAULT_REDRIVE_POLICY, dueForRedrive } from '../../handlers/intake/intake-inbox.js';
-import type { Conversation, InboxEntry } from '../../storage/ports.js';
+import type { Conversation, InboxEntry } from '../../ports/store.js';
 
 const now = new Date('2030-06-01T12:00:00Z');
 

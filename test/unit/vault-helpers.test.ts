@@ -8,7 +8,7 @@ import {
   assertSecretName,
   assertValue,
   assertVersion,
-} from '../../storage/vault/vault-port.js';
+} from '../../ports/vault.js';
 
 describe('vault validation', () => {
   test('secret names', () => {

@@ -17,7 +17,7 @@ import type {
   LlmProvider,
   LlmToolCall,
   ProviderCheck,
-} from '../llm-provider.js';
+} from '../../../ports/llm-provider.js';
 
 export interface OllamaProviderOptions {
   host: string;

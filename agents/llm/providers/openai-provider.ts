@@ -17,7 +17,7 @@ import type {
   LlmProvider,
   LlmToolCall,
   ProviderCheck,
-} from '../llm-provider.js';
+} from '../../../ports/llm-provider.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 

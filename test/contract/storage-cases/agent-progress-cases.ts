@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { newId } from '../../../common/ids.js';
-import type { NewLedgerEntry, Store, Task } from '../../../storage/ports.js';
+import type { NewLedgerEntry, Store, Task } from '../../../ports/store.js';
 import { newProject, times, type GetStore } from './support.js';
 
 async function readyTask(store: Store): Promise<Task> {

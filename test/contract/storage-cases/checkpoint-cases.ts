@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { newId } from '../../../common/ids.js';
-import type { NewCheckpoint } from '../../../storage/ports.js';
+import type { NewCheckpoint } from '../../../ports/store.js';
 import { newProject, times, type GetStore } from './support.js';
 
 function request(projectId: string, extra: Partial<NewCheckpoint> = {}): NewCheckpoint {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { newId } from '../../../common/ids.js';
-import type { ConversationMessage } from '../../../storage/ports.js';
+import type { ConversationMessage } from '../../../ports/store.js';
 import { times, uniqueKey, type GetStore } from './support.js';
 
 function message(text: string, from: ConversationMessage['from'] = 'client'): ConversationMessage {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { newId } from '../../../common/ids.js';
-import type { IdentityHandle } from '../../../storage/ports.js';
+import type { IdentityHandle } from '../../../ports/store.js';
 import { expectCode, times, uniqueKey, type GetStore } from './support.js';
 
 function handle(surface: IdentityHandle['surface'] = 'slack'): IdentityHandle {

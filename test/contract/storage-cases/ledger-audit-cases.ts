@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { newId } from '../../../common/ids.js';
-import type { NewLedgerEntry } from '../../../storage/ports.js';
+import type { NewLedgerEntry } from '../../../ports/store.js';
 import { times, uniqueKey, type GetStore } from './support.js';
 
 function llmCall(projectId: string | null, cost: number, taskId: string | null = null): NewLedgerEntry {

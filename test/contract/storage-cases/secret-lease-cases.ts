@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { newId } from '../../../common/ids.js';
-import type { NewSecretLease } from '../../../storage/ports.js';
+import type { NewSecretLease } from '../../../ports/store.js';
 import { times, type GetStore } from './support.js';
 
 function leaseInput(overrides: Partial<NewSecretLease> = {}): NewSecretLease {

@@ -2,7 +2,7 @@
 import { expect } from '@jest/globals';
 import { hasCode, type ErrorCode } from '../../../common/errors.js';
 import { newId } from '../../../common/ids.js';
-import type { Project, Store } from '../../../storage/ports.js';
+import type { Project, Store } from '../../../ports/store.js';
 
 export type GetStore = () => Store;
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { newId } from '../../../common/ids.js';
-import type { NewTask, Store, Task } from '../../../storage/ports.js';
+import type { NewTask, Store, Task } from '../../../ports/store.js';
 import { expectCode, newProject, sleep, times, type GetStore } from './support.js';
 
 function plan(...keys: [string, string[]?][]): NewTask[] {

@@ -10,7 +10,7 @@ import { createEmailSurface, type EmailSurface } from '../../../bot/email/email-
 import type { EmailSettings } from '../../../bot/email/email-settings.js';
 import { createSilentLogger } from '../../../common/logging/logger.js';
 import { ClientMessageHandler } from '../../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../../storage/ports.js';
+import type { Store } from '../../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../embedded-store.js';
 import { MAIL_PASSWORD, mailServerUnavailable, startMailServer, type MailServer } from '../mail-server.js';
 

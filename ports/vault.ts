@@ -11,7 +11,7 @@
  *   SECRET_DISABLED, SECRET_DESTROYED, VAULT_UNAVAILABLE (retryable when a retry may help),
  *   VAULT_KEY_INVALID, VAULT_INTEGRITY.
  */
-import { OlympusError } from '../../common/errors.js';
+import { OlympusError } from '../common/errors.js';
 
 export type SecretVersionState = 'enabled' | 'disabled' | 'destroyed';
 

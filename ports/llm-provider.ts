@@ -4,9 +4,8 @@
  * (the router retries) and throw OlympusError 'LLM_UNAVAILABLE' with `retryable` and, when the server
  * sent one, `details.retryAfterMs`.
  */
-import type { ProviderName } from './llm-settings.js';
-
-export type { ProviderName } from './llm-settings.js';
+export const PROVIDER_NAMES = ['ollama', 'openai'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** Local providers keep data on our machines; cloud providers do not. */
 export type ProviderLocality = 'local' | 'cloud';
