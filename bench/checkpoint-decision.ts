@@ -14,7 +14,7 @@ import { createSlackCheckpointCards } from '../bot/slack/checkpoint-cards.js';
 import { createSlackSurface } from '../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../bot/slack/slack-settings.js';
 import { createSilentLogger } from '../common/logging/logger.js';
-import { openCheckpoint } from '../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../orchestration/checkpoints/open-checkpoint.js';
 import { jobCatalogue, type OrchestratorJobs } from '../orchestration/jobs/job-catalogue.js';
 import { JOB_NAMES } from '../ports/job-queue.js';
 import { JobScheduler } from '../orchestration/jobs/scheduler.js';

@@ -15,7 +15,7 @@ import type { SecretRedactor } from '../common/logging/redactor.js';
 import { ClientRateLimiter } from '../handlers/intake/client-rate-limit.js';
 import { ClientMessageHandler } from '../handlers/intake/handle-client-message.js';
 import { DeferredJobQueue } from '../orchestration/deferred-job-queue.js';
-import { ClientNotices } from '../handlers/notify/client-notices.js';
+import { ClientNotices } from '../orchestration/notices/client-notices.js';
 import { NoticeDelivery } from '../handlers/notify/deliver-notices.js';
 import { NotifierRegistry } from '../handlers/notify/notifier-registry.js';
 import { startNoticeSweeper } from '../handlers/notify/notice-sweeper.js';

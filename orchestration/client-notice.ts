@@ -7,8 +7,8 @@
  */
 import type { Logger } from '../common/logging/logger.js';
 import type { JobQueue } from '../ports/job-queue.js';
-import { scheduleDelivery } from '../handlers/notify/client-notices.js';
-import { recordNotice, textEffectId } from '../handlers/notify/record-notice.js';
+import { scheduleDelivery } from './notices/client-notices.js';
+import { recordNotice, textEffectId } from './notices/record-notice.js';
 import type { Project, Store } from '../ports/store.js';
 
 export interface TellOptions {

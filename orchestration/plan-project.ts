@@ -5,7 +5,7 @@
  * `planning` and an audit event says why; no plan is invented.
  */
 import { errorMessage } from '../common/errors.js';
-import { openCheckpoint } from '../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from './checkpoints/open-checkpoint.js';
 import type { Checkpoint, Project } from '../ports/store.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 import { decompose, PLAN_TIER } from './plan/decompose.js';

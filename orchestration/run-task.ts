@@ -10,7 +10,7 @@
  */
 import type { AgentRunResult, LoopProgress } from '../agents/specialists/agent-step.js';
 import { errorMessage, hasCode, OlympusError } from '../common/errors.js';
-import { openCheckpoint } from '../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from './checkpoints/open-checkpoint.js';
 import type { Task, TaskClaim } from '../ports/store.js';
 import { JOB_NAMES, taskRunJob } from '../ports/job-queue.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';

@@ -4,7 +4,7 @@
  * step and call, so a step replayed after a crash finds the checkpoint it opened instead of opening another.
  */
 import { z } from 'zod';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { Store } from '../../ports/store.js';
 import type { AgentTool } from './agent-tool.js';

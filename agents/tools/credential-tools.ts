@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { JobQueue } from '../../ports/job-queue.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import type { Vault } from '../../ports/vault.js';
 import type { AgentTool } from './agent-tool.js';

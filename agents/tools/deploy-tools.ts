@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
 import type { JobQueue } from '../../ports/job-queue.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import type { ProjectWorkspace } from '../workspace/project-workspace.js';
 import type { AgentTool, ToolContext } from './agent-tool.js';

@@ -3,7 +3,7 @@
  * with the decider named by display name instead of a Slack mention.
  */
 import type { SlackBlockDto } from 'slack-block-builder';
-import { currentActionHash } from '../../handlers/checkpoints/action-hash.js';
+import { currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import { cardBlocks, cardText } from '../slack/checkpoint-card.js';
 

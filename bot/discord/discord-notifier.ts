@@ -5,7 +5,7 @@
 import { Routes, type REST } from 'discord.js';
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
-import type { SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
+import type { SurfaceNotifier } from '../../ports/surface-notifier.js';
 import type { Store } from '../../ports/store.js';
 import { sendOnce } from './send-once.js';
 

@@ -21,7 +21,7 @@ import { NO_MENTIONS } from './outbound-text.js';
 import { sendProjectNotice, type ProjectNotice } from './project-notice.js';
 import type { SentRef } from './send-once.js';
 import { discordNotifier } from './discord-notifier.js';
-import type { SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
+import type { SurfaceNotifier } from '../../ports/surface-notifier.js';
 
 export type { DiscordSettings } from './discord-settings.js';
 export type { DiscordIntake } from './direct-messages.js';

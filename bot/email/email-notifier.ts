@@ -3,7 +3,7 @@
  * conversation of that thread (In-Reply-To/References its root, the project's plus-address as Reply-To),
  * once per effect id (the mail's Message-ID is fixed by it).
  */
-import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
+import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../ports/surface-notifier.js';
 import type { Conversation, Store } from '../../ports/store.js';
 import type { ThreadNotice } from './thread-notice.js';
 

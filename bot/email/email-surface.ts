@@ -15,7 +15,7 @@ import { sendOnce } from './send-once.js';
 import { createSentFolder } from './sent-folder.js';
 import { sendThreadNotice, type ThreadNotice } from './thread-notice.js';
 import { emailNotifier } from './email-notifier.js';
-import type { SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
+import type { SurfaceNotifier } from '../../ports/surface-notifier.js';
 
 export type { EmailSettings } from './email-settings.js';
 export type { EmailIntake } from './mail-processor.js';

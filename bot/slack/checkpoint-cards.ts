@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { CheckpointCardSync } from '../../orchestration/jobs/job-catalogue.js';
-import { currentActionHash } from '../../handlers/checkpoints/action-hash.js';
+import { currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
 import type { CardRef, Checkpoint, Store } from '../../ports/store.js';
 import { cardBlocks, cardText, type CardModel } from './checkpoint-card.js';
 import { slackOutbound, type SlackOutbound } from './slack-outbound.js';

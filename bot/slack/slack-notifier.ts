@@ -10,7 +10,7 @@
  */
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../handlers/notify/surface-notifier.js';
+import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../ports/surface-notifier.js';
 import type { IdentityHandle, Project, Store, ThreadRef } from '../../ports/store.js';
 import { safeOutboundText } from './outbound-text.js';
 import { postOnce } from './post-once.js';

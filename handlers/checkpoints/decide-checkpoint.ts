@@ -9,7 +9,7 @@ import { crashPoint } from '../../common/crash-point.js';
 import { JOB_NAMES } from '../../ports/job-queue.js';
 import type { Checkpoint, CheckpointOutcome, Identity, Store } from '../../ports/store.js';
 import { evaluate } from '../access/policy.js';
-import { currentActionHash } from './action-hash.js';
+import { currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 
 export type DecisionOutcome = Extract<CheckpointOutcome, 'approved' | 'modified' | 'rejected'>;

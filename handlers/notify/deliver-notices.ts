@@ -10,8 +10,8 @@ import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { Store } from '../../ports/store.js';
 import type { NotifierRegistry } from './notifier-registry.js';
-import { NOTICE_KIND } from './record-notice.js';
-import type { ClientNotice } from './surface-notifier.js';
+import { NOTICE_KIND } from '../../orchestration/notices/record-notice.js';
+import type { ClientNotice } from '../../ports/surface-notifier.js';
 
 const surface = z.enum(['slack', 'discord', 'email', 'console']);
 const NoticeSchema = z.object({

@@ -4,7 +4,7 @@
  * surface (none: the notice stays in the outbox for a process that has one).
  */
 import type { Surface } from '../../ports/store.js';
-import type { SurfaceNotifier } from './surface-notifier.js';
+import type { SurfaceNotifier } from '../../ports/surface-notifier.js';
 
 export class NotifierRegistry {
   private readonly notifiers = new Map<Surface, SurfaceNotifier>();

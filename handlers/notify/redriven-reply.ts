@@ -4,7 +4,7 @@
  * it reaches the client on their surface once (the `client.notify.sweep` job delivers it).
  */
 import type { Store } from '../../ports/store.js';
-import { recordNotice } from './record-notice.js';
+import { recordNotice } from '../../orchestration/notices/record-notice.js';
 
 export async function recordRedrivenReply(
   store: Store,

@@ -3,9 +3,9 @@
  * (a client's change request to the brief, an operator's proposal) opens a `spend` checkpoint of type
  * `budget_change` showing the old and the new limit; the approval sets it (budget-decisions.ts).
  */
-import { actionHash } from '../../handlers/checkpoints/action-hash.js';
+import { actionHash } from '../checkpoints/action-hash.js';
 import type { JobQueue } from '../../ports/job-queue.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../checkpoints/open-checkpoint.js';
 import type { Checkpoint, Money, NewCheckpoint, Store } from '../../ports/store.js';
 
 export const BUDGET_CHANGE = 'budget_change';

@@ -6,7 +6,7 @@
  * instead of opening a second one.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../checkpoints/open-checkpoint.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { Checkpoint, Project, Store, Task } from '../../ports/store.js';
 import { pauseForBudget, resumeAfterBudget } from './budget-pause.js';

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../common/logging/logger.js';
 import type { JobQueue } from '../../ports/job-queue.js';
-import type { ClientNotices } from '../../handlers/notify/client-notices.js';
+import type { ClientNotices } from '../notices/client-notices.js';
 import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import type { Store } from '../../ports/store.js';
 import { dueDigestKey, localTime, timeZoneOf, type DigestSchedule } from './digest-schedule.js';

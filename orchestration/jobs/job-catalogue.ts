@@ -7,7 +7,7 @@ import type { Logger } from '../../common/logging/logger.js';
 import type { AgentRole, Store } from '../../ports/store.js';
 import { defineJob, type JobContext, type JobDefinition } from './job-definition.js';
 import { JOB_NAMES, taskRunJob } from '../../ports/job-queue.js';
-import { notifyJobs, type NotifyJobDependencies } from '../../handlers/notify/notify-jobs.js';
+import { notifyJobs, type NotifyJobDependencies } from './notify-jobs.js';
 
 /** Brings a checkpoint's cards (Slack, …) in line with its current state, through the outbox. */
 export interface CheckpointCardSync {

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { actionHash } from '../../handlers/checkpoints/action-hash.js';
+import { actionHash } from '../../orchestration/checkpoints/action-hash.js';
 import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
-import { reviseCheckpoint } from '../../handlers/checkpoints/revise-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
+import { reviseCheckpoint } from '../../orchestration/checkpoints/revise-checkpoint.js';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { LlmIntakeTurn } from '../../agents/hermes/llm-intake-brain.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import { findFreePort } from '../../storage/free-port.js';

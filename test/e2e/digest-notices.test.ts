@@ -8,12 +8,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createDiscordSurface, type DiscordSurface } from '../../bot/discord/discord-surface.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { ClientNotices } from '../../handlers/notify/client-notices.js';
+import { ClientNotices } from '../../orchestration/notices/client-notices.js';
 import { NoticeDelivery } from '../../handlers/notify/deliver-notices.js';
 import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import { NotifierRegistry } from '../../handlers/notify/notifier-registry.js';
-import { notifyJobs } from '../../handlers/notify/notify-jobs.js';
-import { recordNotice } from '../../handlers/notify/record-notice.js';
+import { notifyJobs } from '../../orchestration/jobs/notify-jobs.js';
+import { recordNotice } from '../../orchestration/notices/record-notice.js';
 import { recordRedrivenReply } from '../../handlers/notify/redriven-reply.js';
 import { tellClient } from '../../orchestration/client-notice.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';

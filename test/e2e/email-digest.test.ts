@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { ParsedMail } from 'mailparser';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { ClientNotices } from '../../handlers/notify/client-notices.js';
+import { ClientNotices } from '../../orchestration/notices/client-notices.js';
 import { NoticeDelivery } from '../../handlers/notify/deliver-notices.js';
 import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import { NotifierRegistry } from '../../handlers/notify/notifier-registry.js';
-import { notifyJobs } from '../../handlers/notify/notify-jobs.js';
+import { notifyJobs } from '../../orchestration/jobs/notify-jobs.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { parseDigestSchedule } from '../../orchestration/digest/digest-schedule.js';
 import { ProjectDigests } from '../../orchestration/digest/project-digests.js';

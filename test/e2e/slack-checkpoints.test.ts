@@ -11,7 +11,7 @@ import { CARD_SYNC_LEASE_MS } from '../../bot/slack/checkpoint-cards.js';
 import { createSlackSurface } from '../../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import type { Checkpoint, Project, Task } from '../../ports/store.js';

@@ -15,7 +15,7 @@ import { createSlackSurface } from '../../bot/slack/slack-surface.js';
 import { secretNameFor } from '../../agents/tools/credential-lease.js';
 import { createLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import type { Checkpoint, Project, Task } from '../../ports/store.js';
 import { LocalEncryptedVault } from '../../storage/vault/local-encrypted-vault.js';
 import { postInteraction } from '../support/slack-signing.js';

@@ -10,7 +10,7 @@ import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js'
 import { slackClientOptions } from '../../bot/slack/slack-client.js';
 import { createSlackNotifier, slackConversationThread } from '../../bot/slack/slack-notifier.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import type { ClientNotice } from '../../handlers/notify/surface-notifier.js';
+import type { ClientNotice } from '../../ports/surface-notifier.js';
 import type { Project } from '../../ports/store.js';
 import type { RecordedCall } from '../support/fake-slack-api.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';

@@ -17,7 +17,7 @@ import {
   escalationMention,
 } from '../../bot/slack/checkpoint-reminders.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import type { Checkpoint, Project } from '../../ports/store.js';
 import type { RecordedCall } from '../support/fake-slack-api.js';
 import { postInteraction } from '../support/slack-signing.js';

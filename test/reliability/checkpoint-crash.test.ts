@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { JOB_NAMES } from '../../ports/job-queue.js';
 import { postInteraction } from '../support/slack-signing.js';
 import { until } from '../support/until.js';

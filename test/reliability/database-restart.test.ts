@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { until } from '../support/until.js';
 import { checkInvariants, slackPostsOf } from './invariants.js';

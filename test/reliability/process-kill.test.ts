@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
 import { findFreePort } from '../../storage/free-port.js';

@@ -4,7 +4,7 @@
  * Slack there is exactly one message per effect.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { openCheckpoint } from '../../handlers/checkpoints/open-checkpoint.js';
+import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { until } from '../support/until.js';
 import { checkInvariants, slackPostsOf } from './invariants.js';
 import { RIG_CANARY, RIG_SECRET, seedProject, startSlackRig, type SlackRig } from './slack-rig.js';

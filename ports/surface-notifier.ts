@@ -4,7 +4,7 @@
  * (bot/slack, bot/email, bot/discord) implements it; delivery goes through the outbox under the notice's
  * effect id, so a retried delivery never posts twice.
  */
-import type { IdentityHandle, Surface, ThreadRef } from '../../ports/store.js';
+import type { IdentityHandle, Surface, ThreadRef } from './store.js';
 
 export type ClientNoticeKind = 'reply' | 'notice' | 'digest';
 

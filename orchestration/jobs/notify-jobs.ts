@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
-import { defineJob, type JobDefinition } from '../../orchestration/jobs/job-definition.js';
+import { defineJob, type JobDefinition } from './job-definition.js';
 import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 
 /** Notice delivery (NoticeDelivery satisfies it). */

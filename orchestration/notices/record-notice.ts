@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Conversation, Project, Store } from '../../ports/store.js';
 import { noticeTarget } from './notice-threads.js';
-import type { ClientNotice, ClientNoticeKind } from './surface-notifier.js';
+import type { ClientNotice, ClientNoticeKind } from '../../ports/surface-notifier.js';
 
 export const NOTICE_KIND = 'client.notice';
 const KEPT_KIND = 'client.notice.kept';

@@ -4,7 +4,7 @@
  * The request is stored with its action hash (see action-hash.ts), whatever hash the caller passed.
  */
 import { JOB_NAMES } from '../../ports/job-queue.js';
-import { requestDigest } from '../../orchestration/digest/request-digest.js';
+import { requestDigest } from '../digest/request-digest.js';
 import type { Checkpoint, NewCheckpoint, Store } from '../../ports/store.js';
 import { actionHash } from './action-hash.js';
 import type { JobQueue } from '../../ports/job-queue.js';
