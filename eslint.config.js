@@ -1,6 +1,7 @@
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { layerRules } from './scripts/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'data/**', 'node_modules/**', 'coverage/**', '*.config.js'] },
@@ -23,6 +24,13 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  {
+    // Repository scripts (plain JavaScript run by node): linted without type information.
+    files: ['scripts/**/*.js', 'scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  // One order of layers (scripts/layers.js): upward imports and SDK imports outside adapters fail.
+  ...layerRules(),
   {
     // The web console's front-end: its own TypeScript project (DOM, JSX with preact), bundled by esbuild.
     files: ['bot/console/web/**/*.ts', 'bot/console/web/**/*.tsx'],

@@ -5,9 +5,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { LAYERS, forbiddenFor } from './layers.js';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const folders = ['bot', 'handlers', 'orchestration', 'agents', 'ports', 'storage', 'adapters', 'common'];
+const folders = [...LAYERS.slice(0, -2), 'storage', ...LAYERS.slice(-2)];
 const detail = process.argv.includes('--files');
 
 function* sources(dir) {
@@ -44,8 +45,17 @@ for (const folder of folders) {
 
 const rows = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
 const width = Math.max(...rows.map(([key]) => key.length), 10);
+process.stdout.write(
+  `layers, highest first: ${LAYERS.join(' → ')} (storage/: adapters, wired by bot/main.ts)\n\n`,
+);
+const upward = [];
 for (const [key, count] of rows) {
-  process.stdout.write(`${key.padEnd(width)}  ${String(count).padStart(4)}\n`);
+  const [from, to] = key.split(' -> ');
+  const wrong = forbiddenFor(from).includes(to);
+  if (wrong) upward.push(key);
+  process.stdout.write(
+    `${key.padEnd(width)}  ${String(count).padStart(4)}${wrong ? '  ← not allowed' : ''}\n`,
+  );
   if (detail) for (const line of files.get(key)) process.stdout.write(`    ${line}\n`);
 }
 const cycles = rows
@@ -57,4 +67,8 @@ if (cycles.length > 0) {
   process.exitCode = 1;
 } else {
   process.stdout.write('\nno pair of folders imports each other both ways\n');
+}
+if (upward.length > 0) {
+  process.stdout.write(`imports against the layer order: ${upward.join(', ')}\n`);
+  process.exitCode = 1;
 }
