@@ -1,0 +1,122 @@
+/**
+ * The HTTP server: health, readiness and metrics in every mode; in surface modes also the console, the
+ * ops API, the credential route, the web page and Slack's request URL (or Socket Mode).
+ */
+import type { Express } from 'express';
+import {
+  assertConsoleAccess,
+  consoleAccessSettings,
+  type ConsoleAccessSettings,
+} from '../console/console-access.js';
+import { ConsoleEvents } from '../console/console-events.js';
+import { consoleRoutes } from '../console/console-routes.js';
+import { consoleWeb } from '../console/console-web.js';
+import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../http.js';
+import { jobQueueSampler } from '../metrics/job-queue-gauge.js';
+import { opsRoutes } from '../ops/ops-routes.js';
+import { provideCredentialRoute } from '../ops/provide-credential-route.js';
+import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import type { Core } from './core.js';
+import type { Intake } from './intake.js';
+import type { Wiring } from './lifecycle.js';
+
+/** A console reachable from other machines needs a login: refuses to start without one. */
+export function checkConsoleAccess({ config, mode }: Wiring): ConsoleAccessSettings {
+  const access = consoleAccessSettings(config.resolved);
+  if (mode !== 'worker' && config.http.port > 0) assertConsoleAccess(config.http.host, access);
+  return access;
+}
+
+export async function wireHttp(
+  wiring: Wiring,
+  core: Core,
+  scheduler: JobScheduler,
+  intake: Intake,
+  access: ConsoleAccessSettings,
+): Promise<RunningHttpServer | null> {
+  const { config, mode, logger, onStop } = wiring;
+  const { store, metrics } = core;
+  const port = mode === 'worker' ? config.http.workerPort : config.http.port;
+  if (port <= 0) return null;
+  const httpOptions = {
+    host: config.http.host,
+    port,
+    logger,
+    readiness: [
+      { name: 'store', check: () => store.ping() },
+      {
+        name: 'scheduler',
+        check: () =>
+          scheduler.isReady() ? Promise.resolve() : Promise.reject(new Error('scheduler not running')),
+      },
+    ],
+    metrics: { registry: metrics.registry, beforeScrape: jobQueueSampler(metrics, scheduler) },
+  };
+  const app = createHttpApp(httpOptions);
+  if (mode !== 'worker') {
+    await mountConsole(wiring, app, core, scheduler, intake, access);
+    await mountSlack(wiring, app, core, scheduler, intake);
+  }
+  finishHttpApp(app, logger);
+  const server = await startHttpServer(app, httpOptions);
+  onStop(() => server.close());
+  return server;
+}
+
+async function mountConsole(
+  { logger, onStop }: Wiring,
+  app: Express,
+  { store, vault }: Core,
+  scheduler: JobScheduler,
+  intake: Intake,
+  access: ConsoleAccessSettings,
+): Promise<void> {
+  const consoleLogger = logger.child({ component: 'console' });
+  const opsLogger = logger.child({ component: 'ops' });
+  const events = new ConsoleEvents(store, consoleLogger);
+  onStop(() => events.close());
+  app.use(
+    consoleRoutes({
+      store,
+      handler: intake.clientIntake,
+      logger: consoleLogger,
+      access,
+      events,
+      jobs: scheduler,
+      vault,
+    }),
+  );
+  app.use(opsRoutes({ store, jobs: scheduler, logger: opsLogger, access }));
+  app.use(provideCredentialRoute({ store, vault, jobs: scheduler, logger: opsLogger, access }));
+  app.use(
+    await consoleWeb({
+      store,
+      logger: consoleLogger,
+      access,
+      agenda: () => scheduler.dashboardAgenda(),
+    }),
+  );
+}
+
+async function mountSlack(
+  { config, logger, onStop }: Wiring,
+  app: Express,
+  { store, vault, metrics }: Core,
+  scheduler: JobScheduler,
+  intake: Intake,
+): Promise<void> {
+  if (!config.slack || !(config.slack.signingSecret || config.slack.appToken)) return;
+  const { createSlackSurface } = await import('../slack/slack-surface.js');
+  const slack = createSlackSurface({
+    settings: config.slack,
+    store,
+    scheduler,
+    logger: logger.child({ component: 'slack' }),
+    app,
+    intake: intake.clientIntake,
+    metrics,
+    vault,
+  });
+  await slack.start();
+  onStop(() => slack.stop());
+}
