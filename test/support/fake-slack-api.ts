@@ -1,8 +1,9 @@
 /**
  * A recording fake of the Slack Web API on 127.0.0.1: answers like Slack for the methods Olympus uses
- * (auth.test, chat.postMessage, chat.update, conversations.open, chat.postEphemeral, views.open, conversations.history,
- * usergroups.users.list, apps.connections.open, chat.getPermalink), answers 429 on demand, and
- * records every call, with form fields that hold JSON (blocks, metadata, view) parsed.
+ * (auth.test, chat.postMessage, chat.update — which changes the stored message —, conversations.open,
+ * chat.postEphemeral, views.open, conversations.history, usergroups.users.list, apps.connections.open,
+ * chat.getPermalink), answers 429 on demand, and records every call, with form fields that hold JSON
+ * (blocks, metadata, view) parsed.
  */
 import { createServer, type Server } from 'node:http';
 
@@ -34,6 +35,8 @@ export interface FakeSlackApi {
   setUsergroup(id: string, users: string[]): void;
   /** The WebSocket URL `apps.connections.open` answers (Socket Mode). */
   setSocketUrl(url: string): void;
+  /** The messages a channel holds, oldest first, as `chat.update` left them. */
+  messages(channel: string): StoredMessage[];
   close(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ export interface RateLimitRule {
   perChannelIntervalMs?: number;
 }
 
-interface StoredMessage {
+export interface StoredMessage {
   ts: string;
   text: unknown;
   metadata: unknown;
@@ -130,9 +133,12 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
           reply = { ok: true, channel, ts, message: { ts, text: params.text, metadata: params.metadata } };
           break;
         }
-        case 'chat.update':
+        case 'chat.update': {
+          const stored = (channels.get(channel) ?? []).find((m) => m.ts === params.ts);
+          if (stored) stored.text = params.text;
           reply = { ok: true, channel, ts: params.ts, text: params.text };
           break;
+        }
         case 'conversations.open': {
           // The app's DM with one user: a stable channel id per user, as Slack returns the existing DM.
           const user = (typeof params.users === 'string' ? params.users : '').split(',')[0] ?? '';
@@ -217,6 +223,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     setSocketUrl(url) {
       socketUrl = url;
     },
+    messages: (channel) => (channels.get(channel) ?? []).map((message) => ({ ...message })),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
