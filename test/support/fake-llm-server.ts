@@ -2,6 +2,8 @@
  * A scripted LLM server on loopback that speaks OpenAI chat completions (`POST /v1/chat/completions`,
  * `GET /v1/models`) and Ollama (`POST /api/chat`, `GET /api/tags`), for the real `openai` and `ollama`
  * clients. Each test queues the next replies; every request is recorded with the time it arrived.
+ * A reply is worked out for the protocol asked (content, tool calls, an error status) or is a recorded
+ * body answered verbatim (`{ body }`, e.g. a fixture file under test/fixtures/llm/).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,18 +11,42 @@ import type { AddressInfo } from 'node:net';
 export interface ScriptedToolCall {
   name: string;
   arguments: Record<string, unknown>;
+  /**
+   * The arguments exactly as the model wrote them, in place of `arguments`: OpenAI gets this text as is,
+   * Ollama the JSON value it parses to (the text itself when it is not JSON).
+   */
+  argumentsJson?: string;
+  /** The call's id (OpenAI always sends one, Ollama only when given here). */
+  id?: string;
 }
 
-export type ScriptedReply = (
-  | {
-      content?: string;
-      toolCalls?: ScriptedToolCall[];
-      inputTokens?: number;
-      outputTokens?: number;
-      model?: string;
-    }
-  | { status: number; error?: string; headers?: Record<string, string> }
-) & {
+/** An answer worked out for the protocol asked. */
+export interface ScriptedAnswer {
+  content?: string;
+  toolCalls?: ScriptedToolCall[];
+  inputTokens?: number;
+  outputTokens?: number;
+  model?: string;
+  /** OpenAI `finish_reason` / Ollama `done_reason`; by default `tool_calls`/`stop` (OpenAI), `stop` (Ollama). */
+  finishReason?: string;
+}
+
+/** An error status with the protocol's error body. */
+export interface ScriptedError {
+  status: number;
+  error?: string;
+  headers?: Record<string, string>;
+}
+
+/** A recorded body answered verbatim (JSON content type unless `headers` say otherwise). */
+export interface ScriptedBody {
+  body: string;
+  /** 200 unless given. */
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+export type ScriptedReply = (ScriptedAnswer | ScriptedError | ScriptedBody) & {
   /** Answer only after this long (a slow or hanging server). */
   delayMs?: number;
 };
@@ -52,6 +78,11 @@ export interface FakeLlmServer {
    * answer). Null removes it.
    */
   respond(responder: ((body: Record<string, unknown>) => ScriptedReply | undefined) | null): void;
+  /**
+   * Queues replies for the next model-list requests (`GET /v1/models`, `GET /api/tags`); without one they
+   * list a fixed set of models.
+   */
+  replyList(...replies: ScriptedReply[]): void;
   readonly requests: RecordedRequest[];
   /** Recorded chat requests only (OpenAI and Ollama). */
   chatRequests(): RecordedRequest[];
@@ -70,11 +101,17 @@ function send(
   res.end(JSON.stringify(body));
 }
 
-function openAiAnswer(
-  reply: Exclude<ScriptedReply, { status: number }>,
-  body: Record<string, unknown>,
-  n: number,
-) {
+/** Ollama gets the arguments as a JSON value: the text parsed, or the text itself when it is not JSON. */
+function ollamaArguments(call: ScriptedToolCall): unknown {
+  if (call.argumentsJson === undefined) return call.arguments;
+  try {
+    return JSON.parse(call.argumentsJson) as unknown;
+  } catch {
+    return call.argumentsJson;
+  }
+}
+
+function openAiAnswer(reply: ScriptedAnswer, body: Record<string, unknown>, n: number) {
   const calls = reply.toolCalls ?? [];
   return {
     id: `chatcmpl-${n}`,
@@ -84,7 +121,7 @@ function openAiAnswer(
     choices: [
       {
         index: 0,
-        finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
+        finish_reason: reply.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop'),
         message: {
           role: 'assistant',
           content: calls.length > 0 ? null : (reply.content ?? ''),
@@ -92,9 +129,12 @@ function openAiAnswer(
           ...(calls.length > 0
             ? {
                 tool_calls: calls.map((call, i) => ({
-                  id: `call_${n}_${i}`,
+                  id: call.id ?? `call_${n}_${i}`,
                   type: 'function',
-                  function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+                  function: {
+                    name: call.name,
+                    arguments: call.argumentsJson ?? JSON.stringify(call.arguments),
+                  },
                 })),
               }
             : {}),
@@ -109,7 +149,7 @@ function openAiAnswer(
   };
 }
 
-function ollamaAnswer(reply: Exclude<ScriptedReply, { status: number }>, body: Record<string, unknown>) {
+function ollamaAnswer(reply: ScriptedAnswer, body: Record<string, unknown>) {
   const calls = reply.toolCalls ?? [];
   return {
     model: reply.model ?? String(body.model),
@@ -117,10 +157,17 @@ function ollamaAnswer(reply: Exclude<ScriptedReply, { status: number }>, body: R
     message: {
       role: 'assistant',
       content: reply.content ?? '',
-      ...(calls.length > 0 ? { tool_calls: calls.map((call) => ({ function: call })) } : {}),
+      ...(calls.length > 0
+        ? {
+            tool_calls: calls.map((call) => ({
+              ...(call.id === undefined ? {} : { id: call.id }),
+              function: { name: call.name, arguments: ollamaArguments(call) },
+            })),
+          }
+        : {}),
     },
     done: true,
-    done_reason: 'stop',
+    done_reason: reply.finishReason ?? 'stop',
     total_duration: 1000,
     prompt_eval_count: reply.inputTokens ?? 10,
     eval_count: reply.outputTokens ?? 5,
@@ -135,6 +182,11 @@ function answer(
   n: number,
 ): void {
   if (res.destroyed) return;
+  if ('body' in next) {
+    res.writeHead(next.status ?? 200, { 'content-type': 'application/json', ...next.headers });
+    res.end(next.body);
+    return;
+  }
   if ('status' in next) {
     const message = next.error ?? `scripted ${next.status}`;
     const payload = isOpenAi ? { error: { message, type: 'server_error', code: null } } : { error: message };
@@ -147,6 +199,7 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
   const script: ScriptedReply[] = [];
   const byModel = new Map<string, ScriptedReply[]>();
   const requests: RecordedRequest[] = [];
+  const lists: ScriptedReply[] = [];
   let responder: ((body: Record<string, unknown>) => ScriptedReply | undefined) | null = null;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -162,6 +215,13 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       const path = (req.url ?? '/').split('?')[0]!;
       const method = req.method ?? 'GET';
       requests.push({ method, path, headers: req.headers, body, at: performance.now() });
+      const isList = method === 'GET' && (path === '/v1/models' || path === '/api/tags');
+      const listed = isList ? lists.shift() : undefined;
+      if (listed !== undefined) {
+        const reply = (): void => answer(res, listed, body, path === '/v1/models', requests.length);
+        if (listed.delayMs === undefined) return reply();
+        return void setTimeout(reply, listed.delayMs).unref();
+      }
       if (method === 'GET' && path === '/v1/models') {
         return send(res, 200, {
           object: 'list',
@@ -202,6 +262,7 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
     respond: (handler) => {
       responder = handler;
     },
+    replyList: (...replies) => void lists.push(...replies),
     requests,
     chatRequests: () => requests.filter((r) => r.method === 'POST'),
     close: () =>
