@@ -14,7 +14,7 @@
  */
 import { errorMessage, hasCode, OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../ports/job-queue.js';
+import type { CheckpointGateway } from '../../ports/agent-gateways.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import type { LlmMessage, LlmRouter } from '../llm/index.js';
 import { toolContextOf, type AgentTool, type SpendGate, type ToolContext } from '../tools/agent-tool.js';
@@ -33,7 +33,8 @@ import {
 
 export interface ToolLoopAgentOptions {
   store: Store;
-  jobs: JobQueue;
+  /** Where the agents' own questions (`request_checkpoint`) are opened. */
+  checkpoints: CheckpointGateway;
   router: LlmRouter;
   workspaces: Workspaces;
   logger: Logger;
@@ -81,7 +82,7 @@ export class ToolLoopAgent implements AgentRunner {
       manifest,
       workspace,
       store: this.options.store,
-      jobs: this.options.jobs,
+      checkpoints: this.options.checkpoints,
       ...(this.options.shell ? { shell: this.options.shell } : {}),
       extra: this.options.extraTools?.({ workspace, run: input, manifest }) ?? [],
     });

@@ -4,8 +4,7 @@
  * step and call, so a step replayed after a crash finds the checkpoint it opened instead of opening another.
  */
 import { z } from 'zod';
-import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
-import type { JobQueue } from '../../ports/job-queue.js';
+import type { CheckpointGateway } from '../../ports/agent-gateways.js';
 import type { Store } from '../../ports/store.js';
 import type { AgentTool } from './agent-tool.js';
 
@@ -31,7 +30,7 @@ export function checkpointEffectKey(taskId: string, step: number, callId: string
 
 export function requestCheckpointTool(deps: {
   store: Store;
-  jobs: JobQueue;
+  checkpoints: CheckpointGateway;
 }): AgentTool<z.infer<typeof CheckpointArgs>> {
   return {
     name: 'request_checkpoint',
@@ -45,26 +44,22 @@ export function requestCheckpointTool(deps: {
       );
       const checkpoint =
         existing ??
-        (await openCheckpoint({
-          store: deps.store,
-          jobs: deps.jobs,
-          checkpoint: {
-            projectId: context.project.id,
-            taskId: context.task.id,
-            kind: 'question',
-            requestedBy: context.actor,
-            request: {
-              title: args.title,
-              summary: `${context.task.role} asks about task ${context.task.key} ("${context.task.title}"):\n${args.question}${
-                args.proposal ? `\nProposal: ${args.proposal}` : ''
-              }`,
-              details: {
-                purpose: AGENT_QUESTION,
-                taskKey: context.task.key,
-                question: args.question,
-                proposal: args.proposal ?? null,
-                effectKey,
-              },
+        (await deps.checkpoints.open({
+          projectId: context.project.id,
+          taskId: context.task.id,
+          kind: 'question',
+          requestedBy: context.actor,
+          request: {
+            title: args.title,
+            summary: `${context.task.role} asks about task ${context.task.key} ("${context.task.title}"):\n${args.question}${
+              args.proposal ? `\nProposal: ${args.proposal}` : ''
+            }`,
+            details: {
+              purpose: AGENT_QUESTION,
+              taskKey: context.task.key,
+              question: args.question,
+              proposal: args.proposal ?? null,
+              effectKey,
             },
           },
         }));

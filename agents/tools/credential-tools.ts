@@ -6,8 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { JobQueue } from '../../ports/job-queue.js';
-import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
+import type { CheckpointGateway } from '../../ports/agent-gateways.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import type { Vault } from '../../ports/vault.js';
 import type { AgentTool } from './agent-tool.js';
@@ -21,7 +20,7 @@ import {
 
 export interface CredentialToolDeps {
   store: Store;
-  jobs: JobQueue;
+  checkpoints: CheckpointGateway;
   vault: Vault;
   /** How long a granted lease lasts (default 60 minutes). */
   leaseMinutes?: number;
@@ -70,29 +69,25 @@ export function requestCredentialTool(deps: CredentialToolDeps): AgentTool<Reque
           : { kind: 'result', content: await answerDecision(earlier) };
       }
       const tool = args.tool ?? 'http_request';
-      const checkpoint = await openCheckpoint({
-        store: deps.store,
-        jobs: deps.jobs,
-        checkpoint: {
-          projectId: context.project.id,
-          taskId: context.task.id,
-          kind: 'credential',
-          requestedBy: context.actor,
-          request: {
-            title: `Credential "${args.name}" for ${context.task.key}`,
-            summary: `${context.task.role}'s task ${context.task.key} asks for the credential "${args.name}" to send to ${args.host} with ${tool}: ${args.purpose}\nProvide the value to approve (it goes to the vault; the agent only gets a handle valid for this task and tool for ${leaseMinutes} minutes). Reject to refuse.`,
-            details: {
-              credential: args.name,
-              purpose: args.purpose,
-              host: args.host,
-              tool,
-              projectKey: context.project.key,
-              taskId: context.task.id,
-              taskKey: context.task.key,
-              secretName: secretNameFor(context.project.key, args.name),
-              leaseMinutes,
-              call,
-            },
+      const checkpoint = await deps.checkpoints.open({
+        projectId: context.project.id,
+        taskId: context.task.id,
+        kind: 'credential',
+        requestedBy: context.actor,
+        request: {
+          title: `Credential "${args.name}" for ${context.task.key}`,
+          summary: `${context.task.role}'s task ${context.task.key} asks for the credential "${args.name}" to send to ${args.host} with ${tool}: ${args.purpose}\nProvide the value to approve (it goes to the vault; the agent only gets a handle valid for this task and tool for ${leaseMinutes} minutes). Reject to refuse.`,
+          details: {
+            credential: args.name,
+            purpose: args.purpose,
+            host: args.host,
+            tool,
+            projectKey: context.project.key,
+            taskId: context.task.id,
+            taskKey: context.task.key,
+            secretName: secretNameFor(context.project.key, args.name),
+            leaseMinutes,
+            call,
           },
         },
       });

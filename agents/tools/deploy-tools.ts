@@ -12,8 +12,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
-import type { JobQueue } from '../../ports/job-queue.js';
-import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
+import type { CheckpointGateway } from '../../ports/agent-gateways.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import type { ProjectWorkspace } from '../workspace/project-workspace.js';
 import type { AgentTool, ToolContext } from './agent-tool.js';
@@ -30,7 +29,7 @@ export const DEFAULT_DEPLOY_TIMEOUT_MS = 15 * 60_000;
 
 export interface DeployToolDeps {
   store: Store;
-  jobs: JobQueue;
+  checkpoints: CheckpointGateway;
   workspace: ProjectWorkspace;
   settings: DeploySettings;
 }
@@ -201,31 +200,27 @@ export function requestDeployTool(deps: DeployToolDeps): AgentTool<RequestDeploy
         subject: `Deploy plan for ${args.environment} (${context.task.key})`,
         paths: written,
       });
-      const checkpoint = await openCheckpoint({
-        store,
-        jobs: deps.jobs,
-        checkpoint: {
-          projectId: context.project.id,
-          taskId: context.task.id,
-          kind: 'deploy',
-          requestedBy: context.actor,
-          request: {
-            title: `Deploy ${context.project.title} to ${args.environment}?`,
-            summary: `${args.summary}\nEstimated monthly cost: ${plan.monthlyCost} ${plan.currency}. ${
-              deps.settings.command === null
-                ? 'No deploy command is configured: on approval a TO deploys by hand.'
-                : 'On approval the configured deploy command runs once.'
-            } Reject = cancel the task.`,
-            details: {
-              ...plan,
-              diff: diff.length > MAX_DIFF_CHARS ? `${diff.slice(0, MAX_DIFF_CHARS)}\n… (truncated)` : diff,
-              diffSha256: sha256(diff),
-              commit,
-              command: deps.settings.command,
-              taskId: context.task.id,
-              taskKey: context.task.key,
-              call,
-            },
+      const checkpoint = await deps.checkpoints.open({
+        projectId: context.project.id,
+        taskId: context.task.id,
+        kind: 'deploy',
+        requestedBy: context.actor,
+        request: {
+          title: `Deploy ${context.project.title} to ${args.environment}?`,
+          summary: `${args.summary}\nEstimated monthly cost: ${plan.monthlyCost} ${plan.currency}. ${
+            deps.settings.command === null
+              ? 'No deploy command is configured: on approval a TO deploys by hand.'
+              : 'On approval the configured deploy command runs once.'
+          } Reject = cancel the task.`,
+          details: {
+            ...plan,
+            diff: diff.length > MAX_DIFF_CHARS ? `${diff.slice(0, MAX_DIFF_CHARS)}\n… (truncated)` : diff,
+            diffSha256: sha256(diff),
+            commit,
+            command: deps.settings.command,
+            taskId: context.task.id,
+            taskKey: context.task.key,
+            call,
           },
         },
       });

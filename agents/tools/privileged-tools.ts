@@ -3,8 +3,7 @@
  * credential), `estimate_spend`, `request_deploy` — built per task for the tool loop (its `extraTools`).
  * Each opens a checkpoint and waits; none acts on model output alone.
  */
-import type { JobQueue } from '../../ports/job-queue.js';
-import type { BudgetSettings } from '../../orchestration/budget/budget-settings.js';
+import type { CheckpointGateway, SpendGateway } from '../../ports/agent-gateways.js';
 import type { Store } from '../../ports/store.js';
 import type { Vault } from '../../ports/vault.js';
 import type { ProjectWorkspace } from '../workspace/project-workspace.js';
@@ -16,9 +15,9 @@ import { estimateSpendTool } from './spend-tools.js';
 
 export interface PrivilegedToolDeps {
   store: Store;
-  jobs: JobQueue;
+  checkpoints: CheckpointGateway;
+  spend: SpendGateway;
   vault: Vault;
-  budget: BudgetSettings;
   deploy: DeploySettings;
   leaseMinutes?: number;
 }
@@ -26,16 +25,16 @@ export interface PrivilegedToolDeps {
 export function privilegedTools(
   deps: PrivilegedToolDeps,
 ): (input: { workspace: ProjectWorkspace }) => AgentTool[] {
-  const { store, jobs, vault } = deps;
+  const { store, checkpoints, vault } = deps;
   return ({ workspace }) => [
     requestCredentialTool({
       store,
-      jobs,
+      checkpoints,
       vault,
       ...(deps.leaseMinutes === undefined ? {} : { leaseMinutes: deps.leaseMinutes }),
     }),
     httpRequestTool({ store, vault }),
-    estimateSpendTool({ store, jobs, settings: deps.budget }),
-    requestDeployTool({ store, jobs, workspace, settings: deps.deploy }),
+    estimateSpendTool({ store, spend: deps.spend }),
+    requestDeployTool({ store, checkpoints, workspace, settings: deps.deploy }),
   ];
 }

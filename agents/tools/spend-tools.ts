@@ -2,13 +2,12 @@
  * `estimate_spend`: an agent asks before spending money outside the language model (a paid API, a
  * domain, hosting). Within the auto-approve threshold and the budget it is approved at once and written
  * to the ledger; otherwise a `spend` checkpoint shows the TO the amount against the budget and the agent
- * waits (orchestration/budget/request-spend.ts holds the rule, shared with the LLM-call gate).
+ * waits (the spend gateway applies the rule, the one the LLM-call gate applies too).
  */
 import { z } from 'zod';
-import type { Checkpoint } from '../../ports/store.js';
-import type { BudgetDeps } from '../../orchestration/budget/request-spend.js';
-import { requestSpend } from '../../orchestration/budget/request-spend.js';
-import { spendDetails } from '../../orchestration/budget/project-spend.js';
+import type { SpendGateway } from '../../ports/agent-gateways.js';
+import { spendDetails } from '../../ports/spend-details.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
 import type { AgentTool, ToolOutcome } from './agent-tool.js';
 
 export const EstimateSpendArgs = z
@@ -46,7 +45,12 @@ function decisionText(checkpoint: Checkpoint): string {
   });
 }
 
-export function estimateSpendTool(deps: BudgetDeps): AgentTool<EstimateSpendArgs> {
+export interface SpendToolDeps {
+  store: Store;
+  spend: SpendGateway;
+}
+
+export function estimateSpendTool(deps: SpendToolDeps): AgentTool<EstimateSpendArgs> {
   return {
     name: 'estimate_spend',
     description:
@@ -57,7 +61,7 @@ export function estimateSpendTool(deps: BudgetDeps): AgentTool<EstimateSpendArgs
       const project = await deps.store.projects.get(context.project.id);
       if (!project) return answer({ error: 'the project no longer exists' });
       const call = { step: context.step, callId: context.callId };
-      const verdict = await requestSpend(deps, {
+      const verdict = await deps.spend.request({
         project,
         task: context.task,
         actor: context.actor,
@@ -83,7 +87,7 @@ export function estimateSpendTool(deps: BudgetDeps): AgentTool<EstimateSpendArgs
         currency,
         latencyMs: 0,
         effectKey: `spend:${context.task.id}:${context.step}:${context.callId}`,
-        meta: { purpose: args.purpose, autoApproved: true, threshold: deps.settings.autoApprove },
+        meta: { purpose: args.purpose, autoApproved: true, threshold: deps.spend.autoApprove },
       });
       await deps.store.audit.append({
         actor: context.actor,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { hasCode, errorMessage, OlympusError } from '../../common/errors.js';
-import type { JobQueue } from '../../ports/job-queue.js';
+import type { CheckpointGateway } from '../../ports/agent-gateways.js';
 import type { Store } from '../../ports/store.js';
 import type { LlmToolDefinition } from '../llm/index.js';
 import type { AgentManifest } from '../specialists/agent-manifest.js';
@@ -21,7 +21,8 @@ export interface AgentToolsOptions {
   manifest: Pick<AgentManifest, 'tools'>;
   workspace: ProjectWorkspace;
   store: Store;
-  jobs: JobQueue;
+  /** Where `request_checkpoint` opens its checkpoints. */
+  checkpoints: CheckpointGateway;
   /** `run_command` is offered only when enabled here and listed in the manifest. */
   shell?: ShellSettings;
   /** Tools the caller supplies; offered when the manifest lists their names (they override built-ins). */

@@ -17,6 +17,8 @@ import {
   deploySettings,
 } from '../../orchestration/budget/budget-config.js';
 import { BudgetGate } from '../../orchestration/budget/budget-gate.js';
+import { spendGateway } from '../../orchestration/budget/spend-gateway.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { parseDigestSchedule } from '../../orchestration/digest/digest-schedule.js';
 import { ProjectDigests } from '../../orchestration/digest/project-digests.js';
@@ -59,13 +61,15 @@ export function wireWork({ config, logger }: Wiring, { store, vault }: Core): Wo
     logger: noticeLogger,
   });
   const budget = budgetSettings(config.resolved);
+  // Agent tools reach checkpoints and the spend rule only through these gateways.
+  const checkpoints = checkpointGateway({ store, jobs: jobQueue });
   const orchestrator = new Orchestrator({
     store,
     jobs: jobQueue,
     router,
     agents: new ToolLoopAgent({
       store,
-      jobs: jobQueue,
+      checkpoints,
       router,
       workspaces: new Workspaces(config.dataDir),
       logger: logger.child({ component: 'agents' }),
@@ -73,9 +77,9 @@ export function wireWork({ config, logger }: Wiring, { store, vault }: Core): Wo
       spendGate: new BudgetGate({ store, jobs: jobQueue, settings: budget }),
       extraTools: privilegedTools({
         store,
-        jobs: jobQueue,
+        checkpoints,
+        spend: spendGateway({ store, jobs: jobQueue, settings: budget }),
         vault,
-        budget,
         deploy: deploySettings(config.resolved),
         leaseMinutes: credentialLeaseMinutes(config.resolved),
       }),

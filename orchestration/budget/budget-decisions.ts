@@ -9,7 +9,7 @@ import type { JobQueue } from '../../ports/job-queue.js';
 import type { Checkpoint, Money, Store } from '../../ports/store.js';
 import { requestedBudget } from './budget-change.js';
 import { resumeAfterBudget } from './budget-pause.js';
-import { spendDetails } from './project-spend.js';
+import { spendDetails } from '../../ports/spend-details.js';
 
 export class BudgetDecisions {
   constructor(private readonly deps: { store: Store; jobs: JobQueue }) {}

@@ -4,19 +4,7 @@
  * brief's budget plus every overrun a TO approved on a `budget_reached` checkpoint.
  */
 import type { Checkpoint, Project, Store } from '../../ports/store.js';
-
-/** The kind of spend a `spend` checkpoint asks about (`details.type`). */
-export type SpendType = 'llm_call' | 'external';
-/** Why it asks (`details.reason`). */
-export type SpendReason = 'above_threshold' | 'budget_reached';
-
-export interface SpendDetails {
-  type: SpendType;
-  reason: SpendReason;
-  amount: number;
-  currency: string;
-  allowance?: number;
-}
+import { DEFAULT_CURRENCY, spendDetails } from '../../ports/spend-details.js';
 
 export interface ProjectSpend {
   /** Spent so far: ledger plus TO-approved external spend. */
@@ -28,28 +16,6 @@ export interface ProjectSpend {
   currency: string;
   /** A `budget_reached` checkpoint of the project is waiting for a TO. */
   pausedBy: Checkpoint | null;
-}
-
-export const DEFAULT_CURRENCY = 'USD';
-
-/** The spend fields of a checkpoint's details, or null when it is not a spend checkpoint we made. */
-export function spendDetails(checkpoint: Checkpoint): SpendDetails | null {
-  if (checkpoint.kind !== 'spend') return null;
-  const details = checkpoint.request.details;
-  const type = details.type;
-  const reason = details.reason;
-  const amount = details.amount;
-  if (type !== 'llm_call' && type !== 'external') return null;
-  if (reason !== 'above_threshold' && reason !== 'budget_reached') return null;
-  if (typeof amount !== 'number') return null;
-  const allowance = typeof details.allowance === 'number' ? details.allowance : undefined;
-  return {
-    type,
-    reason,
-    amount,
-    currency: typeof details.currency === 'string' ? details.currency : DEFAULT_CURRENCY,
-    ...(allowance === undefined ? {} : { allowance }),
-  };
 }
 
 function granted(checkpoint: Checkpoint): boolean {

@@ -7,36 +7,19 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { openCheckpoint } from '../checkpoints/open-checkpoint.js';
+import type { SpendRequest, SpendVerdict } from '../../ports/agent-gateways.js';
 import type { JobQueue } from '../../ports/job-queue.js';
-import type { Checkpoint, Project, Store, Task } from '../../ports/store.js';
+import { spendDetails, type SpendReason } from '../../ports/spend-details.js';
+import type { Checkpoint, Store } from '../../ports/store.js';
 import { pauseForBudget, resumeAfterBudget } from './budget-pause.js';
 import type { BudgetSettings } from './budget-settings.js';
-import { projectSpend, round, spendDetails, type SpendReason, type SpendType } from './project-spend.js';
+import { projectSpend, round } from './project-spend.js';
 
 export interface BudgetDeps {
   store: Store;
   jobs: JobQueue;
   settings: BudgetSettings;
 }
-
-export interface SpendRequest {
-  project: Project;
-  task: Pick<Task, 'id' | 'key' | 'title' | 'role'>;
-  /** Who asks (e.g. `agent:apollo`). */
-  actor: string;
-  /** Identifies the call within the task. */
-  call: { step: number; callId?: string };
-  type: SpendType;
-  /** Estimated cost in the budget's currency. */
-  amount: number;
-  purpose: string;
-  vendor?: string;
-}
-
-export type SpendVerdict =
-  | { kind: 'go'; autoApproved: boolean; checkpoint: Checkpoint | null }
-  | { kind: 'wait'; checkpoint: Checkpoint }
-  | { kind: 'rejected'; checkpoint: Checkpoint };
 
 export async function requestSpend(deps: BudgetDeps, request: SpendRequest): Promise<SpendVerdict> {
   const { store } = deps;

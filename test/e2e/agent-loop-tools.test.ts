@@ -12,6 +12,7 @@ import { loadAgentManifests } from '../../agents/specialists/agent-manifest.js';
 import type { ToolContext } from '../../agents/tools/agent-tool.js';
 import { createAgentTools, type ToolSet } from '../../agents/tools/tool-registry.js';
 import { stepTrailer, Workspaces, type ProjectWorkspace } from '../../agents/workspace/project-workspace.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 
@@ -68,7 +69,7 @@ describe('agent tools and workspaces', () => {
       manifest: manifests.athena,
       workspace,
       store: db.store,
-      jobs: new DeferredJobQueue(),
+      checkpoints: checkpointGateway({ store: db.store, jobs: new DeferredJobQueue() }),
       ...(shell ? { shell } : {}),
     });
 
@@ -150,7 +151,7 @@ describe('agent tools and workspaces', () => {
       manifest: manifests.apollo,
       workspace,
       store: db.store,
-      jobs: new DeferredJobQueue(),
+      checkpoints: checkpointGateway({ store: db.store, jobs: new DeferredJobQueue() }),
       shell: { enabled: true, timeoutMs: 1000 },
     });
     expect(apollo.get('run_command')).toBeUndefined();

@@ -24,6 +24,7 @@ import { ClientMessageHandler } from '../../handlers/intake/handle-client-messag
 import { decideAs } from '../../handlers/ops/ops-queries.js';
 import { BudgetGate } from '../../orchestration/budget/budget-gate.js';
 import { DEFAULT_BUDGET_SETTINGS } from '../../orchestration/budget/budget-settings.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
@@ -84,7 +85,7 @@ describe('specialist agents', () => {
       router,
       agents: new ToolLoopAgent({
         store,
-        jobs,
+        checkpoints: checkpointGateway({ store, jobs }),
         router,
         workspaces,
         logger,

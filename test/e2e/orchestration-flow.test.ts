@@ -18,6 +18,7 @@ import { loadConfig } from '../../bot/config/load-config.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { decideAs } from '../../handlers/ops/ops-queries.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
@@ -61,7 +62,7 @@ describe('orchestration', () => {
       router,
       agents: new ToolLoopAgent({
         store,
-        jobs,
+        checkpoints: checkpointGateway({ store, jobs }),
         router,
         workspaces: new Workspaces(config.dataDir),
         logger,

@@ -19,6 +19,8 @@ import type { JobQueue } from '../../ports/job-queue.js';
 import { BudgetDecisions } from '../../orchestration/budget/budget-decisions.js';
 import { BudgetGate } from '../../orchestration/budget/budget-gate.js';
 import { DEFAULT_BUDGET_SETTINGS, type BudgetSettings } from '../../orchestration/budget/budget-settings.js';
+import { spendGateway } from '../../orchestration/budget/spend-gateway.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
@@ -77,18 +79,19 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const router = createLlmRouter({ config, store, logger });
   const jobs = new DeferredJobQueue();
   const budget = { ...DEFAULT_BUDGET_SETTINGS, ...options.budget };
+  const checkpoints = checkpointGateway({ store, jobs });
   const agents = new ToolLoopAgent({
     store,
-    jobs,
+    checkpoints,
     router,
     workspaces: new Workspaces(config.dataDir),
     logger,
     spendGate: new BudgetGate({ store, jobs, settings: budget }),
     extraTools: privilegedTools({
       store,
-      jobs,
+      checkpoints,
+      spend: spendGateway({ store, jobs, settings: budget }),
       vault,
-      budget,
       deploy: { command: options.deployCommand ?? null, timeoutMs: 30_000 },
     }),
     ...(options.estimateCallCost === undefined ? {} : { estimateCallCost: () => options.estimateCallCost! }),

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { requestCredentialTool } from '../../agents/tools/credential-tools.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import { findFreePort } from '../../storage/free-port.js';
 import { openVault } from '../../storage/vault/open-vault.js';
@@ -56,7 +57,7 @@ describe('olympus checkpoints decide --secret-stdin', () => {
     const { project, tasks } = await newActiveProject(store);
     const asked = await requestCredentialTool({
       store,
-      jobs: new RecordingJobs(),
+      checkpoints: checkpointGateway({ store, jobs: new RecordingJobs() }),
       vault: null as never, // only answering a decision reads the vault; opening the checkpoint does not
     }).run(
       { name: 'ci_token', purpose: 'trigger the CI', host: 'ci.example' },

@@ -14,6 +14,7 @@ import { createSilentLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
 import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import type { Checkpoint, Identity, Project, Task } from '../../ports/store.js';
 import { openVault } from '../../storage/vault/open-vault.js';
 import type { Vault } from '../../ports/vault.js';
@@ -57,7 +58,7 @@ describe('secret leases', () => {
     const store = db.store;
     const { project, tasks } = await newActiveProject(store);
     const task = tasks[0]!;
-    const tool = requestCredentialTool({ store, jobs, vault });
+    const tool = requestCredentialTool({ store, checkpoints: checkpointGateway({ store, jobs }), vault });
     const outcome = await tool.run(
       { name: 'partner_token', purpose: 'call the partner API', host: api.host },
       contextFor(project, task, 1, 'call-a'),
@@ -79,7 +80,12 @@ describe('secret leases', () => {
     const store = db.store;
     const { project, tasks } = await newActiveProject(store);
     const task = tasks[0]!;
-    const tool = requestCredentialTool({ store, jobs, vault, leaseMinutes: 30 });
+    const tool = requestCredentialTool({
+      store,
+      checkpoints: checkpointGateway({ store, jobs }),
+      vault,
+      leaseMinutes: 30,
+    });
     const context = contextFor(project, task, 2, 'call-x');
     const outcome = await tool.run(
       { name: 'github_token', purpose: 'push the repo', host: 'api.github.com' },
@@ -112,7 +118,11 @@ describe('secret leases', () => {
   });
 
   test('bad arguments are refused by the schema with a clear message', () => {
-    const tool = requestCredentialTool({ store: db.store, jobs, vault });
+    const tool = requestCredentialTool({
+      store: db.store,
+      checkpoints: checkpointGateway({ store: db.store, jobs }),
+      vault,
+    });
     const parsed = tool.schema.safeParse({ name: 'Bad Name!', purpose: '', host: 'http://x' });
     expect(parsed.success).toBe(false);
     expect(JSON.stringify(parsed.error?.issues)).toContain('lower-case letters');
@@ -121,7 +131,7 @@ describe('secret leases', () => {
   test('a client cannot provide a credential: refused, audited, nothing stored in the vault', async () => {
     const store = db.store;
     const { project, tasks } = await newActiveProject(store);
-    const tool = requestCredentialTool({ store, jobs, vault });
+    const tool = requestCredentialTool({ store, checkpoints: checkpointGateway({ store, jobs }), vault });
     const outcome = await tool.run(
       { name: 'stripe_key', purpose: 'billing', host: 'api.stripe.com' },
       contextFor(project, tasks[0]!),
@@ -154,7 +164,7 @@ describe('secret leases', () => {
     });
     expect(lease!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
     expect(await vault.access(lease!.secretName, lease!.secretVersion)).toBe(VALUE);
-    const tool = requestCredentialTool({ store, jobs, vault });
+    const tool = requestCredentialTool({ store, checkpoints: checkpointGateway({ store, jobs }), vault });
     const answer = await tool.answerDecision!(checkpoint, contextFor(project, task, 1, 'call-a'));
     expect(JSON.parse(answer)).toMatchObject({ status: 'approved', handle: lease!.id, tool: 'http_request' });
     expect(answer).not.toContain(VALUE);
@@ -261,7 +271,7 @@ describe('secret leases', () => {
   test('a rejected credential checkpoint grants nothing', async () => {
     const store = db.store;
     const { project, tasks } = await newActiveProject(store);
-    const tool = requestCredentialTool({ store, jobs, vault });
+    const tool = requestCredentialTool({ store, checkpoints: checkpointGateway({ store, jobs }), vault });
     const outcome = await tool.run(
       { name: 'aws_key', purpose: 'deploy', host: 'aws.example' },
       contextFor(project, tasks[0]!),

@@ -16,6 +16,7 @@ import { readSecretFromStdin } from '../../bot/commands/ops-secret-stdin.js';
 import { provideCredentialRoute } from '../../bot/ops/provide-credential-route.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { openVault } from '../../storage/vault/open-vault.js';
 import type { Vault } from '../../ports/vault.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
@@ -60,7 +61,11 @@ describe('providing a credential through the ops API', () => {
 
   async function credentialCheckpoint(): Promise<string> {
     const { project, tasks } = await newActiveProject(db.store);
-    const outcome = await requestCredentialTool({ store: db.store, jobs, vault }).run(
+    const outcome = await requestCredentialTool({
+      store: db.store,
+      checkpoints: checkpointGateway({ store: db.store, jobs }),
+      vault,
+    }).run(
       { name: 'crm_token', purpose: 'sync contacts', host: 'crm.example' },
       contextFor(project, tasks[0]!),
     );

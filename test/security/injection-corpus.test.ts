@@ -20,6 +20,7 @@ import { loadConfig } from '../../bot/config/load-config.js';
 import { opsRoutes } from '../../bot/ops/ops-routes.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { requestCredentialTool } from '../../agents/tools/credential-tools.js';
 import type { Checkpoint, Identity, Project, Task } from '../../ports/store.js';
 import type { ScriptedReply } from '../support/fake-llm-server.js';
@@ -105,7 +106,11 @@ describe('injection corpus', () => {
     // A victim task holding a granted credential, and a victim credential checkpoint still pending.
     const { project, tasks } = await newActiveProject(h.store);
     const jobs = new RecordingJobs();
-    const tool = requestCredentialTool({ store: h.store, jobs, vault: h.vault });
+    const tool = requestCredentialTool({
+      store: h.store,
+      checkpoints: checkpointGateway({ store: h.store, jobs }),
+      vault: h.vault,
+    });
     const asked = await tool.run(
       { name: 'victim_token', purpose: 'partner API', host: api.host },
       contextFor(project, tasks[0]!, 0, 'v1'),

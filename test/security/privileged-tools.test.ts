@@ -16,6 +16,8 @@ import { applyChangeRequest } from '../../handlers/intake/project-actions.js';
 import { BudgetDecisions } from '../../orchestration/budget/budget-decisions.js';
 import { DEFAULT_BUDGET_SETTINGS } from '../../orchestration/budget/budget-settings.js';
 import { projectSpend } from '../../orchestration/budget/project-spend.js';
+import { spendGateway } from '../../orchestration/budget/spend-gateway.js';
+import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import type { Identity } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { contextFor, newActiveProject, newPerson, RecordingJobs } from './privileged-support.js';
@@ -49,7 +51,10 @@ describe('privileged tools', () => {
   test('estimate_spend: a small amount within budget is approved at once and written to the ledger, once', async () => {
     const store = db.store;
     const { project, tasks } = await newActiveProject(store, { budget: 100 });
-    const tool = estimateSpendTool({ store, jobs, settings: DEFAULT_BUDGET_SETTINGS });
+    const tool = estimateSpendTool({
+      store,
+      spend: spendGateway({ store, jobs, settings: DEFAULT_BUDGET_SETTINGS }),
+    });
     const context = contextFor(project, tasks[0]!, 4, 'call-s');
     const first = await tool.run({ amount: 2, purpose: 'a domain name', vendor: 'registrar' }, context);
     const again = await tool.run({ amount: 2, purpose: 'a domain name', vendor: 'registrar' }, context);
@@ -67,7 +72,10 @@ describe('privileged tools', () => {
   test('estimate_spend above the threshold waits on a spend checkpoint; the decision is the answer', async () => {
     const store = db.store;
     const { project, tasks } = await newActiveProject(store, { budget: 100 });
-    const tool = estimateSpendTool({ store, jobs, settings: DEFAULT_BUDGET_SETTINGS });
+    const tool = estimateSpendTool({
+      store,
+      spend: spendGateway({ store, jobs, settings: DEFAULT_BUDGET_SETTINGS }),
+    });
     const context = contextFor(project, tasks[0]!, 1, 'call-big');
     const outcome = await tool.run({ amount: 40, purpose: 'a paid geocoding API' }, context);
     expect(outcome.kind).toBe('wait');
@@ -103,7 +111,10 @@ describe('privileged tools', () => {
   test('estimate_spend past 100% of the budget pauses the project and the rejection is the answer', async () => {
     const store = db.store;
     const { project, tasks } = await newActiveProject(store, { budget: 10 });
-    const tool = estimateSpendTool({ store, jobs, settings: DEFAULT_BUDGET_SETTINGS });
+    const tool = estimateSpendTool({
+      store,
+      spend: spendGateway({ store, jobs, settings: DEFAULT_BUDGET_SETTINGS }),
+    });
     const context = contextFor(project, tasks[0]!, 0, 'call-p');
     const outcome = await tool.run({ amount: 11, purpose: 'servers' }, context);
     const checkpointId = (outcome as { checkpointId: string }).checkpointId;
@@ -184,7 +195,7 @@ describe('privileged tools', () => {
       const workspace = workspaces.forProject(project);
       const tool = requestDeployTool({
         store,
-        jobs,
+        checkpoints: checkpointGateway({ store, jobs }),
         workspace,
         settings: { command: null, timeoutMs: 10_000 },
       });
@@ -234,7 +245,12 @@ describe('privileged tools', () => {
       const { project, tasks } = await newActiveProject(store, { roles: ['hephaestus'] });
       const workspace = workspaces.forProject(project);
       const settings = { command: 'echo run >> deploy-count.txt && cat deploy/plan.json', timeoutMs: 10_000 };
-      const tool = requestDeployTool({ store, jobs, workspace, settings });
+      const tool = requestDeployTool({
+        store,
+        checkpoints: checkpointGateway({ store, jobs }),
+        workspace,
+        settings,
+      });
       const context = contextFor(project, tasks[0]!, 0, 'call-c');
       const outcome = await tool.run(plan(1), context);
       const checkpointId = (outcome as { checkpointId: string }).checkpointId;
@@ -258,7 +274,12 @@ describe('privileged tools', () => {
       const { project, tasks } = await newActiveProject(store, { roles: ['hephaestus'] });
       const workspace = workspaces.forProject(project);
       const settings = { command: 'touch DEPLOYED', timeoutMs: 10_000 };
-      const tool = requestDeployTool({ store, jobs, workspace, settings });
+      const tool = requestDeployTool({
+        store,
+        checkpoints: checkpointGateway({ store, jobs }),
+        workspace,
+        settings,
+      });
       const context = contextFor(project, tasks[0]!, 0, 'call-m');
       const outcome = await tool.run(plan(1), context);
       const checkpointId = (outcome as { checkpointId: string }).checkpointId;
@@ -283,7 +304,7 @@ describe('privileged tools', () => {
     test('manifest paths cannot leave deploy/manifests', () => {
       const tool = requestDeployTool({
         store: db.store,
-        jobs,
+        checkpoints: checkpointGateway({ store: db.store, jobs }),
         workspace: workspaces.forProject({ key: 'x', title: 'x' }),
         settings: { command: null, timeoutMs: 1000 },
       });

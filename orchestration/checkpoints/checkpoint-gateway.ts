@@ -1,0 +1,11 @@
+/** The checkpoint gateway agent tools open their checkpoints through (ports/agent-gateways.ts). */
+import type { CheckpointGateway } from '../../ports/agent-gateways.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Store } from '../../ports/store.js';
+import { openCheckpoint } from './open-checkpoint.js';
+
+export function checkpointGateway(deps: { store: Store; jobs: JobQueue }): CheckpointGateway {
+  return {
+    open: (checkpoint) => openCheckpoint({ store: deps.store, jobs: deps.jobs, checkpoint }),
+  };
+}
