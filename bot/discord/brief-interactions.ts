@@ -11,8 +11,7 @@ import { errorMessage } from '../../common/errors.js';
 import type { IncomingClientMessage } from '../../handlers/intake/handle-client-message.js';
 import { CLIENT_MESSAGE_KIND } from '../../handlers/intake/intake-inbox.js';
 import { readBriefButton } from './brief-buttons.js';
-import { afterTurn, type DirectMessageContext } from './direct-messages.js';
-import { sendOnce } from './send-once.js';
+import { afterTurn, replyInDm, type DirectMessageContext } from './direct-messages.js';
 
 const snowflake = z.string().regex(/^\d+$/);
 const buttonPress = z.object({
@@ -50,7 +49,7 @@ export function readButtonPress(interaction: Interaction): ButtonPress | null {
 }
 
 export async function handleBriefButton(context: DirectMessageContext, press: ButtonPress): Promise<void> {
-  const { store, logger } = context;
+  const { useCases, logger } = context;
   const button = readBriefButton(press.customId);
   const key = `discord:interaction:${press.id}`;
   const incoming: IncomingClientMessage = {
@@ -61,7 +60,7 @@ export async function handleBriefButton(context: DirectMessageContext, press: Bu
     threadKey: press.channelId,
     text: button?.action === 'confirm' ? 'yes' : 'I would like to change the brief.',
   };
-  const recorded = await store.inbox.record(key, 'discord', { kind: CLIENT_MESSAGE_KIND, ...incoming });
+  const recorded = await useCases.inbound.record(key, 'discord', { kind: CLIENT_MESSAGE_KIND, ...incoming });
   if (!recorded.inserted) {
     logger.info('repeated discord interaction dropped', { interactionId: press.id });
     return;
@@ -69,7 +68,7 @@ export async function handleBriefButton(context: DirectMessageContext, press: Bu
   await acknowledge(context, press);
   if (button === null || button.action === 'change') {
     await reply(context, press, button === null ? 'That button is no longer in use.' : CHANGE_PROMPT);
-    await store.inbox.complete(key);
+    await useCases.inbound.complete(key);
     return;
   }
   const result = await context.intake.dispatch(incoming);
@@ -93,12 +92,6 @@ async function acknowledge(context: DirectMessageContext, press: ButtonPress): P
 }
 
 async function reply(context: DirectMessageContext, press: ButtonPress, text: string): Promise<void> {
-  await sendOnce(context.store, context.rest, {
-    effectId: `discord.reply:interaction:${press.id}`,
-    kind: 'discord.reply',
-    channelId: press.channelId,
-    replyTo: press.messageId,
-    botUserId: context.botUserId,
-    text,
-  });
+  const to = { channel: press.channelId, thread: press.messageId };
+  await replyInDm(context, `discord.reply:interaction:${press.id}`, to, text);
 }

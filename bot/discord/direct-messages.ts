@@ -11,23 +11,26 @@ import type {
   ClientMessageResult,
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../ports/store.js';
+import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
+import type { ChatTransport } from '../../ports/chat-transport.js';
 import { briefButtons } from './brief-buttons.js';
 import { ensureProjectThread } from './project-thread.js';
-import { sendOnce } from './send-once.js';
 
 /** The intake entry point (ClientMessageHandler satisfies it). */
 export interface DiscordIntake {
   dispatch(incoming: IncomingClientMessage): Promise<ClientMessageResult>;
 }
 
+/** What the Discord surface needs of the use cases: the inbox, the outbox and project threads. */
+export type DiscordUseCases = Pick<SurfaceUseCases, 'inbound' | 'outbox' | 'threads'>;
+
 export interface DirectMessageContext {
   intake: DiscordIntake;
-  store: Store;
+  useCases: DiscordUseCases;
+  transport: ChatTransport;
   rest: REST;
   botUserId: string;
   projectsChannel: string | null;
-  guildId: string | null;
   logger: Logger;
 }
 
@@ -82,18 +85,27 @@ export async function handleDirectMessage(context: DirectMessageContext, dm: Dir
   });
   // An empty reply (a message over the client's rate limit) is recorded but not answered.
   if (result.reply === '') return;
-  await sendOnce(context.store, context.rest, {
-    effectId: `discord.reply:${dm.id}`,
-    kind: 'discord.reply',
-    channelId: dm.channelId,
-    replyTo: dm.id,
-    botUserId: context.botUserId,
-    text: result.reply,
-    ...(result.state === 'confirming' && !result.deferred
-      ? { components: briefButtons(result.conversationId) }
-      : {}),
+  const withButtons = result.state === 'confirming' && !result.deferred;
+  await replyInDm(context, `discord.reply:${dm.id}`, { channel: dm.channelId, thread: dm.id }, result.reply, {
+    ...(withButtons ? { components: briefButtons(result.conversationId) } : {}),
   });
   await afterTurn(context, result);
+}
+
+/** Hermes's answer to a message in a DM (a reply to it), once per effect id. */
+export async function replyInDm(
+  context: Pick<DirectMessageContext, 'useCases' | 'transport'>,
+  effectId: string,
+  to: { channel: string; thread: string },
+  text: string,
+  extras: Record<string, unknown> = {},
+): Promise<void> {
+  await context.useCases.outbox.send(
+    context.transport,
+    { effectId, kind: 'discord.reply' },
+    { op: 'post', to },
+    () => ({ text, extras }),
+  );
 }
 
 /** Once a turn confirmed a project and a projects channel is configured, the project gets its thread. */
@@ -104,11 +116,11 @@ export async function afterTurn(
   if (result.projectId !== null && context.projectsChannel !== null) {
     const threadId = await ensureProjectThread(
       {
-        store: context.store,
+        threads: context.useCases.threads,
+        outbox: context.useCases.outbox,
+        transport: context.transport,
         rest: context.rest,
-        botUserId: context.botUserId,
         channelId: context.projectsChannel,
-        guildId: context.guildId,
       },
       result.projectId,
     );

@@ -8,28 +8,30 @@ import { Client, Events, GatewayIntentBits, Partials, type Interaction, type Mes
 import { handleBriefButton, readButtonPress } from './brief-interactions.js';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../ports/store.js';
+import type { ChatMessageRef } from '../../ports/chat-transport.js';
 import { logConnectionState } from './connection-log.js';
 import {
   handleDirectMessage,
   readDirectMessage,
   type DirectMessageContext,
   type DiscordIntake,
+  type DiscordUseCases,
 } from './direct-messages.js';
 import type { DiscordSettings } from './discord-settings.js';
+import { discordTransport } from './discord-transport.js';
 import { NO_MENTIONS } from './outbound-text.js';
 import { sendProjectNotice, type ProjectNotice } from './project-notice.js';
-import type { SentRef } from './send-once.js';
 import { discordNotifier } from './discord-notifier.js';
 import type { SurfaceNotifier } from '../../ports/surface-notifier.js';
 
 export type { DiscordSettings } from './discord-settings.js';
-export type { DiscordIntake } from './direct-messages.js';
+export type { DiscordIntake, DiscordUseCases } from './direct-messages.js';
 export type { ProjectNotice } from './project-notice.js';
 
 export interface DiscordSurfaceOptions {
   settings: DiscordSettings;
-  store: Store;
+  /** The inbox, the outbox and project threads (handlers/surface-use-cases.ts). */
+  useCases: DiscordUseCases;
   /** Where client DMs go (the ClientMessageHandler). */
   intake: DiscordIntake;
   logger: Logger;
@@ -42,7 +44,7 @@ export interface DiscordSurface {
    * Posts Hermes's words (a digest, a notice) into the project's Discord thread, once per effect id.
    * Resolves where it was posted, or null when the project has no Discord thread. Needs a started surface.
    */
-  notify(notice: ProjectNotice): Promise<SentRef | null>;
+  notify(notice: ProjectNotice): Promise<ChatMessageRef | null>;
   /** This surface as a notice deliverer (registered with the notifier registry). */
   readonly notifier: SurfaceNotifier;
   /** Resolves when the messages received so far have been handled (tests). */
@@ -52,12 +54,12 @@ export interface DiscordSurface {
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 export function createDiscordSurface(options: DiscordSurfaceOptions): DiscordSurface {
-  const { settings, store, intake } = options;
+  const { settings, useCases, intake } = options;
   const logger = options.logger.child({ component: 'discord' });
   const inFlight = new Set<Promise<void>>();
   let client: Client | null = null;
   let started: DirectMessageContext | null = null;
-  const notifier = discordNotifier(store, () => started);
+  const notifier = discordNotifier(useCases.outbox, () => started?.transport ?? null);
 
   const onMessage = (context: DirectMessageContext, message: Message): void => {
     const dm = readDirectMessage(message, context.botUserId);
@@ -114,11 +116,11 @@ export function createDiscordSurface(options: DiscordSurfaceOptions): DiscordSur
       const live = await ready;
       const liveContext: DirectMessageContext = {
         intake,
-        store,
+        useCases,
+        transport: discordTransport({ rest: live.rest, botUserId: live.user.id }),
         rest: live.rest,
         botUserId: live.user.id,
         projectsChannel: settings.projectsChannel,
-        guildId: settings.guildId,
         logger,
       };
       live.on(Events.MessageCreate, (message) => onMessage(liveContext, message));

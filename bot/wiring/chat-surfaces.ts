@@ -3,6 +3,7 @@
  * when configured, and — in a `bot` process, which has no workers — the sweep that delivers notices.
  */
 import { startNoticeSweeper } from '../../handlers/notify/notice-sweeper.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import type { Core } from './core.js';
 import type { Intake } from './intake.js';
 import type { Wiring } from './lifecycle.js';
@@ -36,7 +37,7 @@ export async function wireDiscord(
   const { createDiscordSurface } = await import('../discord/discord-surface.js');
   const discord = createDiscordSurface({
     settings: config.discord,
-    store,
+    useCases: surfaceUseCases({ store }),
     intake: intake.clientIntake,
     logger: logger.child({ component: 'discord' }),
   });

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createDiscordSurface, type DiscordSurface } from '../../bot/discord/discord-surface.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { ClientNotices } from '../../orchestration/notices/client-notices.js';
 import { NoticeDelivery } from '../../handlers/notify/deliver-notices.js';
 import { NOTIFY_JOBS } from '../../ports/job-queue.js';
@@ -19,7 +20,8 @@ import { tellClient } from '../../orchestration/client-notice.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { parseDigestSchedule } from '../../orchestration/digest/digest-schedule.js';
 import { ProjectDigests } from '../../orchestration/digest/project-digests.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Project } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import {
@@ -37,7 +39,7 @@ const THREAD = '500000000000000001';
 let discord: FakeDiscord;
 let embedded: EmbeddedStore;
 let surface: DiscordSurface;
-let scheduler: JobScheduler;
+let scheduler: AgendaJobQueue;
 let delivery: NoticeDelivery;
 // Days after the projects are made (no scheduled digest on a project's first day).
 let now = new Date('2031-03-04T00:30:00Z');
@@ -47,7 +49,7 @@ beforeAll(async () => {
   [discord, embedded] = await Promise.all([startFakeDiscord(), startEmbeddedStore()]);
   surface = createDiscordSurface({
     settings: { botToken: discord.token, apiUrl: discord.apiUrl, guildId: GUILD_ID, projectsChannel: null },
-    store: embedded.store,
+    useCases: surfaceUseCases({ store: embedded.store }),
     intake: { dispatch: () => Promise.reject(new Error('no client messages in this test')) },
     logger,
   });
@@ -55,7 +57,7 @@ beforeAll(async () => {
   const notifiers = new NotifierRegistry();
   notifiers.register(surface.notifier);
   delivery = new NoticeDelivery({ store: embedded.store, notifiers, logger, holder: 'digest-test' });
-  scheduler = new JobScheduler({
+  scheduler = createJobQueue({
     store: embedded.store,
     logger,
     settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },

@@ -9,6 +9,7 @@ import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { CHANGE_PROMPT } from '../../bot/discord/brief-interactions.js';
 import { createDiscordSurface, type DiscordSurface } from '../../bot/discord/discord-surface.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import {
@@ -73,7 +74,7 @@ beforeAll(async () => {
       guildId: GUILD_ID,
       projectsChannel: PROJECTS_CHANNEL,
     },
-    store: embedded.store,
+    useCases: surfaceUseCases({ store: embedded.store }),
     intake: new ClientMessageHandler({ store: embedded.store, brain: new GuidedIntakeBrain(), logger }),
     logger,
   });
@@ -163,7 +164,8 @@ describe('discord brief buttons (real discord.js, fake Discord, embedded Postgre
     expect(projects[0]?.title).toBe('Salon Booking');
     expect(
       discord.calls.filter(
-        (call) => call.method === 'POST' && call.path === `/api/v10/channels/${PROJECTS_CHANNEL}/threads`,
+        (call) =>
+          call.method === 'POST' && call.path.startsWith(`/api/v10/channels/${PROJECTS_CHANNEL}/messages/`),
       ),
     ).toHaveLength(1);
   }, 120_000);

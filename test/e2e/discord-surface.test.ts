@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { createDiscordSurface, type DiscordSurface } from '../../bot/discord/discord-surface.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import {
@@ -27,6 +28,11 @@ const replyTo = (messageId: string) => (call: RestCall) =>
   call.path === `/api/v10/channels/${DM_CHANNEL}/messages` &&
   (call.body?.message_reference as { message_id?: string } | undefined)?.message_id === messageId;
 
+const threadStarts = () =>
+  discord.calls.filter(
+    (call) => call.method === 'POST' && /^\/api\/v10\/channels\/\d+\/messages\/\d+\/threads$/.test(call.path),
+  );
+
 /** Sends a DM over the gateway and returns Hermes's reply as POSTed to the DM channel. */
 async function say(content: string): Promise<RestCall> {
   const message = discord.directMessage(content);
@@ -46,7 +52,7 @@ beforeAll(async () => {
       guildId: GUILD_ID,
       projectsChannel: PROJECTS_CHANNEL,
     },
-    store: embedded.store,
+    useCases: surfaceUseCases({ store: embedded.store }),
     intake: new ClientMessageHandler({ store: embedded.store, brain: new GuidedIntakeBrain(), logger }),
     logger,
   });
@@ -124,16 +130,21 @@ describe('discord surface (real discord.js, fake Discord, embedded PostgreSQL)',
     const projectId = conversation?.projectId;
     expect(typeof projectId).toBe('string');
 
-    const created = discord.calls.filter(
-      (call) => call.method === 'POST' && call.path === `/api/v10/channels/${PROJECTS_CHANNEL}/threads`,
-    );
-    expect(created).toHaveLength(1);
+    // The announcement is posted into the projects channel once, and the thread is started from it.
+    const announced = discord.posts(PROJECTS_CHANNEL);
+    expect(announced).toHaveLength(1);
+    expect(String(announced[0]?.body?.content)).toContain('confirmed');
+    expect(threadStarts()).toHaveLength(1);
     const project = await embedded.store.projects.get(projectId!);
     const ref = project?.threads.find((thread) => thread.surface === 'discord');
     expect(ref?.channel).toBe(PROJECTS_CHANNEL);
-    const intro = discord.posts(ref!.threadKey);
-    expect(intro).toHaveLength(1);
-    expect(String(intro[0]?.body?.content)).toContain('confirmed');
+    expect(threadStarts()[0]?.path).toBe(
+      `/api/v10/channels/${PROJECTS_CHANNEL}/messages/${ref!.threadKey}/threads`,
+    );
+    expect(await embedded.store.outbox.get(`discord.thread:${projectId!}`)).toMatchObject({
+      status: 'done',
+      result: { channel: PROJECTS_CHANNEL, messageId: ref!.threadKey },
+    });
 
     const notice = {
       effectId: `digest:${projectId!}:1`,
@@ -141,7 +152,7 @@ describe('discord surface (real discord.js, fake Discord, embedded PostgreSQL)',
       text: 'Digest: @here 2 of 5 tasks done.',
     };
     const posted = await surface.notify(notice);
-    expect(posted?.channelId).toBe(ref!.threadKey);
+    expect(posted?.channel).toBe(ref!.threadKey);
     expect(await surface.notify(notice)).toEqual(posted);
     const digests = discord
       .posts(ref!.threadKey)
@@ -151,11 +162,8 @@ describe('discord surface (real discord.js, fake Discord, embedded PostgreSQL)',
     expect(digests[0]?.body?.allowed_mentions).toEqual({ parse: [] });
 
     await say('How is it going?');
-    expect(
-      discord.calls.filter(
-        (call) => call.method === 'POST' && call.path === `/api/v10/channels/${PROJECTS_CHANNEL}/threads`,
-      ),
-    ).toHaveLength(1);
+    expect(threadStarts()).toHaveLength(1);
+    expect(discord.posts(PROJECTS_CHANNEL)).toHaveLength(1);
   });
 
   test('a reply whose first attempt left no record is found in the channel, not sent again', async () => {
@@ -178,7 +186,7 @@ describe('discord surface (real discord.js, fake Discord, embedded PostgreSQL)',
     expect(discord.calls.filter(replyTo(messageId))).toHaveLength(1);
     const effect = await embedded.store.outbox.get(`discord.reply:${messageId}`);
     expect(effect?.status).toBe('done');
-    expect(effect?.result).toEqual({ channelId: DM_CHANNEL, messageId: earlier.id });
+    expect(effect?.result).toEqual({ channel: DM_CHANNEL, messageId: earlier.id });
   });
 });
 
@@ -196,7 +204,7 @@ describe('discord surface start', () => {
   test('a token Discord refuses stops the start with a clear CONFIG_INVALID error', async () => {
     const refused = createDiscordSurface({
       settings: { botToken: 'wrong-token', apiUrl: discord.apiUrl, guildId: null, projectsChannel: null },
-      store: embedded.store,
+      useCases: surfaceUseCases({ store: embedded.store }),
       intake: new ClientMessageHandler({
         store: embedded.store,
         brain: new GuidedIntakeBrain(),

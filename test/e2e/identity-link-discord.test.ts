@@ -8,6 +8,7 @@ import { describe } from '@jest/globals';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { createDiscordSurface, type DiscordSurface } from '../../bot/discord/discord-surface.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { IdentityLinker } from '../../handlers/identities/identity-linker.js';
 import { LinkingIntake } from '../../handlers/identities/linking-intake.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   );
   surface = createDiscordSurface({
     settings: { botToken: discord.token, apiUrl: discord.apiUrl, guildId: null, projectsChannel: null },
-    store: embedded.store,
+    useCases: surfaceUseCases({ store: embedded.store }),
     intake,
     logger,
   });

@@ -2,7 +2,8 @@
  * A fake Discord on loopback for the real discord.js client: the REST routes the surface calls (every call
  * recorded) and a JSON gateway over WebSocket (HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeat ACKs).
  * `GET /api/v10/gateway/bot` hands out the gateway URL and answers 401 to any other token. Messages
- * posted with `enforce_nonce` are folded into the first one with the same nonce, as Discord does.
+ * posted with `enforce_nonce` are folded into the first one with the same nonce, as Discord does; a
+ * message can be edited (PATCH) and can start one thread, which has the message's id.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,7 @@ interface StoredMessage {
   author: Record<string, unknown>;
   nonce?: string;
   message_reference?: unknown;
+  components?: unknown[];
 }
 
 export const BOT_USER = {
@@ -85,6 +87,7 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
   const interactionTokens = new Map<string, string>();
   const dmChannels = new Map<string, string>();
   const acknowledged = new Set<string>();
+  const startedThreads = new Set<string>();
   const sockets = new Set<WebSocket>();
   let seq = 0;
   let sessionCount = 0;
@@ -147,9 +150,18 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
           author: BOT_USER,
           ...(nonce ? { nonce } : {}),
           ...(body.message_reference ? { message_reference: body.message_reference } : {}),
+          ...(Array.isArray(body.components) ? { components: body.components } : {}),
         };
         messages.push(stored);
         return json(200, messageObject(stored));
+      }
+      if (call.method === 'PATCH' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages\/(\d+)$/))) {
+        const edited = messages.find((x) => x.id === m![2] && x.channel_id === m![1]);
+        if (!edited) return json(404, { message: 'Unknown Message', code: 10008 });
+        const body = call.body ?? {};
+        if (typeof body.content === 'string') edited.content = body.content;
+        if (Array.isArray(body.components)) edited.components = body.components;
+        return json(200, messageObject(edited));
       }
       if (call.method === 'GET' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages$/))) {
         const listed = messages.filter((x) => x.channel_id === m![1]).reverse();
@@ -167,6 +179,25 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
           type: 1,
           last_message_id: null,
           recipients: [{ ...HUMAN_USER, id: recipient }],
+        });
+      }
+      if (
+        call.method === 'POST' &&
+        (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages\/(\d+)\/threads$/))
+      ) {
+        // A thread started from a message has the message's id; a message has one thread at most.
+        const starter = messages.find((x) => x.id === m![2] && x.channel_id === m![1]);
+        if (!starter) return json(404, { message: 'Unknown Message', code: 10008 });
+        if (startedThreads.has(starter.id)) {
+          return json(400, { message: 'A thread has already been created for this message', code: 160004 });
+        }
+        startedThreads.add(starter.id);
+        return json(201, {
+          id: starter.id,
+          type: 11,
+          guild_id: GUILD_ID,
+          parent_id: m[1],
+          name: call.body?.name,
         });
       }
       if (call.method === 'POST' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/threads$/))) {
@@ -316,8 +347,8 @@ function messageObject(message: Omit<StoredMessage, 'nonce'> & { nonce?: string 
     mention_roles: [],
     attachments: [],
     embeds: [],
-    components: [],
     pinned: false,
+    components: message.components ?? [],
   };
 }
 
