@@ -1,7 +1,7 @@
 /** OpenAI-compatible cloud provider (the `openai` package; `baseURL` reaches any compatible server). */
 import OpenAI, { APIError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
-import { errorMessage, OlympusError } from '../../../common/errors.js';
+import { errorMessage } from '../../../common/errors.js';
 import {
   attemptSignal,
   describeError,
@@ -18,6 +18,7 @@ import type {
   LlmToolCall,
   ProviderCheck,
 } from '../../../ports/llm-provider.js';
+import { parseJsonBody, unexpectedResponse } from './response-body.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -102,51 +103,52 @@ export class OpenAiProvider implements LlmProvider {
   async chat(request: LlmChatRequest): Promise<LlmChatResponse> {
     const started = performance.now();
     const attempt = attemptSignal(request.signal, request.timeoutMs);
-    let raw: unknown;
+    let status: number;
+    let text: string;
     try {
-      raw = await this.client.chat.completions.create(
-        {
-          model: request.model,
-          messages: request.messages.map(toOpenAiMessage),
-          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-          ...(request.maxTokens === undefined ? {} : { max_completion_tokens: request.maxTokens }),
-          ...(request.responseFormat
-            ? {
-                response_format: {
-                  type: 'json_schema' as const,
-                  json_schema: {
-                    name: request.responseFormat.name,
-                    schema: request.responseFormat.schema,
-                    strict: false,
+      // The raw response: the body is read and parsed here, so a body that is not JSON gets a clear error.
+      const response = await this.client.chat.completions
+        .create(
+          {
+            model: request.model,
+            messages: request.messages.map(toOpenAiMessage),
+            ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+            ...(request.maxTokens === undefined ? {} : { max_completion_tokens: request.maxTokens }),
+            ...(request.responseFormat
+              ? {
+                  response_format: {
+                    type: 'json_schema' as const,
+                    json_schema: {
+                      name: request.responseFormat.name,
+                      schema: request.responseFormat.schema,
+                      strict: false,
+                    },
                   },
-                },
-              }
-            : {}),
-          ...(request.tools && request.tools.length > 0
-            ? {
-                tools: request.tools.map((tool) => ({
-                  type: 'function' as const,
-                  function: {
-                    name: tool.name,
-                    ...(tool.description === undefined ? {} : { description: tool.description }),
-                    parameters: tool.parameters,
-                  },
-                })),
-              }
-            : {}),
-        },
-        { signal: attempt.signal, maxRetries: 0 },
-      );
+                }
+              : {}),
+            ...(request.tools && request.tools.length > 0
+              ? {
+                  tools: request.tools.map((tool) => ({
+                    type: 'function' as const,
+                    function: {
+                      name: tool.name,
+                      ...(tool.description === undefined ? {} : { description: tool.description }),
+                      parameters: tool.parameters,
+                    },
+                  })),
+                }
+              : {}),
+          },
+          { signal: attempt.signal, maxRetries: 0 },
+        )
+        .asResponse();
+      status = response.status;
+      text = await response.text();
     } catch (error) {
       throw this.mapError(error, attempt.timedOut(), attempt.callerAborted());
     }
-    const parsed = completionSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new OlympusError('LLM_UNAVAILABLE', `openai: unexpected response (${parsed.error.message})`, {
-        retryable: false,
-        details: { provider: this.name, status: 200 },
-      });
-    }
+    const parsed = completionSchema.safeParse(parseJsonBody(this.name, status, text));
+    if (!parsed.success) throw unexpectedResponse(this.name, status, parsed.error.message);
     const choice = parsed.data.choices[0]!;
     const toolCalls: LlmToolCall[] = (choice.message.tool_calls ?? []).map((call) => ({
       id: call.id,
@@ -154,6 +156,9 @@ export class OpenAiProvider implements LlmProvider {
       argumentsJson: call.function.arguments,
       arguments: parseToolArguments(call.function.arguments),
     }));
+    // Some compatible servers report `stop` for an answer that calls tools; callers see one vocabulary.
+    const finishReason =
+      toolCalls.length > 0 && choice.finish_reason === 'stop' ? 'tool_calls' : (choice.finish_reason ?? null);
     return {
       text: choice.message.content ?? '',
       toolCalls,
@@ -162,7 +167,7 @@ export class OpenAiProvider implements LlmProvider {
       model: parsed.data.model,
       provider: this.name,
       latencyMs: elapsedSince(started),
-      finishReason: choice.finish_reason ?? null,
+      finishReason,
     };
   }
 
