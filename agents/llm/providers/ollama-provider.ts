@@ -46,8 +46,8 @@ const chatResponseSchema = z.object({
 const tagsSchema = z.object({ models: z.array(z.object({ name: z.string() })) });
 
 /**
- * Ollama 0.12 and later give each tool call an id and take it back on the call and on its result
- * (`tool_call_id`); earlier servers ignore both. The package's types predate them.
+ * Recent Ollama servers give each tool call an id and take it back on the call and on its result
+ * (`tool_call_id`); older servers send none and ignore both. The package's types predate them.
  */
 type OllamaMessage = Message & { tool_calls?: (ToolCall & { id?: string })[]; tool_call_id?: string };
 
