@@ -5,7 +5,7 @@
 import { createSilentLogger } from '../common/logging/logger.js';
 import { jobCatalogue } from '../orchestration/jobs/job-catalogue.js';
 import { JOB_NAMES } from '../ports/job-queue.js';
-import { JobScheduler } from '../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../bot/wiring/job-queue.js';
 import type { Store } from '../ports/store.js';
 
 export async function storeProjects(store: Store, projects: number, tasksEach: number): Promise<void> {
@@ -40,7 +40,7 @@ export async function storeProjects(store: Store, projects: number, tasksEach: n
 /** Enqueues one `orchestration.sweep` for the workers of whatever Olympus runs on this store. */
 export async function requestSweep(store: Store): Promise<void> {
   const logger = createSilentLogger();
-  const scheduler = new JobScheduler({
+  const scheduler = createJobQueue({
     store,
     logger,
     settings: { processEvery: '1 minute', maxConcurrency: 1, lockLimit: 1, lockLifetimeMs: 60_000 },

@@ -17,7 +17,8 @@ import { createSilentLogger } from '../common/logging/logger.js';
 import { openCheckpoint } from '../orchestration/checkpoints/open-checkpoint.js';
 import { jobCatalogue, type OrchestratorJobs } from '../orchestration/jobs/job-catalogue.js';
 import { JOB_NAMES } from '../ports/job-queue.js';
-import { JobScheduler } from '../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../storage/agenda/agenda-job-queue.js';
 import type { Checkpoint, Store } from '../ports/store.js';
 import { summarise, type Summary } from './stats.js';
 
@@ -128,7 +129,7 @@ export async function benchCheckpointDecision(store: Store, rounds: number): Pro
     toUsers: [TO],
     postIntervalMs: 0,
   };
-  let scheduler: JobScheduler | null = null;
+  let scheduler: AgendaJobQueue | null = null;
   const orchestrator: OrchestratorJobs = {
     planProject: () => Promise.resolve(),
     runTask: () => Promise.resolve(),
@@ -147,7 +148,7 @@ export async function benchCheckpointDecision(store: Store, rounds: number): Pro
       return Promise.resolve();
     },
   };
-  scheduler = new JobScheduler({
+  scheduler = createJobQueue({
     store,
     logger,
     settings: { processEvery: '5 seconds', maxConcurrency: 20, lockLimit: 50, lockLifetimeMs: 60_000 },

@@ -9,7 +9,7 @@ import { PostgresBackend } from '@agendajs/postgres-backend';
 import { z } from 'zod';
 import { createSilentLogger } from '../common/logging/logger.js';
 import { defineJob } from '../orchestration/jobs/job-definition.js';
-import { JobScheduler } from '../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../bot/wiring/job-queue.js';
 import type { Store } from '../ports/store.js';
 import { summarise, type Summary } from './stats.js';
 
@@ -44,7 +44,7 @@ async function measureTurns(
 export async function benchJobDispatch(store: Store, connectionString: string, rounds: number) {
   const olympusStarted = new Map<number, number>();
   const leasedStarted = new Map<number, number>();
-  const scheduler = new JobScheduler({
+  const scheduler = createJobQueue({
     store,
     logger: createSilentLogger(),
     settings,

@@ -6,9 +6,9 @@
  */
 import type { Logger } from '../common/logging/logger.js';
 import type { SecretRedactor } from '../common/logging/redactor.js';
-import type { JobScheduler } from '../orchestration/jobs/scheduler.js';
 import type { Store } from '../ports/store.js';
 import type { Vault } from '../ports/vault.js';
+import type { AgendaJobQueue } from '../storage/agenda/agenda-job-queue.js';
 import type { Config } from './config/load-config.js';
 import type { RunningHttpServer } from './http.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -26,7 +26,7 @@ export type { RunMode } from './wiring/lifecycle.js';
 export interface RunningOlympus {
   store: Store;
   vault: Vault;
-  scheduler: JobScheduler;
+  scheduler: AgendaJobQueue;
   metrics: Metrics;
   http: RunningHttpServer | null;
   /** Stops everything this process started, in reverse order. Safe to call more than once. */

@@ -7,7 +7,6 @@
  * - `null` means "not found" or "the compare-and-set lost"; errors are for failures.
  * - Returned objects are fresh copies; mutating them changes nothing stored.
  */
-import type { AgendaBackend } from 'agenda';
 import type {
   AgentRole,
   Artifact,
@@ -385,6 +384,18 @@ export interface Store {
   readonly identities: IdentityRepository;
   readonly conversations: ConversationRepository;
   readonly projects: ProjectRepository;
+/**
+ * The store's own database connection, for an adapter that keeps its data beside the store's (the job
+ * queue keeps its jobs there, so one database holds everything). The handles are opaque here: `pool` is
+ * the `pg` Pool the store's repositories use, `db` the `mongodb` Db; the adapter that takes one knows
+ * its driver. The tables and the collection are created by the store's `init()` (migrations, indexes),
+ * so the adapter never creates schema. The store owns the handles: the adapter never closes them, and
+ * must be stopped before the store's `close()`.
+ */
+export type StoreConnection =
+  | { backend: 'postgres'; pool: unknown; jobsTable: string; jobLogsTable: string }
+  | { backend: 'mongo'; db: unknown; jobsCollection: string };
+
   readonly tasks: TaskRepository;
   readonly checkpoints: CheckpointRepository;
   readonly ledger: LedgerRepository;
@@ -400,8 +411,8 @@ export interface Store {
   init(): Promise<void>;
   /** Resolves when the database answers; throws STORE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
-  /** The Agenda backend on the same database (schema creation left to `init`). */
-  jobBackend(options: { name: string }): AgendaBackend;
+  /** This store's database connection, shared with the job queue (see `StoreConnection`). */
+  connection(): StoreConnection;
   /** Closes what the store owns (pool, client). */
   close(): Promise<void>;
 }

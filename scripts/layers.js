@@ -47,6 +47,17 @@ export const SDK_PATTERNS = [
   '@google-cloud/*',
 ];
 
+/**
+ * One regular expression for SDK_PATTERNS that matches package specifiers only (`agenda`, `@agendajs/x`,
+ * `pg/lib/x`), never a relative path through a folder of the same name (`../storage/agenda/…`).
+ */
+export function sdkSpecifierRegex() {
+  const alternatives = SDK_PATTERNS.map((pattern) =>
+    pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+'),
+  );
+  return `^(?:${alternatives.join('|')})(?:/.*)?$`;
+}
+
 /** Folders a source folder must not import (everything above it, and the storage adapters). */
 export function forbiddenFor(folder) {
   if (folder === 'storage') return ['bot', 'handlers', 'orchestration', 'agents'];
@@ -82,7 +93,7 @@ export function layerRules() {
           {
             patterns: [
               {
-                group: SDK_PATTERNS,
+                regex: sdkSpecifierRegex(),
                 message: `SDKs and drivers are imported only in adapter folders (${ADAPTER_FOLDERS.join(', ')}).`,
               },
             ],

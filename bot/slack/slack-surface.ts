@@ -30,7 +30,7 @@ import { SlackSocketModeReceiver } from './socket-mode-receiver.js';
 export interface SlackSurfaceOptions {
   settings: SlackSettings;
   store: Store;
-  /** Enqueues jobs (card updates); the JobScheduler. */
+  /** Enqueues jobs (card updates): the job queue. */
   scheduler: JobQueue;
   logger: Logger;
   /** The Olympus express app; the route is added before `finishHttpApp`. */

@@ -15,7 +15,7 @@ import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer }
 import { jobQueueSampler } from '../metrics/job-queue-gauge.js';
 import { opsRoutes } from '../ops/ops-routes.js';
 import { provideCredentialRoute } from '../ops/provide-credential-route.js';
-import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Core } from './core.js';
 import type { Intake } from './intake.js';
 import type { Wiring } from './lifecycle.js';
@@ -30,7 +30,7 @@ export function checkConsoleAccess({ config, mode }: Wiring): ConsoleAccessSetti
 export async function wireHttp(
   wiring: Wiring,
   core: Core,
-  scheduler: JobScheduler,
+  scheduler: AgendaJobQueue,
   intake: Intake,
   access: ConsoleAccessSettings,
 ): Promise<RunningHttpServer | null> {
@@ -67,7 +67,7 @@ async function mountConsole(
   { logger, onStop }: Wiring,
   app: Express,
   { store, vault }: Core,
-  scheduler: JobScheduler,
+  scheduler: AgendaJobQueue,
   intake: Intake,
   access: ConsoleAccessSettings,
 ): Promise<void> {
@@ -102,7 +102,7 @@ async function mountSlack(
   { config, logger, onStop }: Wiring,
   app: Express,
   { store, vault, metrics }: Core,
-  scheduler: JobScheduler,
+  scheduler: AgendaJobQueue,
   intake: Intake,
 ): Promise<void> {
   if (!config.slack || !(config.slack.signingSecret || config.slack.appToken)) return;

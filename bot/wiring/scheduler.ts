@@ -1,10 +1,11 @@
-/** The job scheduler with the whole job catalogue; worker modes run jobs, `bot` only enqueues. */
+/** The job queue with the whole job catalogue; worker modes run jobs, `bot` only enqueues. */
 import { BudgetDecisions } from '../../orchestration/budget/budget-decisions.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { CheckpointSurface } from './checkpoint-surface.js';
 import type { Core } from './core.js';
 import type { Intake } from './intake.js';
+import { createJobQueue } from './job-queue.js';
 import type { Wiring } from './lifecycle.js';
 import type { Work } from './orchestration.js';
 
@@ -14,8 +15,8 @@ export async function wireScheduler(
   work: Work,
   intake: Intake,
   checkpoints: CheckpointSurface,
-): Promise<JobScheduler> {
-  const scheduler = new JobScheduler({
+): Promise<AgendaJobQueue> {
+  const scheduler = createJobQueue({
     store,
     logger: logger.child({ component: 'scheduler' }),
     settings: config.jobs,

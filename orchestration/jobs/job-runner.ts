@@ -1,24 +1,18 @@
 /**
- * Runs one attempt of a job: validates the payload, takes the attempt's fencing lease, keeps both the
- * Agenda lock and the lease alive while the handler runs, and gives the lease back at the end.
+ * Runs one attempt of a job: validates the stored payload, takes the attempt's fencing lease, keeps both
+ * the queue's lock and the lease alive while the handler runs, and gives the lease back at the end (or,
+ * through `onAbandon`, when a stopping queue gives up on the attempt).
  */
-import type { Job } from 'agenda';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import { inSpan } from '../../common/tracing.js';
 import type { Logger } from '../../common/logging/logger.js';
+import type { JobAttempt } from '../../ports/job-queue.js';
 import type { LeaseRepository } from '../../ports/store.js';
 import type { JobContext, JobDefinition, JobFence } from './job-definition.js';
 
 export interface JobRunnerOptions {
   leases: LeaseRepository;
   logger: Logger;
-  /** Identifies this worker process in leases. */
-  holder: string;
-  lockLifetimeMs: number;
-  /** Aborts every running attempt (worker stopping with no time left). */
-  stopping: AbortSignal;
-  /** Told the lease once taken, so a stopping worker can release it. */
-  onLease?: (lease: { key: string; token: number }) => void;
 }
 
 export function leaseKeyOf(jobId: string): string {
@@ -27,12 +21,13 @@ export function leaseKeyOf(jobId: string): string {
 
 export async function runJobAttempt(
   definition: JobDefinition,
-  job: Job<unknown>,
+  payload: unknown,
+  attempt: JobAttempt,
   options: JobRunnerOptions,
 ): Promise<void> {
-  const jobId = String(job.attrs._id);
+  const { jobId } = attempt;
   const logger = options.logger.child({ job: definition.name, jobId, correlationId: jobId });
-  const parsed = definition.schema.safeParse(job.attrs.data ?? {});
+  const parsed = definition.schema.safeParse(payload ?? {});
   if (!parsed.success) {
     throw new OlympusError(
       'VALIDATION',
@@ -42,21 +37,21 @@ export async function runJobAttempt(
       },
     );
   }
-  const lifetime = definition.lockLifetimeMs ?? options.lockLifetimeMs;
+  const lifetime = attempt.lockLifetimeMs;
   const key = leaseKeyOf(jobId);
   // A handler that fences its own work (a task claim) needs no job lease: one round trip less per start.
   const lease =
-    definition.fencing === 'handler' ? null : await options.leases.acquire(key, options.holder, lifetime);
+    definition.fencing === 'handler' ? null : await options.leases.acquire(key, attempt.worker, lifetime);
   if (lease === null && definition.fencing !== 'handler') {
     // Another attempt still holds an unexpired lease: it is alive, so this delivery is a duplicate.
     throw new OlympusError('FENCED', `job ${definition.name} ${jobId} is already running elsewhere`, {
       retryable: true,
     });
   }
-  if (lease !== null) options.onLease?.({ key, token: lease.token });
+  if (lease !== null) attempt.onAbandon(() => options.leases.release(key, lease.token));
   const controller = new AbortController();
   const onStop = () => controller.abort(new OlympusError('FENCED', 'worker stopping', { retryable: true }));
-  options.stopping.addEventListener('abort', onStop, { once: true });
+  attempt.stopping.addEventListener('abort', onStop, { once: true });
 
   const fence: JobFence = {
     key,
@@ -72,7 +67,7 @@ export async function runJobAttempt(
   };
   const heartbeat = setInterval(
     () => {
-      void keepAlive(job, options.leases, key, lease?.token ?? null, lifetime).then((alive) => {
+      void keepAlive(attempt, options.leases, key, lease?.token ?? null, lifetime).then((alive) => {
         if (!alive) {
           logger.warn('attempt fenced off: lease lost');
           controller.abort(new OlympusError('FENCED', 'lease lost', { retryable: false }));
@@ -84,7 +79,7 @@ export async function runJobAttempt(
 
   const context: JobContext = {
     jobId,
-    attempt: job.attrs.failCount ?? 0,
+    attempt: attempt.attempt,
     logger,
     fence,
     signal: controller.signal,
@@ -102,7 +97,7 @@ export async function runJobAttempt(
     throw error;
   } finally {
     clearInterval(heartbeat);
-    options.stopping.removeEventListener('abort', onStop);
+    attempt.stopping.removeEventListener('abort', onStop);
     if (lease !== null) {
       await options.leases.release(key, lease.token).catch((error: unknown) => {
         logger.warn('could not release job lease', { error: errorMessage(error) });
@@ -112,7 +107,7 @@ export async function runJobAttempt(
 }
 
 async function keepAlive(
-  job: Job<unknown>,
+  attempt: JobAttempt,
   leases: LeaseRepository,
   key: string,
   token: number | null,
@@ -120,7 +115,7 @@ async function keepAlive(
 ) {
   try {
     const alive = token === null || (await leases.renew(key, token, lifetime));
-    if (alive) await job.touch();
+    if (alive) await attempt.touch();
     return alive;
   } catch {
     // A transient store error is not a lost lease; the next beat tries again.

@@ -3,11 +3,9 @@
  * `init()` or on the first operation. Works on a standalone server (no transactions are used); every
  * racy write is a single-document atomic operation guarded by its filter or by a unique index.
  */
-import { MongoBackend } from '@agendajs/mongo-backend';
-import type { AgendaBackend } from 'agenda';
 import { MongoClient } from 'mongodb';
 import { OlympusError, errorMessage } from '../../common/errors.js';
-import type { Store } from '../../ports/store.js';
+import type { Store, StoreConnection } from '../../ports/store.js';
 import { MongoAuditRepository } from './audit-repository.js';
 import { MongoCheckpointRepository } from './checkpoint-repository.js';
 import { MongoConversationRepository } from './conversation-repository.js';
@@ -119,13 +117,9 @@ export function createMongoStore(options: MongoStoreOptions): Store {
       }
     },
 
-    /**
-     * Agenda's MongoDB backend on this store's database. Agenda has no `name` option for its backend:
-     * the worker name belongs in `new Agenda({ name })`. MongoDB gives Agenda no notification channel
-     * (it polls); `MongoChangeStreamNotificationChannel` needs a replica set and is the caller's choice.
-     */
-    jobBackend(_options: { name: string }): AgendaBackend {
-      return new MongoBackend({ mongo: db, collection: AGENDA_COLLECTION, ensureIndex: false });
+    /** This store's database and the jobs collection whose indexes `init()` created. */
+    connection(): StoreConnection {
+      return { backend: 'mongo', db, jobsCollection: AGENDA_COLLECTION };
     },
 
     async close(): Promise<void> {

@@ -3,21 +3,17 @@
  * Each runs once, inside the transaction and advisory lock of `migrate()`.
  */
 import {
-  getCreateIndexesSQL,
-  getCreateLogsIndexesSQL,
-  getCreateLogsTableSQL,
-  getCreateTableSQL,
-  getUpdateTimestampTriggerSQL,
-} from '@agendajs/postgres-backend';
+  AGENDA_JOBS_TABLE,
+  agendaJobsIndexesAndTrigger,
+  agendaJobsTable,
+  agendaLogsTable,
+} from './agenda-tables.js';
 
 export interface Migration {
   version: number;
   name: string;
   statements: string[];
 }
-
-export const AGENDA_JOBS_TABLE = 'agenda_jobs';
-export const AGENDA_LOGS_TABLE = 'agenda_logs';
 
 const identities = `
 CREATE TABLE identities (
@@ -224,15 +220,13 @@ export const migrations: readonly Migration[] = [
     version: 2,
     name: 'agenda jobs and logs tables',
     statements: [
-      getCreateTableSQL(AGENDA_JOBS_TABLE),
+      agendaJobsTable,
       // A table made by an older Agenda (ensureSchema) lacks these; the library adds them the same way.
       `ALTER TABLE "${AGENDA_JOBS_TABLE}" ADD COLUMN IF NOT EXISTS start_date TIMESTAMPTZ`,
       `ALTER TABLE "${AGENDA_JOBS_TABLE}" ADD COLUMN IF NOT EXISTS end_date TIMESTAMPTZ`,
       `ALTER TABLE "${AGENDA_JOBS_TABLE}" ADD COLUMN IF NOT EXISTS skip_days JSONB`,
-      ...getCreateIndexesSQL(AGENDA_JOBS_TABLE),
-      getUpdateTimestampTriggerSQL(AGENDA_JOBS_TABLE),
-      getCreateLogsTableSQL(AGENDA_LOGS_TABLE),
-      ...getCreateLogsIndexesSQL(AGENDA_LOGS_TABLE),
+      ...agendaJobsIndexesAndTrigger,
+      ...agendaLogsTable,
     ],
   },
   {

@@ -1,11 +1,10 @@
 /**
  * The PostgreSQL adapter of the storage port. Construction does no I/O; `init()` migrates the schema
- * (Agenda's tables included) under an advisory lock; `jobBackend()` shares this store's pool with Agenda.
+ * (the job queue's tables included) under an advisory lock; `connection()` shares this store's pool with
+ * the job queue.
  */
-import { PostgresBackend } from '@agendajs/postgres-backend';
-import type { AgendaBackend } from 'agenda';
 import { OlympusError } from '../../common/errors.js';
-import type { Store } from '../../ports/store.js';
+import type { Store, StoreConnection } from '../../ports/store.js';
 import { PostgresAuditRepository } from './audit-repository.js';
 import { PostgresCheckpointRepository } from './checkpoint-repository.js';
 import { PostgresConversationRepository } from './conversation-repository.js';
@@ -16,7 +15,7 @@ import { PostgresInboxRepository } from './inbox-repository.js';
 import { PostgresLeaseRepository } from './lease-repository.js';
 import { PostgresLedgerRepository } from './ledger-repository.js';
 import { migrate } from './migrate.js';
-import { AGENDA_JOBS_TABLE, AGENDA_LOGS_TABLE } from './migrations.js';
+import { AGENDA_JOBS_TABLE, AGENDA_LOGS_TABLE } from './agenda-tables.js';
 import { PostgresOutboxRepository } from './outbox-repository.js';
 import { translatePgError } from './pg-errors.js';
 import { PostgresProjectRepository } from './project-repository.js';
@@ -72,18 +71,16 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     /**
-     * Agenda on this store's pool (Agenda's stop leaves the pool open; stop Agenda before `close()`, whose
-     * pool end waits for Agenda's LISTEN connection). The tables are the ones `init()` created, so Agenda
-     * never creates schema itself. `name` only labels the log line: the backend has no such option.
+     * This store's pool and the job tables `init()` created. Stop the job queue before `close()`: the
+     * pool's end waits for the queue's LISTEN connection.
      */
-    jobBackend({ name }: { name: string }): AgendaBackend {
-      log.debug('agenda backend on the postgres store', { name });
-      return new PostgresBackend({
+    connection(): StoreConnection {
+      return {
+        backend: 'postgres',
         pool: db.pool,
-        tableName: AGENDA_JOBS_TABLE,
-        logTableName: AGENDA_LOGS_TABLE,
-        ensureSchema: false,
-      });
+        jobsTable: AGENDA_JOBS_TABLE,
+        jobLogsTable: AGENDA_LOGS_TABLE,
+      };
     },
 
     async close(): Promise<void> {

@@ -12,6 +12,7 @@ import { Agenda } from 'agenda';
 import pg from 'pg';
 import { hasCode } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
+import { agendaBackend } from '../../storage/agenda/agenda-backend.js';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from '../../storage/embedded.js';
 import { findFreePort } from '../../storage/free-port.js';
 import type { Store } from '../../ports/store.js';
@@ -180,10 +181,10 @@ describe('postgres store specifics', () => {
     expect(hasCode(closed, 'STORE_UNAVAILABLE')).toBe(true);
   });
 
-  test('Agenda runs a job on jobBackend() with the schema init() made', async () => {
+  test("Agenda runs a job on the store's connection with the schema init() made", async () => {
     const store = open(await freshDatabase());
     await store.init();
-    const agenda = new Agenda({ backend: store.jobBackend({ name: 'contract' }), processEvery: 200 });
+    const agenda = new Agenda({ backend: await agendaBackend(store.connection()), processEvery: 200 });
     const ran = new Promise<unknown>((resolve) => {
       // A short lockLifetime: Agenda 6.2.6 leaves a lockLifetime/2 timer behind each run (5 min by default),
       // which would keep Jest from exiting.

@@ -44,8 +44,16 @@ export function describeStorageContract(label: string, makeHarness: () => Promis
       const store = getStore();
       await expect(store.ping()).resolves.toBeUndefined();
       expect(['postgres', 'mongo']).toContain(store.backend);
-      const backend = store.jobBackend({ name: 'contract' });
-      expect(typeof backend.connect).toBe('function');
+      // The job queue's connection is the store's own database, with the job tables `init()` made.
+      const connection = store.connection();
+      expect(connection.backend).toBe(store.backend);
+      const handle = connection.backend === 'postgres' ? connection.pool : connection.db;
+      expect(handle).toBeTruthy();
+      const tables =
+        connection.backend === 'postgres'
+          ? [connection.jobsTable, connection.jobLogsTable]
+          : [connection.jobsCollection];
+      for (const table of tables) expect(table).toMatch(/^\w+$/);
     });
 
     identityCases(getStore);

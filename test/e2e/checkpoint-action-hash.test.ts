@@ -12,7 +12,7 @@ import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.
 import { reviseCheckpoint } from '../../orchestration/checkpoints/revise-checkpoint.js';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
-import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Checkpoint, Project } from '../../ports/store.js';
 import type { EmbeddedStore } from '../support/embedded-store.js';
 import type { FakeSlackApi, RecordedCall } from '../support/fake-slack-api.js';
@@ -71,7 +71,7 @@ function pressButton(button: Button, user: string, cardTs: string) {
 describe('checkpoint action hash and outbound text on Slack', () => {
   let db: EmbeddedStore;
   let fake: FakeSlackApi;
-  let scheduler: JobScheduler;
+  let scheduler: AgendaJobQueue;
   let url: string;
   let project: Project;
 

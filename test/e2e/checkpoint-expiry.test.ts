@@ -7,19 +7,20 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createCheckpointReminders } from '../../handlers/checkpoints/checkpoint-reminders.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 
 const logger = createSilentLogger();
 const TIMES = { remindAfterMs: 60_000, escalateAfterMs: 120_000, expireAfterMs: 180_000 };
 
 let db: EmbeddedStore;
-let scheduler: JobScheduler;
+let scheduler: AgendaJobQueue;
 
 beforeAll(async () => {
   db = await startEmbeddedStore();
   // A scheduler that only queues (no workers), so the queued follow-up jobs can be counted.
-  scheduler = new JobScheduler({
+  scheduler = createJobQueue({
     store: db.store,
     logger,
     settings: { processEvery: '1 minute', maxConcurrency: 1, lockLimit: 1, lockLifetimeMs: 60_000 },

@@ -13,7 +13,8 @@ import { createIdentityToken } from '../../bot/console/console-access.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { findFreePort } from '../../storage/free-port.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
@@ -75,7 +76,7 @@ describe('console access with tokens on a shared address', () => {
   let base: string;
   let env: NodeJS.ProcessEnv;
   let store: Store;
-  let jobs: JobScheduler;
+  let jobs: AgendaJobQueue;
   const cwd = workDir();
   const alice = createIdentityToken('email:alice@example.com');
   const bob = createIdentityToken('email:bob@example.com');
@@ -101,7 +102,7 @@ describe('console access with tokens on a shared address', () => {
     store = createPostgresStore({
       connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/olympus`,
     });
-    jobs = new JobScheduler({
+    jobs = createJobQueue({
       store,
       logger,
       settings: { processEvery: '1 second', maxConcurrency: 1, lockLimit: 1, lockLifetimeMs: 60_000 },

@@ -16,7 +16,8 @@ import type { LlmIntakeTurn } from '../../agents/hermes/llm-intake-brain.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { findFreePort } from '../../storage/free-port.js';
 import type { Store } from '../../ports/store.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
@@ -50,7 +51,7 @@ describeWithChromium('web console in a browser', () => {
   let browser: Browser;
   let page: Page;
   let store: Store;
-  let jobs: JobScheduler;
+  let jobs: AgendaJobQueue;
   let projectId: string;
   const logger = createSilentLogger();
   const cwd = mkdtempSync(path.join(tmpdir(), 'olympus-console-web-'));
@@ -81,7 +82,7 @@ describeWithChromium('web console in a browser', () => {
       connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/olympus`,
     });
     // Enqueues only (like `olympus bot`): the server's workers run what the test's checkpoint needs.
-    jobs = new JobScheduler({
+    jobs = createJobQueue({
       store,
       logger,
       settings: { processEvery: '1 second', maxConcurrency: 1, lockLimit: 1, lockLifetimeMs: 60_000 },

@@ -16,7 +16,8 @@ import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { parseDigestSchedule } from '../../orchestration/digest/digest-schedule.js';
 import { ProjectDigests } from '../../orchestration/digest/project-digests.js';
 import { requestDigest } from '../../orchestration/digest/request-digest.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import {
   BOT,
   describeWithMail,
@@ -30,7 +31,7 @@ const logger = createSilentLogger();
 
 describeWithMail()('email status digests (Dovecot + Postfix + Agenda)', () => {
   let h: EmailHarness;
-  let scheduler: JobScheduler;
+  let scheduler: AgendaJobQueue;
   const jobs = new DeferredJobQueue();
 
   beforeAll(async () => {
@@ -40,7 +41,7 @@ describeWithMail()('email status digests (Dovecot + Postfix + Agenda)', () => {
     const notifiers = new NotifierRegistry();
     notifiers.register(h.surface.notifier);
     const notices = new ClientNotices({ store: h.store, jobs, logger });
-    scheduler = new JobScheduler({
+    scheduler = createJobQueue({
       store: h.store,
       logger,
       settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },

@@ -5,7 +5,8 @@ import { jobQueueSampler } from '../../bot/metrics/job-queue-gauge.js';
 import { createMetrics, type Metrics } from '../../bot/metrics/metrics.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { defineJob } from '../../orchestration/jobs/job-definition.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 
 const logger = createSilentLogger();
@@ -19,7 +20,7 @@ function sample(text: string, name: string, labels: string): number {
 describe('GET /metrics', () => {
   let db: EmbeddedStore;
   let metrics: Metrics;
-  let scheduler: JobScheduler;
+  let scheduler: AgendaJobQueue;
   let server: RunningHttpServer;
   let finished = 0;
 
@@ -47,7 +48,7 @@ describe('GET /metrics', () => {
         },
       }),
     ];
-    scheduler = new JobScheduler({
+    scheduler = createJobQueue({
       store: db.store,
       logger,
       settings: { processEvery: '1 second', maxConcurrency: 5, lockLimit: 5, lockLifetimeMs: 60_000 },

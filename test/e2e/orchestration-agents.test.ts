@@ -27,7 +27,8 @@ import { DEFAULT_BUDGET_SETTINGS } from '../../orchestration/budget/budget-setti
 import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { Orchestrator } from '../../orchestration/orchestrator.js';
 import type { Checkpoint, ProjectStatus } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
@@ -61,7 +62,7 @@ const stepOf = (body: Record<string, unknown>) =>
 describe('specialist agents', () => {
   let db: EmbeddedStore;
   let llm: FakeLlmServer;
-  let scheduler: JobScheduler;
+  let scheduler: AgendaJobQueue;
   let intake: ClientMessageHandler;
   let workspaces: Workspaces;
   const TO = 'tina-to';
@@ -98,7 +99,7 @@ describe('specialist agents', () => {
       settings: { maxTaskAttempts: 2, taskLeaseMs: 60_000 },
       holder: 'test',
     });
-    scheduler = new JobScheduler({
+    scheduler = createJobQueue({
       store,
       logger,
       settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },

@@ -14,7 +14,8 @@ import { createSilentLogger } from '../../common/logging/logger.js';
 import { newId } from '../../common/ids.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { taskRunJob } from '../../ports/job-queue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { NewTask, Project } from '../../ports/store.js';
 import { cleanEnv, startCli, type Running } from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
@@ -57,7 +58,7 @@ function agentScript(body: Record<string, unknown>): ScriptedReply {
 describe('crash safety', () => {
   let db: EmbeddedStore;
   let llm: FakeLlmServer;
-  let enqueuer: JobScheduler;
+  let enqueuer: AgendaJobQueue;
   let dataDir: string;
   let worker: Running | null = null;
 
@@ -66,7 +67,7 @@ describe('crash safety', () => {
     llm = await startFakeLlmServer();
     llm.respond(agentScript);
     dataDir = mkdtempSync(path.join(tmpdir(), 'olympus-crash-'));
-    enqueuer = new JobScheduler({
+    enqueuer = createJobQueue({
       store: db.store,
       logger: createSilentLogger(),
       settings: { processEvery: '1 second', maxConcurrency: 1, lockLimit: 1, lockLifetimeMs: LEASE_MS },

@@ -21,7 +21,8 @@ import { decideAs } from '../../handlers/ops/ops-queries.js';
 import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { Orchestrator } from '../../orchestration/orchestrator.js';
 import type { Checkpoint, ProjectStatus } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
@@ -39,7 +40,7 @@ const finish = (value: typeof RESULT) => ({ toolCalls: [{ name: 'finish', argume
 describe('orchestration', () => {
   let db: EmbeddedStore;
   let llm: FakeLlmServer;
-  let scheduler: JobScheduler;
+  let scheduler: AgendaJobQueue;
   let intake: ClientMessageHandler;
   let orchestrator: Orchestrator;
   const TO = 'tina-to';
@@ -72,7 +73,7 @@ describe('orchestration', () => {
       settings: { maxTaskAttempts: 2, taskLeaseMs: 60_000 },
       holder: 'test',
     });
-    scheduler = new JobScheduler({
+    scheduler = createJobQueue({
       store,
       logger,
       settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },

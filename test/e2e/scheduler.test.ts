@@ -7,7 +7,8 @@ import { SecretRedactor } from '../../common/logging/redactor.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { JOB_NAMES } from '../../ports/job-queue.js';
 import { defineJob, type JobContext, type JobDefinition } from '../../orchestration/jobs/job-definition.js';
-import { JobScheduler, type SchedulerOptions } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue, type JobQueueOptions } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Store } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 
@@ -24,14 +25,14 @@ async function until(predicate: () => boolean, timeoutMs = 15_000): Promise<void
 
 describe('job scheduler on PostgreSQL', () => {
   let db: EmbeddedStore;
-  const schedulers: JobScheduler[] = [];
+  const schedulers: AgendaJobQueue[] = [];
 
   function scheduler(
     store: Store,
     catalogue: JobDefinition[],
-    extra: Partial<SchedulerOptions> = {},
-  ): JobScheduler {
-    const created = new JobScheduler({
+    extra: Partial<JobQueueOptions> = {},
+  ): AgendaJobQueue {
+    const created = createJobQueue({
       store,
       logger,
       settings,

@@ -13,7 +13,7 @@ import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
-import type { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Checkpoint, Project, Task } from '../../ports/store.js';
 import type { EmbeddedStore } from '../support/embedded-store.js';
 import type { FakeSlackApi, RecordedCall } from '../support/fake-slack-api.js';
@@ -106,7 +106,7 @@ function submission(kind: 'modify' | 'reject', privateMetadata: string, user: st
 describe('Slack surface', () => {
   let db: EmbeddedStore;
   let fake: FakeSlackApi;
-  let scheduler: JobScheduler;
+  let scheduler: AgendaJobQueue;
   let url: string;
   let project: Project;
   let task: Task;

@@ -32,7 +32,7 @@ import { slackOutbound } from '../bot/slack/slack-outbound.js';
 import { createLogger } from '../common/logging/logger.js';
 import { SecretRedactor } from '../common/logging/redactor.js';
 import { defineJob } from '../orchestration/jobs/job-definition.js';
-import { JobScheduler } from '../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../bot/wiring/job-queue.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
 
 const env = process.env;
@@ -89,7 +89,7 @@ const job = defineJob({
   },
 });
 
-const scheduler = new JobScheduler({
+const scheduler = createJobQueue({
   store,
   logger,
   settings: { processEvery: '1 second', maxConcurrency: 5, lockLimit: 5, lockLifetimeMs: lockMs },

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../orchestration/jobs/job-definition.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
 import type { Store, Task } from '../../ports/store.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
@@ -81,7 +81,7 @@ describe('reliability: fencing', () => {
       }),
     ];
     const scheduler = (worker: string, store: Store) =>
-      new JobScheduler({
+      createJobQueue({
         store,
         logger: logger.child({ worker }),
         settings: { processEvery: '1 second', maxConcurrency: 5, lockLimit: 5, lockLifetimeMs: LOCK_MS },

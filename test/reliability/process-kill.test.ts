@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { findFreePort } from '../../storage/free-port.js';
 import { cleanEnv, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
@@ -35,7 +36,7 @@ import {
 describe('reliability: olympus start killed with SIGKILL', () => {
   let db: EmbeddedStore;
   let fake: FakeSlackApi;
-  let enqueuer: JobScheduler;
+  let enqueuer: AgendaJobQueue;
   let cwd: string;
   let port: number;
   let running: Running | null = null;
@@ -74,7 +75,7 @@ describe('reliability: olympus start killed with SIGKILL', () => {
     chmodSync(cwd, 0o755);
     port = await findFreePort();
     const logger = createSilentLogger();
-    enqueuer = new JobScheduler({
+    enqueuer = createJobQueue({
       store: db.store,
       logger,
       settings: { processEvery: '1 minute', maxConcurrency: 1, lockLimit: 1, lockLifetimeMs: 60_000 },

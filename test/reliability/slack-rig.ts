@@ -15,7 +15,8 @@ import type { JobQueue } from '../../ports/job-queue.js';
 import type { ClientRateLimiter } from '../../handlers/intake/client-rate-limit.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
@@ -32,7 +33,7 @@ export interface SlackRig {
   db: EmbeddedStore;
   fake: FakeSlackApi;
   faults: SlackFaultProxy;
-  scheduler: JobScheduler;
+  scheduler: AgendaJobQueue;
   surface: SlackSurface;
   intake: ClientMessageHandler;
   logger: Logger;
@@ -47,7 +48,7 @@ export interface SlackRigOptions {
   /** Builds the intake brain; default the guided one. */
   brain?: (store: Store, logger: Logger) => IntakeBrain;
   /** Wraps the queue the Slack surface enqueues into (fault injection); default the scheduler itself. */
-  jobQueue?: (scheduler: JobScheduler) => JobQueue;
+  jobQueue?: (scheduler: AgendaJobQueue) => JobQueue;
   /** Extra secrets the captured logs redact (and the canary check looks for). */
   secrets?: string[];
   /** A store to use instead of a fresh embedded one (the rig tears it down). */
@@ -87,7 +88,7 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
     postIntervalMs: 20,
   };
   const store = db.store;
-  const scheduler = new JobScheduler({
+  const scheduler = createJobQueue({
     store,
     logger,
     settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 15_000 },

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { effectMessageId } from '../../bot/email/send-once.js';
 import { defineJob } from '../../orchestration/jobs/job-definition.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { z } from 'zod';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
@@ -37,7 +38,7 @@ describe('reliability: a worker killed mid-job', () => {
   let fake: FakeSlackApi;
   let faults: SlackFaultProxy;
   let mail: MailServer;
-  let enqueuer: JobScheduler;
+  let enqueuer: AgendaJobQueue;
   let script: string;
 
   const worker = (name: string): Worker => {
@@ -75,7 +76,7 @@ describe('reliability: a worker killed mid-job', () => {
     fake = await startFakeSlackApi();
     faults = await startSlackFaultProxy(fake.apiUrl);
     mail = await startMailServer();
-    enqueuer = new JobScheduler({
+    enqueuer = createJobQueue({
       store: db.store,
       logger: createSilentLogger(),
       settings: { processEvery: '1 minute', maxConcurrency: 1, lockLimit: 1, lockLifetimeMs: 3000 },

@@ -23,7 +23,8 @@ import { spendGateway } from '../../orchestration/budget/spend-gateway.js';
 import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { Orchestrator } from '../../orchestration/orchestrator.js';
 import type { Store } from '../../ports/store.js';
 import { openVault } from '../../storage/vault/open-vault.js';
@@ -37,7 +38,7 @@ export interface AgentHarness {
   db: EmbeddedStore;
   store: Store;
   llm: FakeLlmServer;
-  scheduler: JobScheduler;
+  scheduler: AgendaJobQueue;
   vault: Vault;
   logger: Logger;
   /** Every log line written so far. */
@@ -121,7 +122,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
         logger,
       })
     : undefined;
-  const scheduler = new JobScheduler({
+  const scheduler = createJobQueue({
     store,
     logger,
     settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },

@@ -12,7 +12,8 @@ import type { Logger } from '../../common/logging/logger.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import type { Vault } from '../../ports/vault.js';
-import { JobScheduler } from '../../orchestration/jobs/scheduler.js';
+import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Store } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from './embedded-store.js';
 import { startFakeSlackApi, type FakeSlackApi } from './fake-slack-api.js';
@@ -23,7 +24,7 @@ export const SLACK_TEST_OPS = 'C0OPS';
 export interface SlackHarness {
   db: EmbeddedStore;
   fake: FakeSlackApi;
-  scheduler: JobScheduler;
+  scheduler: AgendaJobQueue;
   surface: SlackSurface;
   http: RunningHttpServer;
   settings: SlackSettings;
@@ -71,7 +72,7 @@ export async function startSlackHarness(options: {
         ...(options.remindEvery ? { every: options.remindEvery } : {}),
       })
     : undefined;
-  const scheduler = new JobScheduler({
+  const scheduler = createJobQueue({
     store,
     logger,
     settings: { processEvery: '1 second', maxConcurrency: 10, lockLimit: 10, lockLifetimeMs: 60_000 },

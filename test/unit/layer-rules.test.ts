@@ -91,6 +91,12 @@ describe('layer rules', () => {
     ).toEqual([]);
     expect(
       await problems(
+        'bot/wiring/lint-fixture.ts',
+        "import { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';\nexport const q = AgendaJobQueue;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await problems(
         'storage/postgres/lint-fixture.ts',
         "import pg from 'pg';\nimport type { Store } from '../../ports/store.js';\nexport type S = Store;\nexport const p = pg;\n",
       ),
