@@ -379,11 +379,6 @@ export interface RateCounterRepository {
 
 export type StoreBackendName = 'postgres' | 'mongo';
 
-export interface Store {
-  readonly backend: StoreBackendName;
-  readonly identities: IdentityRepository;
-  readonly conversations: ConversationRepository;
-  readonly projects: ProjectRepository;
 /**
  * The store's own database connection, for an adapter that keeps its data beside the store's (the job
  * queue keeps its jobs there, so one database holds everything). The handles are opaque here: `pool` is
@@ -396,6 +391,11 @@ export type StoreConnection =
   | { backend: 'postgres'; pool: unknown; jobsTable: string; jobLogsTable: string }
   | { backend: 'mongo'; db: unknown; jobsCollection: string };
 
+export interface Store {
+  readonly backend: StoreBackendName;
+  readonly identities: IdentityRepository;
+  readonly conversations: ConversationRepository;
+  readonly projects: ProjectRepository;
   readonly tasks: TaskRepository;
   readonly checkpoints: CheckpointRepository;
   readonly ledger: LedgerRepository;
