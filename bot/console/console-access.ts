@@ -16,12 +16,12 @@ import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
 import { evaluate, type Action } from '../../handlers/access/policy.js';
-import type { Identity, IdentityHandle, Project, Role, Store } from '../../ports/store.js';
+import type { IdentityDirectory } from '../../handlers/identities/identity-directory.js';
+import type { Identity, IdentityHandle, Project, Role } from '../../ports/domain.js';
+
+export { OPERATOR_HANDLE } from '../../handlers/identities/operator-identity.js';
 
 export const SESSION_COOKIE = 'olympus_session';
-
-/** The handle of the local operator: whoever runs Olympus on this machine, or holds the admin token. */
-export const OPERATOR_HANDLE: IdentityHandle = { surface: 'console', externalId: 'operator' };
 
 export interface IdentityToken {
   /** The handle as configured, e.g. `email:alice@example.com`. */
@@ -158,41 +158,14 @@ function loopbackRequest(req: Request): boolean {
   return isLoopbackHost(remote) && isLoopbackHost(host);
 }
 
-const operators = new WeakMap<Store, Promise<Identity>>();
-
-/** The operator identity (created on first use, raised to admin), remembered per store. */
-export function operatorIdentity(store: Store): Promise<Identity> {
-  let known = operators.get(store);
-  if (known === undefined) {
-    known = ensureOperator(store);
-    operators.set(store, known);
-    known.catch(() => operators.delete(store));
-  }
-  return known;
-}
-
-async function ensureOperator(store: Store): Promise<Identity> {
-  const identity = await store.identities.ensureByHandle(OPERATOR_HANDLE, {
-    displayName: 'Local operator',
-    role: 'admin',
-  });
-  if (identity.role === 'admin') return identity;
-  const raised = await store.identities.setRole(identity.id, 'admin');
-  await store.audit.append({
-    actor: 'system',
-    action: 'identity.role_changed',
-    subjectType: 'identity',
-    subjectId: identity.id,
-    data: { from: identity.role, to: 'admin', reason: 'console operator' },
-  });
-  return raised ?? { ...identity, role: 'admin' };
-}
-
 export type Authentication = { ok: true; viewer: Viewer } | { ok: false; status: 401; message: string };
+
+/** Identities as the login needs them: the local operator, and the identity a token names. */
+export type LoginIdentities = Pick<IdentityDirectory, 'operator' | 'ensure'>;
 
 export async function authenticate(
   req: Request,
-  store: Store,
+  identities: LoginIdentities,
   settings: ConsoleAccessSettings,
 ): Promise<Authentication> {
   const token = presentedToken(req);
@@ -200,7 +173,7 @@ export async function authenticate(
     if (!tokensConfigured(settings) && loopbackRequest(req)) {
       return {
         ok: true,
-        viewer: { identity: await operatorIdentity(store), role: 'admin', via: 'loopback' },
+        viewer: { identity: await identities.operator(), role: 'admin', via: 'loopback' },
       };
     }
     return {
@@ -214,22 +187,22 @@ export async function authenticate(
   if (settings.adminToken !== null && sameSecret(token, settings.adminToken)) {
     return {
       ok: true,
-      viewer: { identity: await operatorIdentity(store), role: 'admin', via: 'admin_token' },
+      viewer: { identity: await identities.operator(), role: 'admin', via: 'admin_token' },
     };
   }
   const hash = hashToken(token);
   const entry = settings.identityTokens.find((item) => sameSecret(item.hash, hash));
   if (entry === undefined) return { ok: false, status: 401, message: 'That console token is not valid.' };
-  const identity = await store.identities.ensureByHandle(entry.handle, {
+  const identity = await identities.ensure(entry.handle, {
     displayName: entry.handle.externalId.split('@')[0] ?? entry.handle.externalId,
   });
   return { ok: true, viewer: { identity, role: identity.role, via: 'identity_token' } };
 }
 
 /** Express middleware: sets `res.locals.viewer`, or answers 401. */
-export function requireViewer(store: Store, settings: ConsoleAccessSettings) {
+export function requireViewer(identities: LoginIdentities, settings: ConsoleAccessSettings) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    authenticate(req, store, settings)
+    authenticate(req, identities, settings)
       .then((result) => {
         if (result.ok) {
           res.locals.viewer = result.viewer;

@@ -3,8 +3,9 @@
  * with the decider named by display name instead of a Slack mention.
  */
 import type { SlackBlockDto } from 'slack-block-builder';
+import type { CheckpointViews } from '../../handlers/ops/checkpoint-views.js';
 import { currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
-import type { Checkpoint, Store } from '../../ports/store.js';
+import type { Checkpoint } from '../../ports/domain.js';
 import { cardBlocks, cardText } from '../slack/checkpoint-card.js';
 
 export interface ConsoleCard {
@@ -15,18 +16,11 @@ export interface ConsoleCard {
   blocks: SlackBlockDto[];
 }
 
-export async function consoleCard(store: Store, checkpoint: Checkpoint): Promise<ConsoleCard> {
-  const [project, task, decider] = await Promise.all([
-    store.projects.get(checkpoint.projectId),
-    checkpoint.taskId ? store.tasks.get(checkpoint.taskId) : Promise.resolve(null),
-    checkpoint.decision ? store.identities.get(checkpoint.decision.by) : Promise.resolve(null),
-  ]);
-  const model = {
-    checkpoint,
-    project,
-    task,
-    decidedBy: decider?.displayName ?? checkpoint.decision?.by ?? null,
-  };
+export async function consoleCard(
+  checkpoints: Pick<CheckpointViews, 'cardData'>,
+  checkpoint: Checkpoint,
+): Promise<ConsoleCard> {
+  const model = await checkpoints.cardData(checkpoint);
   return {
     checkpoint,
     actionHash: currentActionHash(checkpoint),

@@ -10,7 +10,8 @@ import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { AuditEvent, Store } from '../../ports/store.js';
+import type { AuditFeed } from '../../handlers/ops/audit-feed.js';
+import type { AuditEvent } from '../../ports/domain.js';
 import { allowed, viewerOf } from './console-access.js';
 
 export interface ConsoleEvent {
@@ -34,7 +35,7 @@ export class ConsoleEvents {
   private polling = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly audit: AuditFeed,
     private readonly logger: Logger,
     private readonly intervalMs = 1000,
   ) {
@@ -99,17 +100,10 @@ export class ConsoleEvents {
     try {
       if (this.lastSeq === null) {
         // Start at the head: earlier events are already in what the page loads.
-        let seq = 0;
-        for (;;) {
-          const page = await this.store.audit.list({ afterSeq: seq, limit: PAGE });
-          if (page.length === 0) break;
-          seq = page[page.length - 1]!.seq;
-          if (page.length < PAGE) break;
-        }
-        this.lastSeq = seq;
+        this.lastSeq = await this.audit.head();
         return;
       }
-      const events = await this.store.audit.list({ afterSeq: this.lastSeq, limit: PAGE });
+      const events = await this.audit.after(this.lastSeq, PAGE);
       for (const event of events) {
         this.lastSeq = Math.max(this.lastSeq, event.seq);
         this.publish(summarise(event));

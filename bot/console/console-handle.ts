@@ -1,6 +1,6 @@
 /** The identity handle a console sender maps to: an email address, or a console name. */
 import { z } from 'zod';
-import type { IdentityHandle } from '../../ports/store.js';
+import type { IdentityHandle } from '../../ports/domain.js';
 
 export function consoleHandle(as: string): { handle: IdentityHandle; displayName: string } {
   const lowered = as.trim().toLowerCase();

@@ -17,10 +17,7 @@ import { z } from 'zod';
 import { errorMessage, hasCode } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../ports/job-queue.js';
 import type { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../ports/store.js';
-import type { Vault } from '../../ports/vault.js';
 import {
   allowed,
   authenticate,
@@ -32,7 +29,7 @@ import {
 } from './console-access.js';
 import type { ConsoleEvents } from './console-events.js';
 import { consoleHandle } from './console-handle.js';
-import { consoleViews } from './console-views.js';
+import { consoleViews, type ConsoleViewUseCases } from './console-views.js';
 
 export { consoleHandle };
 
@@ -48,7 +45,8 @@ export const MessageBodySchema = z
 const IdSchema = z.uuid();
 
 export interface ConsoleRoutesOptions {
-  store: Store;
+  /** Reads, logins and the checkpoint desk (handlers/surface-use-cases.ts). */
+  useCases: ConsoleViewUseCases;
   /** Where client messages go: the intake, behind identity linking. */
   handler: Pick<ClientMessageHandler, 'dispatch'>;
   logger: Logger;
@@ -56,10 +54,6 @@ export interface ConsoleRoutesOptions {
   access?: ConsoleAccessSettings;
   /** Live updates; without it, /api/console/events is not served. */
   events?: ConsoleEvents;
-  /** Where checkpoint decisions enqueue their jobs; without it, deciding answers 503. */
-  jobs?: JobQueue;
-  /** Where provided credentials go; without it, providing one answers 503. */
-  vault?: Vault;
 }
 
 const NO_TOKENS: ConsoleAccessSettings = { adminToken: null, identityTokens: [] };
@@ -68,6 +62,7 @@ const LoginSchema = z.object({ token: z.string().trim().min(1).max(500) }).stric
 export function consoleRoutes(options: ConsoleRoutesOptions): Router {
   const router = express.Router();
   const access = options.access ?? NO_TOKENS;
+  const { useCases } = options;
   router.use(['/api/console', '/api/projects'], express.json({ limit: '64kb' }));
   router.post('/api/console/login', (req, res, next) => {
     const parsed = LoginSchema.safeParse(req.body);
@@ -76,7 +71,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
       return;
     }
     req.headers.authorization = `Bearer ${parsed.data.token}`;
-    authenticate(req, options.store, access)
+    authenticate(req, useCases.identities, access)
       .then((result) => {
         if (!result.ok) {
           res.status(401).json({ error: 'unauthorized', message: result.message });
@@ -91,7 +86,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.json({ ok: true });
   });
-  router.use(['/api/console', '/api/projects'], requireViewer(options.store, access));
+  router.use(['/api/console', '/api/projects'], requireViewer(useCases.identities, access));
   if (options.events) {
     const events = options.events;
     router.get('/api/console/events', (req, res) => events.serve(req, res));
@@ -134,8 +129,8 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
         if (options.events) {
           const events = options.events;
           // The event names the conversation's owner, so their own page (if open) follows too.
-          options.store.conversations
-            .get(result.conversationId)
+          useCases.threads
+            .conversation(result.conversationId)
             .then((conversation) =>
               events.publish({
                 type: 'conversation',
@@ -168,8 +163,8 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
       res.status(400).json({ error: 'bad_request', message: 'id: expected a conversation id (UUID)' });
       return;
     }
-    options.store.conversations
-      .get(id.data)
+    useCases.threads
+      .conversation(id.data)
       .then((conversation) => {
         const viewer = viewerOf(res);
         if (!conversation)
@@ -187,7 +182,8 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
       res.status(400).json({ error: 'bad_request', message: 'id: expected a project id (UUID)' });
       return;
     }
-    loadProject(options.store, id.data)
+    useCases.projects
+      .withVersions(id.data)
       .then((project) => {
         if (!project) res.status(404).json({ error: 'not_found', message: `No project ${id.data}` });
         else if (!allowed(viewerOf(res), 'project.read', project.project))
@@ -197,13 +193,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
       .catch(next);
   });
 
-  router.use(
-    consoleViews({
-      store: options.store,
-      ...(options.jobs ? { jobs: options.jobs } : {}),
-      ...(options.vault ? { vault: options.vault } : {}),
-    }),
-  );
+  router.use(consoleViews({ useCases }));
 
   router.use(
     ['/api/console', '/api/projects'],
@@ -227,17 +217,6 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
     },
   );
   return router;
-}
-
-async function loadProject(store: Store, id: string) {
-  const project = await store.projects.get(id);
-  if (!project) return null;
-  const [briefs, tasks, checkpoints] = await Promise.all([
-    store.projects.listBriefs(id),
-    store.tasks.listByProject(id),
-    store.checkpoints.list({ projectId: id }),
-  ]);
-  return { project, briefs, tasks, checkpoints };
 }
 
 function describeIssues(error: z.ZodError): string {

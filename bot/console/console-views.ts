@@ -15,21 +15,22 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
-import type { JobQueue } from '../../ports/job-queue.js';
-import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
-import type { Vault } from '../../ports/vault.js';
-import type { AuditEvent, Checkpoint, Identity, Project, Store } from '../../ports/store.js';
+import type { ProjectViews } from '../../handlers/ops/project-views.js';
+import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
+import type { Identity, Project } from '../../ports/domain.js';
 import { allowed, viewerOf, type Viewer } from './console-access.js';
 import { consoleCard } from './console-cards.js';
 import { consoleHandle } from './console-handle.js';
 
+/** What the console's views need of the use cases. */
+export type ConsoleViewUseCases = Pick<
+  SurfaceUseCases,
+  'identities' | 'threads' | 'projects' | 'checkpoints' | 'desk'
+>;
+
 export interface ConsoleViewsOptions {
-  store: Store;
-  /** Where decisions enqueue their follow-up jobs; without it, deciding answers 503. */
-  jobs?: JobQueue;
-  /** Where provided credentials go; without it, providing one answers 503. */
-  vault?: Vault;
+  /** Reads, and the checkpoint desk (without a job queue or vault there, deciding answers 503). */
+  useCases: ConsoleViewUseCases;
 }
 
 export const WebDecisionSchema = z
@@ -84,13 +85,12 @@ function identityView(identity: Identity) {
 }
 
 /** The projects a viewer may see. */
-export async function visibleProjects(store: Store, viewer: Viewer): Promise<Project[]> {
-  if (allowed(viewer, 'project.list_all')) return store.projects.list();
-  return store.projects.list({ ownerId: viewer.identity.id });
+export function visibleProjects(projects: Pick<ProjectViews, 'visible'>, viewer: Viewer): Promise<Project[]> {
+  return projects.visible({ all: allowed(viewer, 'project.list_all'), ownerId: viewer.identity.id });
 }
 
 export function consoleViews(options: ConsoleViewsOptions): Router {
-  const { store } = options;
+  const { identities, threads, projects, checkpoints, desk } = options.useCases;
   const router = express.Router();
 
   router.get(
@@ -117,7 +117,7 @@ export function consoleViews(options: ConsoleViewsOptions): Router {
     answer(async (_req, res) => {
       const viewer = viewerOf(res);
       if (!allowed(viewer, 'project.list_all')) return forbidden(res, 'Only operators list identities.');
-      res.json({ identities: (await store.identities.list()).map(identityView) });
+      res.json({ identities: (await identities.list()).map(identityView) });
     }),
   );
 
@@ -131,7 +131,7 @@ export function consoleViews(options: ConsoleViewsOptions): Router {
         return;
       }
       const { handle } = consoleHandle(as);
-      const conversation = await store.conversations.findByThread(
+      const conversation = await threads.conversationByThread(
         'console',
         `${handle.surface}:${handle.externalId}`,
       );
@@ -148,8 +148,8 @@ export function consoleViews(options: ConsoleViewsOptions): Router {
   router.get(
     '/api/console/projects',
     answer(async (_req, res) => {
-      const projects = await visibleProjects(store, viewerOf(res));
-      res.json({ projects: projects.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()) });
+      const visible = await visibleProjects(projects, viewerOf(res));
+      res.json({ projects: visible.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()) });
     }),
   );
 
@@ -162,14 +162,14 @@ export function consoleViews(options: ConsoleViewsOptions): Router {
         res.status(400).json({ error: 'bad_request', message: 'id: expected a project id (UUID)' });
         return;
       }
-      const project = await store.projects.get(id.data);
+      const project = await projects.get(id.data);
       if (project === null) {
         res.status(404).json({ error: 'not_found', message: `No project ${id.data}` });
         return;
       }
       if (!allowed(viewer, 'project.read', project))
         return forbidden(res, 'You may see your own projects only.');
-      res.json(await projectDetail(store, project, viewer));
+      res.json(await projectDetail(options.useCases, project, viewer));
     }),
   );
 
@@ -179,10 +179,8 @@ export function consoleViews(options: ConsoleViewsOptions): Router {
       const viewer = viewerOf(res);
       if (!allowed(viewer, 'project.list_all'))
         return forbidden(res, 'The ops channel is for Technical Operators.');
-      const checkpoints = (await store.checkpoints.list()).sort(
-        (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
-      );
-      res.json({ cards: await Promise.all(checkpoints.map((checkpoint) => consoleCard(store, checkpoint))) });
+      const all = await checkpoints.newestFirst();
+      res.json({ cards: await Promise.all(all.map((checkpoint) => consoleCard(checkpoints, checkpoint))) });
     }),
   );
 
@@ -197,15 +195,13 @@ export function consoleViews(options: ConsoleViewsOptions): Router {
         res.status(400).json({ error: 'bad_request', message });
         return;
       }
-      if (!options.jobs) {
+      if (!desk.decides) {
         res.status(503).json({ error: 'unavailable', message: 'Decisions are not available here.' });
         return;
       }
       // The decider acts with the role they logged in with; the handler refuses (and audits) non-TOs.
       const decider: Identity = { ...viewer.identity, role: viewer.role };
-      const result = await decideCheckpoint({
-        store,
-        jobs: options.jobs,
+      const result = await desk.decide({
         checkpointId: id.data,
         decider,
         deciderLabel: `console:${viewer.identity.displayName}`,
@@ -232,14 +228,11 @@ export function consoleViews(options: ConsoleViewsOptions): Router {
         res.status(400).json({ error: 'bad_request', message });
         return;
       }
-      if (!options.jobs || !options.vault) {
+      if (!desk.takesCredentials) {
         res.status(503).json({ error: 'unavailable', message: 'Credentials cannot be provided here.' });
         return;
       }
-      const result = await provideCredential({
-        store,
-        vault: options.vault,
-        jobs: options.jobs,
+      const result = await desk.provideCredential({
         checkpointId: id.data,
         value: body.data.value,
         by: { ...viewer.identity, role: viewer.role },
@@ -253,41 +246,18 @@ export function consoleViews(options: ConsoleViewsOptions): Router {
   return router;
 }
 
-async function projectDetail(store: Store, project: Project, viewer: Viewer) {
-  const [briefs, tasks, checkpoints, ledger, owner] = await Promise.all([
-    store.projects.listBriefs(project.id),
-    store.tasks.listByProject(project.id),
-    store.checkpoints.list({ projectId: project.id }),
-    store.ledger.list({ projectId: project.id }),
-    store.identities.get(project.ownerId),
-  ]);
+async function projectDetail(useCases: ConsoleViewUseCases, project: Project, viewer: Viewer) {
   const operator = allowed(viewer, 'audit.read');
-  const audit = operator
-    ? await withActorNames(store, await projectAudit(store, project.id, checkpoints, tasks))
-    : [];
-  const conversations = await store.conversations.listByIdentity(project.ownerId);
-  // Digests are kept in the project's conversation as Hermes's messages.
-  const digests = conversations
-    .filter((conversation) => conversation.projectId === project.id)
-    .flatMap((conversation) => conversation.messages)
-    .filter((message) => message.from === 'hermes' && message.text.startsWith('Status digest'))
-    .sort((a, b) => a.at.getTime() - b.at.getTime());
-  let cumulative = 0;
-  const spend = ledger
-    .sort((a, b) => a.at.getTime() - b.at.getTime())
-    .map((entry) => {
-      cumulative += entry.cost;
-      return { at: entry.at, cost: entry.cost, total: cumulative, kind: entry.kind };
-    });
+  const detail = await useCases.projects.detail(project, { audit: operator });
   return {
-    project,
-    owner: owner ? identityView(owner) : null,
-    briefs: briefs.sort((a, b) => b.version - a.version),
-    tasks,
+    ...detail,
+    owner: detail.owner ? identityView(detail.owner) : null,
     // Clients see the state of their checkpoints; the cards with buttons are for operators.
     checkpoints: operator
-      ? await Promise.all(checkpoints.map((checkpoint) => consoleCard(store, checkpoint)))
-      : checkpoints.map((checkpoint) => ({
+      ? await Promise.all(
+          detail.checkpoints.map((checkpoint) => consoleCard(useCases.checkpoints, checkpoint)),
+        )
+      : detail.checkpoints.map((checkpoint) => ({
           checkpoint: {
             id: checkpoint.id,
             kind: checkpoint.kind,
@@ -296,42 +266,5 @@ async function projectDetail(store: Store, project: Project, viewer: Viewer) {
             request: { title: checkpoint.request.title },
           },
         })),
-    spend: { budget: project.budget, spent: project.spent, series: spend },
-    audit,
-    digests,
   };
-}
-
-/** Each event with `actorName`: the display name when the actor is a known identity. */
-async function withActorNames(store: Store, events: AuditEvent[]) {
-  const ids = [...new Set(events.map((event) => event.actor))].filter((id) => z.uuid().safeParse(id).success);
-  const names = new Map<string, string>();
-  await Promise.all(
-    ids.map(async (id) => {
-      const identity = await store.identities.get(id);
-      if (identity) names.set(id, identity.displayName);
-    }),
-  );
-  return events.map((event) => ({ ...event, actorName: names.get(event.actor) ?? event.actor }));
-}
-
-/** The audit events about the project, its tasks and its checkpoints, oldest first. */
-async function projectAudit(
-  store: Store,
-  projectId: string,
-  checkpoints: Checkpoint[],
-  tasks: Array<{ id: string }>,
-): Promise<AuditEvent[]> {
-  const subjects = new Set([projectId, ...checkpoints.map((c) => c.id), ...tasks.map((t) => t.id)]);
-  const events: AuditEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await store.audit.list({ afterSeq: after, limit: 1000 });
-    for (const event of page) {
-      if (subjects.has(event.subjectId) || event.data.projectId === projectId) events.push(event);
-    }
-    if (page.length < 1000) break;
-    after = page[page.length - 1]!.seq;
-  }
-  return events;
 }

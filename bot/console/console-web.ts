@@ -8,11 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../ports/store.js';
-import { authenticate, type ConsoleAccessSettings } from './console-access.js';
+import { authenticate, type ConsoleAccessSettings, type LoginIdentities } from './console-access.js';
 
 export interface ConsoleWebOptions {
-  store: Store;
+  /** Who logs in (the jobs dashboard is for admins). */
+  identities: LoginIdentities;
   logger: Logger;
   access: ConsoleAccessSettings;
   /** The running Agenda instance for the jobs dashboard, or null for none. */
@@ -64,7 +64,7 @@ export async function consoleWeb(options: ConsoleWebOptions): Promise<Router> {
   if (agenda) {
     // Agendash can requeue, create and delete jobs: admins only.
     const onlyAdmins = (req: Request, res: Response, next: NextFunction) => {
-      authenticate(req, options.store, options.access)
+      authenticate(req, options.identities, options.access)
         .then((result) => {
           if (result.ok && result.viewer.role === 'admin') next();
           else if (result.ok) res.status(403).json({ error: 'forbidden', message: 'Jobs are for admins.' });

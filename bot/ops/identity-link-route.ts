@@ -5,8 +5,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { hasCode } from '../../common/errors.js';
-import { adminLink } from '../../handlers/identities/admin-link.js';
-import type { Store } from '../../ports/store.js';
+import type { IdentityDirectory } from '../../handlers/identities/identity-directory.js';
 import { viewerOf } from '../console/console-access.js';
 
 export const LinkBodySchema = z
@@ -16,7 +15,11 @@ export const LinkBodySchema = z
   })
   .strict();
 
-export async function linkIdentityRoute(store: Store, req: Request, res: Response): Promise<void> {
+export async function linkIdentityRoute(
+  identities: Pick<IdentityDirectory, 'link'>,
+  req: Request,
+  res: Response,
+): Promise<void> {
   const viewer = viewerOf(res);
   if (viewer.via === 'identity_token' && viewer.role !== 'admin') {
     res.status(403).json({ error: 'forbidden', message: 'Only administrators link identities.' });
@@ -28,7 +31,7 @@ export async function linkIdentityRoute(store: Store, req: Request, res: Respons
     return;
   }
   try {
-    const linked = await adminLink(store, {
+    const linked = await identities.link({
       ...body.data,
       actor: viewer.via === 'identity_token' ? viewer.identity.id : `admin:${viewer.via}`,
     });

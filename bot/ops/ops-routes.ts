@@ -14,17 +14,17 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../ports/job-queue.js';
-import { decideCheckpoint } from '../../handlers/checkpoints/decide-checkpoint.js';
-import { decideAs, findProject, listCheckpoints, showProject } from '../../handlers/ops/ops-queries.js';
-import type { Store } from '../../ports/store.js';
+import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { allowed, requireViewer, viewerOf, type ConsoleAccessSettings } from '../console/console-access.js';
 import { visibleProjects } from '../console/console-views.js';
 import { linkIdentityRoute } from './identity-link-route.js';
 
+/** What the ops API needs of the use cases. */
+export type OpsUseCases = Pick<SurfaceUseCases, 'identities' | 'projects' | 'checkpoints' | 'desk'>;
+
 export interface OpsRoutesOptions {
-  store: Store;
-  jobs: JobQueue;
+  /** Projects, checkpoints, identities and the checkpoint desk (handlers/surface-use-cases.ts). */
+  useCases: OpsUseCases;
   logger: Logger;
   /** Who may log in; default: no tokens (loopback callers are the local operator). */
   access?: ConsoleAccessSettings;
@@ -42,9 +42,9 @@ export const DecideBodySchema = z
 const STATUS_OF = { decided: 200, already_decided: 409, refused: 403, not_found: 404 } as const;
 
 export function opsRoutes(options: OpsRoutesOptions): Router {
-  const { store } = options;
+  const { identities, projects, checkpoints, desk } = options.useCases;
   const router = express.Router();
-  router.use('/api/ops', requireViewer(store, options.access ?? { adminToken: null, identityTokens: [] }));
+  router.use('/api/ops', requireViewer(identities, options.access ?? { adminToken: null, identityTokens: [] }));
   router.use('/api/ops', express.json({ limit: '64kb' }));
 
   const answer =
@@ -56,13 +56,13 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
   router.get(
     '/api/ops/projects',
     answer(async (_req, res) => {
-      res.json({ projects: await visibleProjects(store, viewerOf(res)) });
+      res.json({ projects: await visibleProjects(projects, viewerOf(res)) });
     }),
   );
   router.get(
     '/api/ops/projects/:id',
     answer(async (req, res) => {
-      const shown = await showProject(store, String(req.params.id));
+      const shown = await projects.show(String(req.params.id));
       if (!shown)
         res.status(404).json({ error: 'not_found', message: `No project ${String(req.params.id)}` });
       else if (!allowed(viewerOf(res), 'project.read', shown.project)) forbidden(res);
@@ -72,11 +72,11 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
   router.get(
     '/api/ops/projects/:id/tasks',
     answer(async (req, res) => {
-      const project = await findProject(store, String(req.params.id));
+      const project = await projects.find(String(req.params.id));
       if (!project)
         res.status(404).json({ error: 'not_found', message: `No project ${String(req.params.id)}` });
       else if (!allowed(viewerOf(res), 'project.read', project)) forbidden(res);
-      else res.json({ project, tasks: await store.tasks.listByProject(project.id) });
+      else res.json({ project, tasks: await projects.tasks(project.id) });
     }),
   );
   router.get(
@@ -87,7 +87,7 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
         return;
       }
       const pending = req.query.pending === '1' || req.query.pending === 'true';
-      res.json({ checkpoints: await listCheckpoints(store, pending) });
+      res.json({ checkpoints: await checkpoints.list({ pendingOnly: pending }) });
     }),
   );
   router.post(
@@ -104,9 +104,7 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
       // A per-identity token decides as its own identity (the handler refuses and audits non-TOs).
       const result =
         viewer.via === 'identity_token'
-          ? await decideCheckpoint({
-              store,
-              jobs: options.jobs,
+          ? await desk.decide({
               checkpointId: id.data,
               decider: { ...viewer.identity, role: viewer.role },
               deciderLabel: `console:${viewer.identity.displayName}`,
@@ -114,13 +112,13 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
               ...(body.data.reason !== undefined ? { reason: body.data.reason } : {}),
               ...(body.data.changes !== undefined ? { changes: body.data.changes } : {}),
             })
-          : await decideAs({ store, jobs: options.jobs, checkpointId: id.data, ...body.data });
+          : await desk.decideAs({ checkpointId: id.data, ...body.data });
       res.status(STATUS_OF[result.status]).json(result);
     }),
   );
   router.post(
     '/api/ops/identities/link',
-    answer((req, res) => linkIdentityRoute(store, req, res)),
+    answer((req, res) => linkIdentityRoute(identities, req, res)),
   );
   router.use('/api/ops', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     options.logger.warn('ops request failed', { path: req.path, error: errorMessage(error) });

@@ -7,17 +7,12 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../ports/job-queue.js';
-import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
-import { resolveIdentity } from '../../handlers/ops/ops-queries.js';
-import type { Store } from '../../ports/store.js';
-import type { Vault } from '../../ports/vault.js';
+import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { requireViewer, viewerOf, type ConsoleAccessSettings } from '../console/console-access.js';
 
 export interface ProvideCredentialRouteOptions {
-  store: Store;
-  vault: Vault;
-  jobs: JobQueue;
+  /** Identities and the checkpoint desk, which holds the vault (handlers/surface-use-cases.ts). */
+  useCases: Pick<SurfaceUseCases, 'identities' | 'desk'>;
   logger: Logger;
   access?: ConsoleAccessSettings;
 }
@@ -29,12 +24,12 @@ const BodySchema = z
 const STATUS_OF = { decided: 200, already_decided: 409, refused: 403, not_found: 404, invalid: 400 } as const;
 
 export function provideCredentialRoute(options: ProvideCredentialRouteOptions): Router {
-  const { store } = options;
+  const { identities, desk } = options.useCases;
   const router = express.Router();
   const path = '/api/ops/checkpoints/:id/credential';
   router.post(
     path,
-    requireViewer(store, options.access ?? { adminToken: null, identityTokens: [] }),
+    requireViewer(identities, options.access ?? { adminToken: null, identityTokens: [] }),
     express.json({ limit: '80kb' }),
     (req: Request, res: Response, next: NextFunction) => {
       const id = z.uuid().safeParse(req.params.id);
@@ -54,11 +49,8 @@ export function provideCredentialRoute(options: ProvideCredentialRouteOptions): 
         const by =
           viewer.via === 'identity_token'
             ? { ...viewer.identity, role: viewer.role }
-            : await resolveIdentity(store, body.data.as);
-        const result = await provideCredential({
-          store,
-          vault: options.vault,
-          jobs: options.jobs,
+            : await identities.resolve(body.data.as);
+        const result = await desk.provideCredential({
           checkpointId: id.data,
           value: body.data.value,
           by,

@@ -11,6 +11,7 @@ import {
 import { ConsoleEvents } from '../console/console-events.js';
 import { consoleRoutes } from '../console/console-routes.js';
 import { consoleWeb } from '../console/console-web.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../http.js';
 import { jobQueueSampler } from '../metrics/job-queue-gauge.js';
 import { opsRoutes } from '../ops/ops-routes.js';
@@ -73,24 +74,17 @@ async function mountConsole(
 ): Promise<void> {
   const consoleLogger = logger.child({ component: 'console' });
   const opsLogger = logger.child({ component: 'ops' });
-  const events = new ConsoleEvents(store, consoleLogger);
+  const useCases = surfaceUseCases({ store, jobs: scheduler, vault });
+  const events = new ConsoleEvents(useCases.audit, consoleLogger);
   onStop(() => events.close());
   app.use(
-    consoleRoutes({
-      store,
-      handler: intake.clientIntake,
-      logger: consoleLogger,
-      access,
-      events,
-      jobs: scheduler,
-      vault,
-    }),
+    consoleRoutes({ useCases, handler: intake.clientIntake, logger: consoleLogger, access, events }),
   );
-  app.use(opsRoutes({ store, jobs: scheduler, logger: opsLogger, access }));
-  app.use(provideCredentialRoute({ store, vault, jobs: scheduler, logger: opsLogger, access }));
+  app.use(opsRoutes({ useCases, logger: opsLogger, access }));
+  app.use(provideCredentialRoute({ useCases, logger: opsLogger, access }));
   app.use(
     await consoleWeb({
-      store,
+      identities: useCases.identities,
       logger: consoleLogger,
       access,
       agenda: () => scheduler.dashboardAgenda(),

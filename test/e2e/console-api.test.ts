@@ -4,6 +4,7 @@ import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { consoleRoutes } from '../../bot/console/console-routes.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../../bot/http.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
   handler = new ClientMessageHandler({ store: embedded.store, brain: new GuidedIntakeBrain(), logger });
   const options = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(options);
-  app.use(consoleRoutes({ store: embedded.store, handler, logger }));
+  app.use(consoleRoutes({ useCases: surfaceUseCases({ store: embedded.store }), handler, logger }));
   finishHttpApp(app, logger);
   http = await startHttpServer(app, options);
 }, 120_000);

@@ -14,6 +14,7 @@ import express from 'express';
 import { requestCredentialTool } from '../../agents/tools/credential-tools.js';
 import { readSecretFromStdin } from '../../bot/commands/ops-secret-stdin.js';
 import { provideCredentialRoute } from '../../bot/ops/provide-credential-route.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
@@ -38,7 +39,12 @@ describe('providing a credential through the ops API', () => {
       { logger: createSilentLogger(), redactor: new SecretRedactor() },
     );
     const app = express();
-    app.use(provideCredentialRoute({ store: db.store, vault, jobs, logger: createSilentLogger() }));
+    app.use(
+      provideCredentialRoute({
+        useCases: surfaceUseCases({ store: db.store, vault, jobs }),
+        logger: createSilentLogger(),
+      }),
+    );
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

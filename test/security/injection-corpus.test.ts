@@ -18,6 +18,7 @@ import { LlmIntakeBrain } from '../../agents/hermes/llm-intake-brain.js';
 import { createLlmRouter } from '../../agents/llm/create-llm-router.js';
 import { loadConfig } from '../../bot/config/load-config.js';
 import { opsRoutes } from '../../bot/ops/ops-routes.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
 import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-gateway.js';
@@ -86,7 +87,9 @@ describe('injection corpus', () => {
     h = await startAgentHarness({ deployCommand: 'touch DEPLOYED' });
     api = await startRecordingApi();
     const app = express();
-    app.use(opsRoutes({ store: h.store, jobs: h.scheduler, logger: h.logger }));
+    app.use(
+      opsRoutes({ useCases: surfaceUseCases({ store: h.store, jobs: h.scheduler }), logger: h.logger }),
+    );
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     ops = {
