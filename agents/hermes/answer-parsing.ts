@@ -4,7 +4,14 @@
  * priorities ("login (must), dark mode - could").
  */
 import * as chrono from 'chrono-node';
-import { PRIORITIES, type Budget, type Feature, type Milestone, type Priority } from './brief-schema.js';
+import {
+  isCurrencyCode,
+  PRIORITIES,
+  type Budget,
+  type Feature,
+  type Milestone,
+  type Priority,
+} from './brief-schema.js';
 
 /** A calendar date `YYYY-MM-DD` for the first date in `text`, preferring the future; null when none. */
 export function parseDate(text: string, reference: Date = new Date()): string | null {
@@ -14,7 +21,13 @@ export function parseDate(text: string, reference: Date = new Date()): string | 
   return `${found.getFullYear()}-${pad(found.getMonth() + 1)}-${pad(found.getDate())}`;
 }
 
-const SYMBOLS: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR' };
+export const CURRENCY_SYMBOLS: Record<string, string> = {
+  $: 'USD',
+  '€': 'EUR',
+  '£': 'GBP',
+  '¥': 'JPY',
+  '₹': 'INR',
+};
 const WORDS: Record<string, string> = {
   dollar: 'USD',
   dollars: 'USD',
@@ -26,7 +39,7 @@ const WORDS: Record<string, string> = {
   pounds: 'GBP',
   gbp: 'GBP',
 };
-const MULTIPLIERS: Record<string, number> = {
+export const MULTIPLIERS: Record<string, number> = {
   k: 1_000,
   thousand: 1_000,
   m: 1_000_000,
@@ -49,18 +62,19 @@ export function parseMoney(text: string, defaultCurrency = 'USD'): Budget | null
   const amount =
     Math.round(base * (multiplier ? (MULTIPLIERS[multiplier.toLowerCase()] ?? 1) : 1) * 100) / 100;
   const currency =
-    (symbol ? SYMBOLS[symbol] : undefined) ??
+    (symbol ? CURRENCY_SYMBOLS[symbol] : undefined) ??
     currencyWord(codeBefore) ??
     currencyWord(wordAfter) ??
     defaultCurrency;
   return { amount, currency };
 }
 
-function currencyWord(word: string | undefined): string | undefined {
+/** The ISO code a currency word or code stands for ("euros", "CHF"), or undefined. */
+export function currencyWord(word: string | undefined): string | undefined {
   if (!word) return undefined;
   const known = WORDS[word.toLowerCase()];
   if (known) return known;
-  return /^[A-Z]{3}$/.test(word) && !['AND', 'FOR', 'THE'].includes(word) ? word : undefined;
+  return /^[A-Z]{3}$/.test(word) && isCurrencyCode(word) ? word : undefined;
 }
 
 /** Items of a list written with commas, semicolons, new lines or bullets; "a, b and c" gives three. */

@@ -12,45 +12,69 @@ export type Priority = (typeof PRIORITIES)[number];
 const text = z.string().trim().min(1).max(2000);
 const items = z.array(text).max(50);
 /** A calendar date, `YYYY-MM-DD`. */
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const isoDate = z.iso.date('a date as YYYY-MM-DD').describe('A calendar date, YYYY-MM-DD.');
+
+const CURRENCY_CODES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+/** Whether `code` is an ISO 4217 currency code (USD, EUR, CHF…). */
+export function isCurrencyCode(code: string): boolean {
+  return CURRENCY_CODES.has(code);
+}
 
 export const FeatureSchema = z.object({
-  name: text,
-  priority: z.enum(PRIORITIES),
+  name: text.describe("What the feature does, in the client's words."),
+  priority: z
+    .enum(PRIORITIES)
+    .describe('must (the client needs it; also when they did not say), should, or could (nice to have).'),
 });
 export type Feature = z.infer<typeof FeatureSchema>;
 
-export const MilestoneSchema = z.object({ name: text, date: isoDate.nullable() });
+export const MilestoneSchema = z.object({
+  name: text,
+  date: isoDate.nullable().describe('The date the client gave for it (YYYY-MM-DD), or null.'),
+});
 export type Milestone = z.infer<typeof MilestoneSchema>;
 
 export const BudgetSchema = z.object({
-  amount: z.number().positive().finite(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO currency code such as USD'),
+  amount: z
+    .number()
+    .positive()
+    .finite()
+    .describe('The total amount the client named, as a number ("$12k" is 12000).'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO currency code such as USD')
+    .refine(isCurrencyCode, 'an ISO 4217 currency code such as USD, EUR or GBP')
+    .describe('ISO 4217 currency code, three capital letters: USD, EUR, GBP, CHF, JPY…'),
 });
 export type Budget = z.infer<typeof BudgetSchema>;
 
 export const BriefDraftSchema = z.object({
-  title: text.max(120).optional(),
-  summary: text.optional(),
-  goals: items.optional(),
-  users: items.optional(),
-  features: z.array(FeatureSchema).max(100).optional(),
-  integrations: items.optional(),
-  dataSources: items.optional(),
-  deliveryChannels: items.optional(),
-  constraints: items.optional(),
-  techPreferences: items.optional(),
+  title: text.max(120).optional().describe('Short name of the project, as the client calls it.'),
+  summary: text.optional().describe('What the project is, in one to three sentences.'),
+  goals: items.optional().describe('What the client wants to achieve with it.'),
+  users: items.optional().describe('Who uses it.'),
+  features: z.array(FeatureSchema).max(100).optional().describe('What it must, should or could do.'),
+  integrations: items.optional().describe('Systems it connects to.'),
+  dataSources: items.optional().describe('Where its data comes from.'),
+  deliveryChannels: items.optional().describe('Where it reaches its users (email, Slack, web…).'),
+  constraints: items.optional().describe('Limits the client named (compliance, hosting, legal…).'),
+  techPreferences: items.optional().describe('Languages, frameworks or platforms the client prefers.'),
   timeline: z
-    .object({ deadline: isoDate.optional(), milestones: z.array(MilestoneSchema).max(50).optional() })
+    .object({
+      deadline: isoDate.optional().describe('When the client needs it, YYYY-MM-DD.'),
+      milestones: z.array(MilestoneSchema).max(50).optional(),
+    })
     .optional(),
-  budget: BudgetSchema.optional(),
-  acceptanceCriteria: items.optional(),
+  budget: BudgetSchema.optional().describe('The budget the client named: amount and currency.'),
+  acceptanceCriteria: items.optional().describe('How the client will judge it done.'),
   /** The client's IANA time zone (e.g. Europe/Berlin): scheduled digests arrive at their hour there. */
   timezone: z
     .string()
     .trim()
     .refine((zone) => canonicalTimeZone(zone) !== null, 'an IANA time zone such as Europe/Berlin')
-    .optional(),
+    .optional()
+    .describe("The client's IANA time zone, e.g. Europe/Berlin."),
 });
 export type BriefDraft = z.infer<typeof BriefDraftSchema>;
 

@@ -9,30 +9,48 @@ export const AGENT_ROLES = [
   'hephaestus',
 ] as const satisfies readonly AgentRole[];
 
+/** What each agent does, as the planner is told. */
 export const ROLE_DUTIES: Record<AgentRole, string> = {
-  apollo: 'backend',
-  aphrodite: 'frontend',
-  athena: 'QA',
-  hephaestus: 'DevOps',
+  apollo: 'backend: APIs, data models, server-side logic and their tests',
+  aphrodite: 'frontend: user interfaces, client-side code, accessibility and styling',
+  athena: 'QA: test plans, automated tests, checking the acceptance criteria hold',
+  hephaestus: 'DevOps: build pipelines, infrastructure manifests and deployment',
 };
+
+const TASK_KEY = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const roleHelp = AGENT_ROLES.map((role) => `${role} (${ROLE_DUTIES[role]})`).join('; ');
 
 export const PlannedTaskSchema = z.object({
   key: z
     .string()
     .trim()
-    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a short kebab-case key such as "api" or "deploy"'),
-  role: z.string().trim().min(1),
-  title: z.string().trim().min(1).max(200),
-  spec: z.string().trim().min(1).max(4000),
-  acceptance: z.array(z.string().trim().min(1).max(500)).max(20),
-  dependsOn: z.array(z.string().trim()).max(40),
+    .regex(TASK_KEY, 'a short kebab-case key such as "api" or "deploy"')
+    .describe('Short kebab-case key of the task, unique in the plan, e.g. "api", "ui", "qa", "deploy".'),
+  role: z.enum(AGENT_ROLES).describe(`The agent who does the task: ${roleHelp}.`),
+  title: z.string().trim().min(1).max(200).describe('What the task delivers, in a few words.'),
+  spec: z
+    .string()
+    .trim()
+    .min(1)
+    .max(4000)
+    .describe('What to build, specific enough for an engineer to act on without asking.'),
+  acceptance: z
+    .array(z.string().trim().min(1).max(500))
+    .max(20)
+    .describe('Checkable acceptance criteria, at least one.'),
+  dependsOn: z
+    .array(z.string().trim().regex(TASK_KEY, 'the key of another task of the plan'))
+    .max(40)
+    .describe('Keys of the tasks of this plan that must be done before this one starts.'),
   /** The deployment step: a hephaestus task that comes after everything else. */
-  deploy: z.boolean(),
+  deploy: z
+    .boolean()
+    .describe('True only for the one hephaestus task that deploys; it depends on every other task.'),
 });
 
 export const PlanSchema = z.object({
-  summary: z.string().trim().min(1).max(2000),
-  tasks: z.array(PlannedTaskSchema).min(1).max(40),
+  summary: z.string().trim().min(1).max(2000).describe('The approach in two or three sentences.'),
+  tasks: z.array(PlannedTaskSchema).min(1).max(40).describe('The tasks, as a dependency graph.'),
 });
 
 export type PlannedTask = z.infer<typeof PlannedTaskSchema>;

@@ -40,7 +40,7 @@ export function validatePlan(plan: Plan): PlanProblem[] {
       add(
         'unknown_role',
         task.key,
-        `Task "${task.key}" has the unknown role "${task.role}" (use apollo, aphrodite, athena or hephaestus).`,
+        `Task "${task.key}" has the unknown role "${String(task.role)}" (use apollo, aphrodite, athena or hephaestus).`,
       );
     }
     if (task.spec.trim().length === 0) add('missing_spec', task.key, `Task "${task.key}" has no spec.`);
