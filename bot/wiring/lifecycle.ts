@@ -15,7 +15,7 @@ export interface Wiring {
   logger: Logger;
   redactor: SecretRedactor;
   /** Registers a stop; stops run in reverse order of registration. */
-  onStop(stop: () => Promise<void> | void): void;
+  onStop: (stop: () => Promise<void> | void) => void;
 }
 
 export function createWiring(
