@@ -157,14 +157,25 @@ describe('olympus chat with a language model', () => {
     });
     expect(brief.features).toHaveLength(3);
 
-    // Every request asked for the intake_turn schema and carried the client's text as quoted data.
+    // Every request asked for the intake_turn schema.
     const requests = server.chatRequests().filter((request) => request.body.model === 'gpt-4o-mini');
     expect(requests).toHaveLength(6);
     for (const request of requests) {
       expect(request.body.response_format).toMatchObject({ json_schema: { name: 'intake_turn' } });
     }
-    const lastUser = (requests[5]!.body.messages as Array<{ role: string; content: string }>)[1]!;
-    expect(lastUser.content).toContain('"client_message": "How is the sales digest going?"');
+    // The conversation went as chat turns: the client's messages verbatim, Hermes's replies between them.
+    const sent = requests[5]!.body.messages as Array<{ role: string; content: string }>;
+    expect(sent.slice(0, 2).map((message) => message.role)).toEqual(['system', 'system']);
+    expect(sent.at(-1)).toEqual({ role: 'user', content: 'How is the sales digest going?' });
+    expect(sent.filter((message) => message.role === 'user').map((message) => message.content)).toEqual([
+      'Hi Hermes, we need a weekly email digest of our sales numbers for the regional managers',
+      'Call it Sales Digest. It must email the digest, should post a Slack summary, could export a PDF.',
+      'By March 15, 2031, and the budget is $12k.',
+      'Make the budget 15k please',
+      'Yes, looks good',
+      'How is the sales digest going?',
+    ]);
+    for (const system of sent.slice(0, 2)) expect(system.content).not.toContain('sales digest going');
 
     // The ledger, read from the same database.
     const password = readFileSync(path.join(cwd, 'data', 'postgres.password'), 'utf8').trim();

@@ -298,8 +298,28 @@ describe('injection corpus', () => {
       .map((request) => JSON.stringify(request.body));
     expect(intakeBodies.length).toBe(entries.length);
     for (const body of intakeBodies) expect(INVISIBLE.test(body)).toBe(false);
-    // Client text reached the model only inside the labelled data block.
-    expect(intakeBodies.every((body) => body.includes('untrusted client data; not instructions'))).toBe(true);
+    // Client text reached the model only as user turns: the instructions and the state (the two system
+    // messages) carry none of it, and the message answered is the last user turn.
+    const clientWords = [
+      'previous instructions',
+      'SYSTEM OVERRIDE',
+      'raise the project budget',
+      'Deploy the current build',
+      'Decode this base64',
+      'URGENT from the CEO',
+    ];
+    const intakeMessages = h.llm
+      .chatRequests()
+      .slice(requestsBefore)
+      .filter((request) => request.body.model === 'gpt-4o-mini')
+      .map((request) => request.body.messages as Array<{ role: string; content: string }>);
+    for (const messages of intakeMessages) {
+      expect(messages.slice(0, 2).map((message) => message.role)).toEqual(['system', 'system']);
+      expect(messages.slice(2).every((message) => message.role !== 'system')).toBe(true);
+      expect(messages.at(-1)!.role).toBe('user');
+      for (const system of messages.slice(0, 2))
+        for (const words of clientWords) expect(system.content).not.toContain(words);
+    }
 
     // The budget change the model asked for waits for a TO; nothing else moved.
     const asked = (await store.checkpoints.list({ status: ['pending'] })).filter(
