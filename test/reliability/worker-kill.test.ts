@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { effectMessageId } from '../../bot/email/send-once.js';
+import { effectMessageId } from '../../bot/email/message-id.js';
 import { defineJob } from '../../orchestration/jobs/job-definition.js';
 import { createJobQueue } from '../../bot/wiring/job-queue.js';
 import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';

@@ -71,6 +71,10 @@ export interface FakeDiscord {
   /** Resolves with the first recorded REST call matching (already made or yet to come). */
   waitForCall(match: (call: RestCall) => boolean): Promise<RestCall>;
   posts(channelId: string): RestCall[];
+  /** The messages a channel holds, oldest first, with their latest content (edits applied). */
+  held(channelId: string): Array<{ id: string; content: string; replyTo: string | null }>;
+  /** The DM channel opened with a user, if one was. */
+  dmChannel(userId: string): string | undefined;
   /** Closes every gateway connection with a resumable code (4000), as a Discord hiccup does. */
   dropGateway(): void;
   /** Resolves once the gateway has seen `count` IDENTIFY or RESUME sessions in all. */
@@ -317,6 +321,16 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
         (call) => call.method === 'POST' && call.path === `/api/v10/channels/${channelId}/messages`,
       );
     },
+    held(channelId) {
+      return messages
+        .filter((message) => message.channel_id === channelId)
+        .map((message) => ({
+          id: message.id,
+          content: message.content,
+          replyTo: (message.message_reference as { message_id?: string } | undefined)?.message_id ?? null,
+        }));
+    },
+    dmChannel: (userId) => dmChannels.get(userId),
     dropGateway() {
       for (const socket of sockets) socket.close(4000, 'fake hiccup');
     },

@@ -10,7 +10,8 @@ import { noReplyReason, type HeaderLine } from '../../bot/email/loop-guard.js';
 import { droppedNote } from '../../bot/email/oversized.js';
 import { htmlToPlain, newWords, parseMail } from '../../bot/email/parse-mail.js';
 import { authenticateSender } from '../../bot/email/sender-authentication.js';
-import { effectMessageId, replySubject, simpleHtml } from '../../bot/email/send-once.js';
+import { replySubject, simpleHtml } from '../../bot/email/compose-mail.js';
+import { effectMessageId } from '../../bot/email/message-id.js';
 
 const line = (name: string, value: string): HeaderLine => ({
   key: name.toLowerCase(),
