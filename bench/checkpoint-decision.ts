@@ -10,14 +10,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
 import { cardValue } from '../bot/slack/checkpoint-card.js';
-import { createSlackCheckpointCards } from '../bot/slack/checkpoint-cards.js';
-import { createSlackSurface } from '../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../bot/slack/slack-settings.js';
 import { createSilentLogger } from '../common/logging/logger.js';
 import { openCheckpoint } from '../orchestration/checkpoints/open-checkpoint.js';
 import { jobCatalogue, type OrchestratorJobs } from '../orchestration/jobs/job-catalogue.js';
 import { JOB_NAMES } from '../ports/job-queue.js';
 import { createJobQueue } from '../bot/wiring/job-queue.js';
+import { wireSlackCheckpointCards, wireSlackSurface } from '../bot/wiring/slack.js';
 import type { AgendaJobQueue } from '../storage/agenda/agenda-job-queue.js';
 import type { Checkpoint, Store } from '../ports/store.js';
 import { summarise, type Summary } from './stats.js';
@@ -156,14 +155,14 @@ export async function benchCheckpointDecision(store: Store, rounds: number): Pro
     catalogue: jobCatalogue({
       store,
       logger,
-      checkpointCards: createSlackCheckpointCards({ settings, store, logger }),
+      checkpointCards: wireSlackCheckpointCards({ settings, store, logger }),
       orchestrator,
     }),
     work: true,
   });
   const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(httpOptions);
-  const surface = createSlackSurface({ settings, store, scheduler, logger, app });
+  const surface = wireSlackSurface({ settings, store, jobs: scheduler, logger, app });
   finishHttpApp(app, logger);
   const http = await startHttpServer(app, httpOptions);
   await scheduler.start();

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import bolt from '@slack/bolt';
 import express from 'express';
 import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
-import { createSlackSurface } from '../bot/slack/slack-surface.js';
+import { wireSlackSurface } from '../bot/wiring/slack.js';
 import { createSilentLogger } from '../common/logging/logger.js';
 import type { Store } from '../ports/store.js';
 import { summarise, type Summary } from './stats.js';
@@ -156,7 +156,7 @@ export async function benchSlackAck(store: Store, options: { rate: number; secon
 
   const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(httpOptions);
-  const surface = createSlackSurface({
+  const surface = wireSlackSurface({
     settings: {
       botToken: 'xoxb-bench',
       appToken: null,
@@ -166,7 +166,7 @@ export async function benchSlackAck(store: Store, options: { rate: number; secon
       toUsers: [],
     },
     store,
-    scheduler: { enqueue: () => Promise.resolve('none') },
+    jobs: { enqueue: () => Promise.resolve('none') },
     logger,
     app,
   });

@@ -210,6 +210,11 @@ export interface InboxEntry {
   key: string;
   surface: Surface;
   payload: unknown;
+  /**
+   * What the handler that took the event made of it, kept beside the surface's own payload (the intake's
+   * client message on a Slack event); null until a handler attaches something.
+   */
+  attached: unknown;
   status: InboxStatus;
   attempts: number;
   error: string | null;

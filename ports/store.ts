@@ -277,6 +277,11 @@ export interface InboxRepository {
   ): Promise<{ inserted: boolean; entry: InboxEntry }>;
   get(key: string): Promise<InboxEntry | null>;
   /**
+   * Keeps what a handler made of the event on its entry, beside the surface's payload (replacing what was
+   * attached before), whatever the entry's state; null for an unknown key.
+   */
+  attach(key: string, attached: unknown): Promise<InboxEntry | null>;
+  /**
    * received|failed → processing, attempts+1; null if another worker has it or it is done. With
    * `reclaimAfterMs`, a `processing` entry whose attempt began longer ago than that (its worker died) is
    * taken over too.

@@ -7,14 +7,11 @@
 import type { App, Context } from '@slack/bolt';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import {
-  decideCheckpoint,
-  precheckDecision,
-  type DecideCheckpointResult,
-  type DecisionOutcome,
+import type { CardPresses } from '../../handlers/checkpoints/card-presses.js';
+import type {
+  DecideCheckpointResult,
+  DecisionOutcome,
 } from '../../handlers/checkpoints/decide-checkpoint.js';
-import type { JobQueue } from '../../ports/job-queue.js';
-import type { Store } from '../../ports/store.js';
 import { CHECKPOINT_ACTIONS, parseCardValue } from './checkpoint-card.js';
 import {
   MODAL_CALLBACKS,
@@ -30,8 +27,8 @@ import type { SlackOperators } from './slack-operators.js';
 import { REQUEST_PROPERTY } from './slack-receiver.js';
 
 export interface CheckpointListenerDeps {
-  store: Store;
-  jobs: JobQueue;
+  /** Precheck, decision and the checkpoint a card names (handlers/checkpoints/card-presses.ts). */
+  presses: CardPresses;
   logger: Logger;
   opsChannel: string | null;
   /** Who may decide (configured TOs and the TO user group). */
@@ -39,7 +36,7 @@ export interface CheckpointListenerDeps {
 }
 
 export function registerCheckpointListeners(app: App, deps: CheckpointListenerDeps): void {
-  const { store, jobs } = deps;
+  const { presses } = deps;
 
   const pressed = (body: BlockActions) => pressOf(body, deps.opsChannel);
 
@@ -51,9 +48,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
     note?: string,
   ) {
     const decider = await deps.operators.decider(userId);
-    return decideCheckpoint({
-      store,
-      jobs,
+    return presses.decide({
       checkpointId: id,
       decider,
       deciderLabel: `slack:${userId}`,
@@ -80,8 +75,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
       if (press.checkpointId === null) return invalidCard(client, press);
       const decider = await deps.operators.decider(press.userId);
       const outcome = kind === 'modify' ? 'modified' : 'rejected';
-      const blocked = await precheckDecision({
-        store,
+      const blocked = await presses.precheck({
         checkpointId: press.checkpointId,
         decider,
         deciderLabel: `slack:${press.userId}`,
@@ -89,7 +83,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
         actionHash: press.actionHash,
       });
       if (blocked !== null) return tellOutcome(client, press.channel, press.userId, blocked);
-      const checkpoint = await store.checkpoints.get(press.checkpointId);
+      const checkpoint = await presses.checkpoint(press.checkpointId);
       const view = decisionModal(kind, checkpoint?.request.title ?? 'Checkpoint', {
         checkpointId: press.checkpointId,
         channel: press.channel,

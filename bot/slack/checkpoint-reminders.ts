@@ -5,42 +5,27 @@
  * effect, redone after a crash without doubling.
  */
 import type { Logger } from '../../common/logging/logger.js';
-import {
-  createCheckpointReminders,
-  type CheckpointReminderTimes,
-  type ReminderPoster,
-} from '../../handlers/checkpoints/checkpoint-reminders.js';
-import type { JobQueue } from '../../ports/job-queue.js';
-import type { CheckpointReminders } from '../../orchestration/jobs/job-catalogue.js';
-import type { Checkpoint, Store } from '../../ports/store.js';
-import { postOnce } from './post-once.js';
+import type { ReminderPoster } from '../../handlers/checkpoints/checkpoint-reminders.js';
+import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
+import type { Checkpoint } from '../../ports/domain.js';
 import { slackOutbound, type SlackOutbound } from './slack-outbound.js';
 import type { SlackSettings } from './slack-settings.js';
 
 export { dueSteps } from '../../handlers/checkpoints/checkpoint-reminders.js';
 
-export interface SlackCheckpointRemindersOptions {
+export interface SlackReminderPosterOptions {
   settings: SlackSettings;
-  times: CheckpointReminderTimes;
-  store: Store;
-  /** Where the expiry's follow-up jobs go. */
-  jobs: JobQueue;
+  /** Sends each reminder once (handlers/outbox). */
+  outbox: ChatOutbox;
   logger: Logger;
-  /** How often the sweep runs. Default "1 minute". */
-  every?: string;
+  /** Defaults to the shared client and channel queue of `settings`. */
   outbound?: SlackOutbound;
-  now?: () => Date;
 }
 
 /** Posts reminders and escalations under the checkpoint's Slack card (or in the ops channel). */
-export function slackReminderPoster(
-  settings: SlackSettings,
-  store: Store,
-  logger: Logger,
-  outbound?: SlackOutbound,
-): ReminderPoster {
-  let queue = outbound ?? null;
-  const slack = () => (queue ??= slackOutbound(settings, logger));
+export function slackReminderPoster(options: SlackReminderPosterOptions): ReminderPoster {
+  const { settings, outbox } = options;
+  const { transport } = options.outbound ?? slackOutbound(settings, options.logger);
   return {
     async post(checkpoint: Checkpoint, step: 1 | 2, waited: string): Promise<void> {
       const card = checkpoint.cards.find((ref) => ref.surface === 'slack');
@@ -50,31 +35,18 @@ export function slackReminderPoster(
         step === 1
           ? `Reminder: this checkpoint has been waiting for a TO for ${waited}.`
           : `${escalationMention(settings)}Escalation: this checkpoint has been waiting for ${waited}; please decide it.`;
-      await postOnce(store, slack(), {
-        effectId: `slack.reminder:${checkpoint.id}:${step}`,
-        kind: 'slack.reminder',
-        channel,
-        ...(card ? { threadTs: card.messageId } : {}),
-        since: checkpoint.createdAt,
-        render: () => Promise.resolve({ text }),
-      });
+      await outbox.send(
+        transport,
+        {
+          effectId: `slack.reminder:${checkpoint.id}:${step}`,
+          kind: 'slack.reminder',
+          since: checkpoint.createdAt,
+        },
+        { op: 'post', to: { channel, thread: card?.messageId ?? null } },
+        () => ({ text }),
+      );
     },
   };
-}
-
-export function createSlackCheckpointReminders(
-  options: SlackCheckpointRemindersOptions,
-): CheckpointReminders {
-  const logger = options.logger.child({ component: 'slack-reminders' });
-  return createCheckpointReminders({
-    store: options.store,
-    times: options.times,
-    jobs: options.jobs,
-    logger,
-    poster: slackReminderPoster(options.settings, options.store, logger, options.outbound),
-    ...(options.every ? { every: options.every } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
 }
 
 /** Who an escalation calls: the escalation group, else the TO group, else the configured TOs. */

@@ -1,20 +1,23 @@
 /**
- * Client DMs: a message in the app's DM goes to the intake handler (Hermes); the reply is posted in the
- * message's thread through the outbox (effect id per inbound message), so a retry never answers twice.
- * The reply is escaped and its links defanged (outbound-text.ts): it can quote what the client wrote.
- * Once a message hands a confirmed project off, the project's thread is opened (`onConfirmed`).
+ * Client DMs: a message in the app's DM goes to the intake handler (Hermes) under the event's own inbox
+ * entry (the receiver stored it before the ack; the intake attaches the message to it), and the reply is
+ * posted in the message's thread through the outbox (effect id per inbound message), so a retry never
+ * answers twice. The reply is escaped and its links defanged (outbound-text.ts): it can quote what the
+ * client wrote. Once a message hands a confirmed project off, the project's thread is opened
+ * (`onConfirmed`).
  */
-import type { App } from '@slack/bolt';
+import type { App, Context } from '@slack/bolt';
 import { z } from 'zod';
+import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type {
   ClientMessageResult,
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../ports/store.js';
+import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
+import type { ChatTransport } from '../../ports/chat-transport.js';
 import { safeOutboundText } from './outbound-text.js';
-import { postOnce } from './post-once.js';
-import type { SlackOutbound } from './slack-outbound.js';
+import { DELIVERY_PROPERTY, type InboundDelivery } from './slack-receiver.js';
 
 /** The intake entry point (ClientMessageHandler satisfies it). */
 export interface ClientIntake {
@@ -38,14 +41,14 @@ export function registerClientMessageListeners(
   app: App,
   deps: {
     intake: ClientIntake | null;
-    store: Store;
+    outbox: ChatOutbox;
+    transport: ChatTransport;
     logger: Logger;
-    outbound: SlackOutbound;
     /** Called once a message confirmed a project (its project thread is opened). */
     onConfirmed?: (projectId: string, dmChannel: string) => Promise<void>;
   },
 ): void {
-  app.message(async ({ message }) => {
+  app.message(async ({ message, context }) => {
     const parsed = directMessage.safeParse(message);
     if (!parsed.success) return;
     const dm = parsed.data;
@@ -53,27 +56,39 @@ export function registerClientMessageListeners(
       deps.logger.debug('client message received; no intake handler is wired', { channel: dm.channel });
       return;
     }
+    const delivery = deliveryOf(context);
     const threadTs = dm.thread_ts ?? dm.ts;
     const result = await deps.intake.dispatch({
-      key: `slack:message:${dm.channel}:${dm.ts}`,
+      key: delivery.key,
+      claimed: true,
       surface: 'slack',
       handle: { surface: 'slack', externalId: dm.user },
       displayName: dm.user,
       threadKey: `${dm.channel}:${threadTs}`,
       text: dm.text,
     });
+    // A deferred turn left the entry failed for the intake's redrive: it is not marked done here.
+    if (result.deferred) delivery.settledByHandler();
     // An empty reply (a message over the client's rate limit) is recorded but not answered.
     if (result.reply === '') return;
-    await postOnce(deps.store, deps.outbound, {
-      effectId: `slack.reply:${dm.channel}:${dm.ts}`,
-      kind: 'slack.reply',
-      channel: dm.channel,
-      threadTs,
-      since: new Date(Number(dm.ts) * 1000),
-      render: () => Promise.resolve({ text: safeOutboundText(result.reply) }),
-    });
+    await deps.outbox.send(
+      deps.transport,
+      {
+        effectId: `slack.reply:${dm.channel}:${dm.ts}`,
+        kind: 'slack.reply',
+        since: new Date(Number(dm.ts) * 1000),
+      },
+      { op: 'post', to: { channel: dm.channel, thread: threadTs } },
+      () => ({ text: safeOutboundText(result.reply) }),
+    );
     if (result.projectId !== null && result.state === 'handed_off' && deps.onConfirmed) {
       await deps.onConfirmed(result.projectId, dm.channel);
     }
   });
+}
+
+function deliveryOf(context: Context): InboundDelivery {
+  const delivery = context[DELIVERY_PROPERTY] as InboundDelivery | undefined;
+  if (!delivery) throw new OlympusError('INTERNAL', 'slack listener called without its inbox entry');
+  return delivery;
 }

@@ -6,11 +6,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../common/logging/logger.js';
-import { precheckDecision } from '../../handlers/checkpoints/decide-checkpoint.js';
-import type { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
-import type { JobQueue } from '../../ports/job-queue.js';
-import type { Store } from '../../ports/store.js';
-import type { Vault } from '../../ports/vault.js';
+import type { CardPresses } from '../../handlers/checkpoints/card-presses.js';
 import { CHECKPOINT_ACTIONS } from './checkpoint-card.js';
 import {
   blockActionsOf,
@@ -28,22 +24,19 @@ import {
 } from './checkpoint-modals.js';
 import type { SlackOperators } from './slack-operators.js';
 
-/** Stores a provided value in the vault and approves (handlers/checkpoints/provide-credential.ts). */
-export type ProvideCredential = typeof provideCredential;
-
 export interface CredentialListenerDeps {
-  store: Store;
-  jobs: JobQueue;
+  /**
+   * Precheck, the checkpoint a card names, and providing the value (vault, then approval); without a
+   * vault in this process (`takesCredentials` false) the submission explains that nothing can be stored.
+   */
+  presses: CardPresses;
   logger: Logger;
   opsChannel: string | null;
   operators: SlackOperators;
-  /** Null: no vault in this process; the button explains that nothing can be stored. */
-  vault: Vault | null;
-  provide: ProvideCredential;
 }
 
 export function registerCredentialListeners(app: App, deps: CredentialListenerDeps): void {
-  const { store, logger } = deps;
+  const { presses, logger } = deps;
 
   app.action(CHECKPOINT_ACTIONS.provideCredential, async ({ ack, context, client }) => {
     await ack();
@@ -51,8 +44,7 @@ export function registerCredentialListeners(app: App, deps: CredentialListenerDe
     const press = pressOf(body, deps.opsChannel);
     if (press.checkpointId === null) return invalidCard(client, press);
     const decider = await deps.operators.decider(press.userId);
-    const blocked = await precheckDecision({
-      store,
+    const blocked = await presses.precheck({
       checkpointId: press.checkpointId,
       decider,
       deciderLabel: `slack:${press.userId}`,
@@ -60,7 +52,7 @@ export function registerCredentialListeners(app: App, deps: CredentialListenerDe
       actionHash: press.actionHash,
     });
     if (blocked !== null) return tellOutcome(client, press.channel, press.userId, blocked);
-    const checkpoint = await store.checkpoints.get(press.checkpointId);
+    const checkpoint = await presses.checkpoint(press.checkpointId);
     const name = credentialName(checkpoint?.request.details.credential);
     const view = credentialModal(checkpoint?.request.title ?? 'Credential', name, {
       checkpointId: press.checkpointId,
@@ -99,15 +91,12 @@ export function registerCredentialListeners(app: App, deps: CredentialListenerDe
       await say('The credential you submitted could not be stored. Please press Provide credential again.');
       return;
     }
-    if (deps.vault === null) {
+    if (!presses.takesCredentials) {
       await say('No vault is available in this process; the credential was not stored.');
       return;
     }
     try {
-      const result = await deps.provide({
-        store,
-        vault: deps.vault,
-        jobs: deps.jobs,
+      const result = await presses.provideCredential({
         checkpointId: metadata.checkpointId,
         value,
         by: await deps.operators.decider(user),

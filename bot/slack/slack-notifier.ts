@@ -1,8 +1,9 @@
 /**
  * The Slack side of the SurfaceNotifier port: posts a client notice (a deferred Hermes reply, an
  * orchestration notice, a status digest) into its Slack thread through the outbox and the channel queue,
- * under the notice's effect id, so a repeated delivery posts once. It also opens a project's thread: a
- * root message in SLACK_CLIENTS_CHANNEL when configured, else in the client's DM, recorded on the project.
+ * under the notice's effect id, so a repeated delivery posts once. It also opens a project's thread
+ * (handlers/notify/project-threads.ts): a root message in SLACK_CLIENTS_CHANNEL when configured, else in
+ * the client's DM.
  *
  * Slack thread references: a project thread is `{ channel, threadKey: <root ts> }`; a DM conversation's
  * thread key is `<channel>:<ts>` (as the intake stores it) and is accepted as well. `deliverTo` reaches a
@@ -10,10 +11,11 @@
  */
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
+import type { ProjectThreads, ThreadOpening } from '../../handlers/notify/project-threads.js';
+import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
+import type { IdentityHandle, ThreadRef } from '../../ports/domain.js';
 import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../ports/surface-notifier.js';
-import type { IdentityHandle, Project, Store, ThreadRef } from '../../ports/store.js';
 import { safeOutboundText } from './outbound-text.js';
-import { postOnce } from './post-once.js';
 import { slackOutbound, type SlackOutbound } from './slack-outbound.js';
 import type { SlackSettings } from './slack-settings.js';
 
@@ -28,7 +30,10 @@ export interface SlackNotifier extends SurfaceNotifier {
 
 export interface SlackNotifierOptions {
   settings: SlackSettings;
-  store: Store;
+  /** Sends each notice once (handlers/outbox). */
+  outbox: ChatOutbox;
+  /** Opens project threads once (handlers/notify). */
+  threads: ProjectThreads;
   logger: Logger;
   /** Defaults to the shared client and channel queue of `settings`. */
   outbound?: SlackOutbound;
@@ -51,22 +56,33 @@ export function slackConversationThread(threadKey: string): ThreadRef | null {
 
 /** The factory the notice router uses for Slack. */
 export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifier {
-  const { settings, store } = options;
+  const { settings, outbox, threads } = options;
   const logger = options.logger.child({ component: 'slack-notifier' });
-  let outbound = options.outbound ?? null;
-  const slack = () => (outbound ??= slackOutbound(settings, logger));
+  const { transport } = options.outbound ?? slackOutbound(settings, logger);
+  const lastDay = () => new Date(Date.now() - 24 * 3600_000);
 
-  async function dmOf(project: Project): Promise<string | null> {
-    const conversations = await store.conversations.listByIdentity(project.ownerId);
-    const mine = conversations.filter((item) => item.surface === 'slack');
-    const conversation = mine.find((item) => item.projectId === project.id) ?? mine[0];
-    return conversation ? (slackConversationThread(conversation.threadKey)?.channel ?? null) : null;
-  }
-
-  async function ownerMention(project: Project): Promise<string> {
-    const owner = await store.identities.get(project.ownerId);
-    const handle = owner?.handles.find((item) => item.surface === 'slack');
-    return handle ? `<@${handle.externalId}> ` : '';
+  /** In the clients channel (mentioning the owner), else in the DM given or the project's own DM. */
+  function opening(dmChannel: string | null): ThreadOpening {
+    return {
+      transport,
+      place({ project, owner, conversations }) {
+        const inChannel = settings.clientsChannel ?? null;
+        const dm = conversations
+          .map((conversation) => slackConversationThread(conversation.threadKey)?.channel ?? null)
+          .find((channel) => channel !== null);
+        const channel = inChannel ?? dmChannel ?? dm ?? null;
+        if (channel === null) return null;
+        const handle = owner?.handles.find((item) => item.surface === 'slack');
+        const mention = inChannel && handle ? `<@${handle.externalId}> ` : '';
+        const title = safeOutboundText(`${project.title} (${project.key})`);
+        return {
+          to: { channel },
+          message: {
+            text: `${mention}*${title}*: progress, digests and notices for this project are posted in this thread.`,
+          },
+        };
+      },
+    };
   }
 
   return {
@@ -80,63 +96,27 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
       if (target.channel === '') {
         throw new OlympusError('VALIDATION', `notice ${notice.effectId} names no Slack channel`);
       }
-      await postOnce(store, slack(), {
-        effectId: notice.effectId,
-        kind: `slack.${notice.kind}`,
-        channel: target.channel,
-        ...(target.threadTs ? { threadTs: target.threadTs } : {}),
-        since: new Date(Date.now() - 24 * 3600_000),
-        render: () => Promise.resolve({ text: safeOutboundText(notice.text) }),
-      });
+      await outbox.send(
+        transport,
+        { effectId: notice.effectId, kind: `slack.${notice.kind}`, since: lastDay() },
+        { op: 'post', to: { channel: target.channel, thread: target.threadTs } },
+        () => ({ text: safeOutboundText(notice.text) }),
+      );
     },
 
     async deliverTo(handle: IdentityHandle, message: DirectNotice): Promise<void> {
       if (handle.surface !== 'slack') return;
       // The app's DM with that user (Slack returns the existing one when there is one).
-      const opened = await slack().client.conversations.open({ users: handle.externalId });
-      const channel = opened.channel?.id;
-      if (!channel) {
-        throw new OlympusError('SURFACE_UNAVAILABLE', `Slack opened no DM with ${handle.externalId}`, {
-          retryable: true,
-        });
-      }
-      await postOnce(store, slack(), {
-        effectId: `slack.direct:${message.effectId}`,
-        kind: 'slack.direct',
-        channel,
-        since: new Date(Date.now() - 24 * 3600_000),
-        render: () => Promise.resolve({ text: safeOutboundText(message.text) }),
-      });
+      await outbox.send(
+        transport,
+        { effectId: `slack.direct:${message.effectId}`, kind: 'slack.direct', since: lastDay() },
+        { op: 'dm', userId: handle.externalId },
+        () => ({ text: safeOutboundText(message.text) }),
+      );
     },
 
-    async ensureProjectThread(projectId: string, dmChannel?: string | null): Promise<ThreadRef | null> {
-      const project = await store.projects.get(projectId);
-      if (project === null) return null;
-      const existing = project.threads.find((thread) => thread.surface === 'slack');
-      if (existing) return existing;
-      const inChannel = settings.clientsChannel ?? null;
-      const channel = inChannel ?? dmChannel ?? (await dmOf(project));
-      if (channel === null) {
-        logger.debug('no Slack place for the project thread', { projectId });
-        return null;
-      }
-      const mention = inChannel ? await ownerMention(project) : '';
-      const title = safeOutboundText(`${project.title} (${project.key})`);
-      const posted = await postOnce(store, slack(), {
-        effectId: `slack.project-thread:${project.id}`,
-        kind: 'slack.project_thread',
-        channel,
-        since: project.createdAt,
-        render: () =>
-          Promise.resolve({
-            text: `${mention}*${title}*: progress, digests and notices for this project are posted in this thread.`,
-          }),
-      });
-      if (posted === null) return null;
-      const thread: ThreadRef = { surface: 'slack', channel: posted.channel, threadKey: posted.ts };
-      await store.projects.addThread(project.id, thread);
-      logger.info('project thread opened', { projectId, channel: posted.channel });
-      return thread;
+    ensureProjectThread(projectId: string, dmChannel?: string | null): Promise<ThreadRef | null> {
+      return threads.ensure(projectId, opening(dmChannel ?? null));
     },
   };
 }

@@ -7,12 +7,13 @@
 import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Identity, Store } from '../../ports/store.js';
+import type { IdentityDirectory } from '../../handlers/identities/identity-directory.js';
+import type { Identity } from '../../ports/domain.js';
 import type { SlackWebClient } from './slack-client.js';
 import { slackHandle } from './slack-identities.js';
 
 export interface SlackOperatorsOptions {
-  store: Store;
+  identities: Pick<IdentityDirectory, 'findByHandle' | 'ensure'>;
   client: SlackWebClient;
   logger: Logger;
   toUsers: readonly string[];
@@ -52,12 +53,11 @@ export class SlackOperators {
    * the TO group. Null for a user Olympus does not know who is not in the group.
    */
   async decider(userId: string): Promise<Identity | null> {
-    const { store } = this.options;
-    const stored = await store.identities.findByHandle(slackHandle(userId));
+    const { identities } = this.options;
+    const stored = await identities.findByHandle(slackHandle(userId));
     if (stored !== null && stored.role !== 'client') return stored;
     if (!(await this.groupMembers()).has(userId)) return stored;
-    const identity =
-      stored ?? (await store.identities.ensureByHandle(slackHandle(userId), { displayName: userId }));
+    const identity = stored ?? (await identities.ensure(slackHandle(userId), { displayName: userId }));
     return { ...identity, role: 'to' };
   }
 

@@ -1,16 +1,18 @@
 /**
  * Everything Olympus posts to Slack goes out through one Web API client and one per-channel queue per
  * process and Slack configuration, so the cards, replies, reminders and digests of a channel share its
- * posting rate and keep their order.
+ * posting rate and keep their order; the chat transport (slack-transport.ts) sends through both.
  */
 import type { Logger } from '../../common/logging/logger.js';
 import { ChannelQueue } from './channel-queue.js';
 import { createSlackWebClient, type SlackWebClient } from './slack-client.js';
 import type { SlackSettings } from './slack-settings.js';
+import { SlackTransport } from './slack-transport.js';
 
 export interface SlackOutbound {
   client: SlackWebClient;
   queue: ChannelQueue;
+  transport: SlackTransport;
 }
 
 const shared = new WeakMap<SlackSettings, SlackOutbound>();
@@ -19,13 +21,12 @@ const shared = new WeakMap<SlackSettings, SlackOutbound>();
 export function slackOutbound(settings: SlackSettings, logger: Logger): SlackOutbound {
   let outbound = shared.get(settings);
   if (outbound === undefined) {
-    outbound = {
-      client: createSlackWebClient(settings, logger),
-      queue: new ChannelQueue({
-        logger,
-        ...(settings.postIntervalMs !== undefined ? { intervalMs: settings.postIntervalMs } : {}),
-      }),
-    };
+    const client = createSlackWebClient(settings, logger);
+    const queue = new ChannelQueue({
+      logger,
+      ...(settings.postIntervalMs !== undefined ? { intervalMs: settings.postIntervalMs } : {}),
+    });
+    outbound = { client, queue, transport: new SlackTransport({ client, queue }) };
     shared.set(settings, outbound);
   }
   return outbound;

@@ -9,14 +9,26 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { crashPoint } from '../../common/crash-point.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { InboxRepository } from '../../ports/store.js';
+import type { InboundRecorder } from '../../handlers/inbox/inbound-recorder.js';
 import { inboxPayload, parseSlackRequest, requestFromInbox, type StoredRequest } from './payloads.js';
-import { InboxCompletions } from './inbox-completions.js';
 import { verifySlackRequest } from './request-verification.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Name under which listeners find the validated request in Bolt's context. */
 export const REQUEST_PROPERTY = 'olympusRequest';
+/** Name under which listeners find the request's inbox entry (`InboundDelivery`) in Bolt's context. */
+export const DELIVERY_PROPERTY = 'olympusDelivery';
+
+/** What a listener may say about the inbox entry of the request it handles. */
+export interface InboundDelivery {
+  /** The entry's key (the request's natural key). */
+  readonly key: string;
+  /**
+   * The handler the listener gave the request to has settled the entry itself (a deferred intake turn,
+   * marked failed for its redrive): the receiver leaves it as it is instead of marking it done.
+   */
+  settledByHandler(): void;
+}
 /** A stored request that failed this often is left for an operator. */
 const MAX_REPLAY_ATTEMPTS = 5;
 /** How long Slack waits for an ack before it retries a delivery. */
@@ -24,7 +36,8 @@ const SLACK_ACK_DEADLINE_MS = 3000;
 
 export interface SlackHttpReceiverOptions {
   signingSecret: string;
-  inbox: InboxRepository;
+  /** Stores each request before its ack and replays what a crash left (handlers/inbox). */
+  inbound: InboundRecorder;
   logger: Logger;
   /** Accepted inbound events and the time to ack them (inbox write included). */
   metrics?: SurfaceMetrics;
@@ -40,12 +53,8 @@ export class SlackHttpReceiver implements Receiver {
   private running = false;
   /** Attempts that began before this receiver existed belong to a process that is gone. */
   private readonly createdAt = Date.now();
-  /** Processed entries are marked done in groups (one statement per group under load). */
-  private readonly completions: InboxCompletions;
 
-  constructor(private readonly options: SlackHttpReceiverOptions) {
-    this.completions = new InboxCompletions(options.inbox);
-  }
+  constructor(private readonly options: SlackHttpReceiverOptions) {}
 
   init(app: App): void {
     this.bolt = app;
@@ -67,28 +76,18 @@ export class SlackHttpReceiver implements Receiver {
    * Acks go nowhere: Slack was answered long ago. Returns how many entries were replayed.
    */
   async replayUnfinished(limit = 100): Promise<number> {
-    const { inbox, logger } = this.options;
+    const { inbound, logger } = this.options;
     const bolt = this.bolt;
     if (bolt === null) return 0;
-    let replayed = 0;
-    for (const entry of await inbox.listUnfinished(limit)) {
-      if (entry.surface !== 'slack') continue;
-      // A `processing` entry is replayed only if its attempt began before this process: a crash left it.
-      const orphaned = (entry.startedAt?.getTime() ?? Infinity) < this.createdAt;
-      if (entry.status === 'processing' && !orphaned) continue;
-      if (entry.attempts >= MAX_REPLAY_ATTEMPTS) continue;
-      const request = requestFromInbox(entry.key, entry.payload);
-      if (request === null) {
-        await inbox.fail(entry.key, 'stored payload no longer parses');
-        continue;
-      }
-      const reclaim = entry.status === 'processing' ? { reclaimAfterMs: Date.now() - this.createdAt } : {};
-      if ((await inbox.begin(entry.key, reclaim)) === null) continue;
-      logger.info('replaying unfinished slack request', { key: entry.key, attempts: entry.attempts });
-      await this.process(bolt, request, () => Promise.resolve(), 0, undefined);
-      replayed += 1;
-    }
-    return replayed;
+    // A `processing` entry is replayed only if its attempt began before this process: a crash left it.
+    return inbound.replayUnfinished(
+      { surface: 'slack', since: this.createdAt, maxAttempts: MAX_REPLAY_ATTEMPTS, limit },
+      (entry) => requestFromInbox(entry.key, entry.payload),
+      async (request, entry) => {
+        logger.info('replaying unfinished slack request', { key: entry.key, attempt: entry.attempts });
+        await this.process(bolt, request, () => Promise.resolve(), 0, undefined);
+      },
+    );
   }
 
   /** The express handlers for SLACK_EVENTS_PATH (raw body first: the signature covers the exact bytes). */
@@ -156,18 +155,17 @@ export class SlackHttpReceiver implements Receiver {
     respond: (response?: unknown) => Promise<void>,
     delivery: { retryNum: number; retryReason?: string | undefined; received: number },
   ): Promise<void> {
-    const { logger, inbox } = this.options;
+    const { logger, inbound } = this.options;
     const bolt = this.bolt;
     if (bolt === null || !this.running) {
       await respond();
       return;
     }
-    // Stored and claimed in one statement; a repeat key is claimed only if an earlier attempt failed.
-    const { inserted } = await inbox.record(request.key, 'slack', inboxPayload(request), { begin: true });
     // Slack retries only what was not acked within its 3 s: a retry whose entry is still `processing`
     // after that long belongs to an attempt that died before its ack, and is taken over.
     const reclaim = delivery.retryNum > 0 ? { reclaimAfterMs: SLACK_ACK_DEADLINE_MS } : {};
-    if (!inserted && (await inbox.begin(request.key, reclaim)) === null) {
+    // Stored and claimed in one statement; a repeat key is claimed only if an earlier attempt failed.
+    if (!(await inbound.receive(request.key, 'slack', inboxPayload(request), reclaim))) {
       logger.debug('repeat slack delivery dropped', { key: request.key, retryNum: delivery.retryNum });
       await respond();
       return;
@@ -200,20 +198,27 @@ export class SlackHttpReceiver implements Receiver {
     retryNum: number,
     retryReason: string | undefined,
   ): Promise<void> {
-    const { logger, inbox } = this.options;
+    const { logger, inbound } = this.options;
+    let settled = false;
+    const entry: InboundDelivery = {
+      key: request.key,
+      settledByHandler: () => {
+        settled = true;
+      },
+    };
     const event: ReceiverEvent = {
       body: request.body,
       ack,
       retryNum,
       ...(retryReason ? { retryReason } : {}),
-      customProperties: { [REQUEST_PROPERTY]: request },
+      customProperties: { [REQUEST_PROPERTY]: request, [DELIVERY_PROPERTY]: entry },
     };
     try {
       await bolt.processEvent(event);
-      await this.completions.complete(request.key);
+      if (!settled) await inbound.done(request.key);
     } catch (error) {
       logger.error('slack request processing failed', { key: request.key, error: errorMessage(error) });
-      await inbox.fail(request.key, errorMessage(error));
+      await inbound.failed(request.key, errorMessage(error));
     }
   }
 }

@@ -2,22 +2,26 @@
  * The Slack surface: a Bolt app fed by our receiver — the HTTP one mounted on the Olympus HTTP app at
  * POST /slack/events, or Socket Mode when SLACK_APP_TOKEN is set (events still go inbox-first before
  * the ack). Creating it only mounts the route (no I/O); `start()` makes the configured TOs identities,
- * connects and opens the route; `stop()` closes it.
+ * connects and opens the route; `stop()` closes it. Everything it needs from stored state comes through
+ * the use cases it is given (`SlackUseCases`, built by the composition root from the ports).
  */
 import bolt from '@slack/bolt';
 import type { App, Receiver } from '@slack/bolt';
 import type { Express } from 'express';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { JobQueue } from '../../ports/job-queue.js';
-import type { Store } from '../../ports/store.js';
-import type { Vault } from '../../ports/vault.js';
+import type { CardPresses } from '../../handlers/checkpoints/card-presses.js';
+import type { IdentityDirectory } from '../../handlers/identities/identity-directory.js';
+import type { OperatorRoster } from '../../handlers/identities/technical-operators.js';
+import type { InboundRecorder } from '../../handlers/inbox/inbound-recorder.js';
+import type { ProjectThreads } from '../../handlers/notify/project-threads.js';
+import type { ProjectStatuses } from '../../handlers/ops/project-status.js';
+import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
 import { registerCheckpointListeners } from './checkpoint-listeners.js';
 import { registerClientMessageListeners, type ClientIntake } from './client-messages.js';
-import { provideCredential } from '../../handlers/checkpoints/provide-credential.js';
-import { registerCredentialListeners, type ProvideCredential } from './credential-listeners.js';
+import { registerCredentialListeners } from './credential-listeners.js';
 import { slackClientOptions } from './slack-client.js';
-import { ensureTechnicalOperators } from './slack-identities.js';
+import { slackHandle } from './slack-identities.js';
 import { slackLogger } from './slack-logger.js';
 import { createSlackNotifier, type SlackNotifier } from './slack-notifier.js';
 import { SlackOperators } from './slack-operators.js';
@@ -27,21 +31,33 @@ import type { SlackSettings } from './slack-settings.js';
 import { registerSlashCommands } from './slash-commands.js';
 import { SlackSocketModeReceiver } from './socket-mode-receiver.js';
 
+/** What the Slack surface does with stored state, each through a use case of handlers/. */
+export interface SlackUseCases {
+  /** Every request stored before its ack, repeats dropped, unfinished ones replayed. */
+  inbound: InboundRecorder;
+  /** Who a Slack user is. */
+  identities: Pick<IdentityDirectory, 'findByHandle' | 'ensure'>;
+  /** SLACK_TO_USERS made TO identities at start. */
+  operators: OperatorRoster;
+  /** Card presses: precheck, decision, credentials. */
+  presses: CardPresses;
+  /** `/hermes status` and `/hermes pending`. */
+  statuses: ProjectStatuses;
+  /** Replies and notices sent once. */
+  outbox: ChatOutbox;
+  /** Project threads opened once. */
+  threads: ProjectThreads;
+}
+
 export interface SlackSurfaceOptions {
   settings: SlackSettings;
-  store: Store;
-  /** Enqueues jobs (card updates): the job queue. */
-  scheduler: JobQueue;
+  useCases: SlackUseCases;
   logger: Logger;
   /** The Olympus express app; the route is added before `finishHttpApp`. */
   app: Express;
   /** Where client DMs go (the ClientMessageHandler); without it DMs are stored and logged only. */
   intake?: ClientIntake;
   metrics?: SurfaceMetrics;
-  /** Where Provide credential stores values; without it the button says no vault is available. */
-  vault?: Vault;
-  /** Stores a provided credential and approves; defaults to handlers/checkpoints/provide-credential.ts. */
-  provideCredential?: ProvideCredential;
   /** Opens project threads on confirmation; defaults to one built from the settings. */
   notifier?: SlackNotifier;
 }
@@ -54,7 +70,7 @@ export interface SlackSurface {
 }
 
 export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
-  const { settings, store, scheduler } = options;
+  const { settings, useCases } = options;
   const logger = options.logger.child({ component: 'slack' });
   const socketMode = Boolean(settings.appToken);
   if (!socketMode && !settings.signingSecret) {
@@ -68,7 +84,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   }
   const core = new SlackHttpReceiver({
     signingSecret: settings.signingSecret ?? '',
-    inbox: store.inbox,
+    inbound: useCases.inbound,
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
@@ -85,14 +101,16 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   }
   const outbound = slackOutbound(settings, logger);
   const operators = new SlackOperators({
-    store,
+    identities: useCases.identities,
     client: outbound.client,
     logger,
     toUsers: settings.toUsers,
     toUsergroup: settings.toUsergroup ?? null,
     ...(settings.usergroupTtlMs !== undefined ? { ttlMs: settings.usergroupTtlMs } : {}),
   });
-  const notifier = options.notifier ?? createSlackNotifier({ settings, store, logger, outbound });
+  const notifier =
+    options.notifier ??
+    createSlackNotifier({ settings, outbox: useCases.outbox, threads: useCases.threads, logger, outbound });
   let running: App | null = null;
   let replaying: Promise<void> = Promise.resolve();
   let retryTimer: NodeJS.Timeout | null = null;
@@ -114,7 +132,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     transport: socketMode ? 'socket' : 'http',
     async start() {
       if (running) return;
-      const operatorIdentities = await ensureTechnicalOperators(store, settings.toUsers);
+      const operatorIdentities = await useCases.operators.ensure(settings.toUsers.map(slackHandle));
       const app = new bolt.App({
         token: settings.botToken,
         receiver,
@@ -123,30 +141,23 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
         deferInitialization: true,
       });
       const opsChannel = settings.opsChannel;
-      registerCheckpointListeners(app, { store, jobs: scheduler, logger, opsChannel, operators });
-      registerCredentialListeners(app, {
-        store,
-        jobs: scheduler,
-        logger,
-        opsChannel,
-        operators,
-        vault: options.vault ?? null,
-        provide: options.provideCredential ?? provideCredential,
-      });
+      const { presses } = useCases;
+      registerCheckpointListeners(app, { presses, logger, opsChannel, operators });
+      registerCredentialListeners(app, { presses, logger, opsChannel, operators });
       app.event('app_mention', ({ event }) => {
         logger.debug('app mention received; mentions are not handled', { channel: event.channel });
         return Promise.resolve();
       });
       registerClientMessageListeners(app, {
         intake: options.intake ?? null,
-        store,
+        outbox: useCases.outbox,
+        transport: outbound.transport,
         logger,
-        outbound,
         onConfirmed: async (projectId, dmChannel) => {
           await notifier.ensureProjectThread(projectId, dmChannel);
         },
       });
-      registerSlashCommands(app, { store, operators });
+      registerSlashCommands(app, { statuses: useCases.statuses, operators });
       await app.init();
       await app.start();
       running = app;

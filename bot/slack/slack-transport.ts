@@ -18,7 +18,7 @@ import type {
   OutgoingMessage,
 } from '../../ports/chat-transport.js';
 import type { ChannelQueue, Paced } from './channel-queue.js';
-import type { SlackOutbound } from './slack-outbound.js';
+import type { SlackWebClient } from './slack-client.js';
 
 export const EFFECT_EVENT_TYPE = 'olympus_effect';
 
@@ -65,7 +65,7 @@ export class SlackTransport implements ChatTransport {
   readonly surface = 'slack' as const;
   private readonly dmChannels = new Map<string, string>();
 
-  constructor(private readonly outbound: SlackOutbound) {}
+  constructor(private readonly outbound: { client: SlackWebClient; queue: ChannelQueue }) {}
 
   async post(effect: ChatEffect, to: ChatDestination, message: OutgoingMessage): Promise<ChatMessageRef> {
     const { client } = this.outbound;

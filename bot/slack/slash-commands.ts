@@ -1,25 +1,24 @@
 /**
  * `/hermes status [project]` and `/hermes pending`, answered ephemerally in the command's response
- * (the ack), from stored state only:
+ * (the ack), from stored state only (handlers/ops/project-status.ts):
  * - status: a client sees their own projects (or the one named, if it is theirs); a TO sees any project
  *   named, or every active one.
  * - pending (TOs only): the pending checkpoints, oldest first, each with a link to its card.
  */
 import type { App } from '@slack/bolt';
-import { evaluate } from '../../handlers/access/policy.js';
-import { findProject } from '../../handlers/ops/ops-queries.js';
-import type { Checkpoint, Identity, Project, Store, Task } from '../../ports/store.js';
+import { isOperator, type ProjectStatus, type ProjectStatuses } from '../../handlers/ops/project-status.js';
+import type { Checkpoint, Identity, Task } from '../../ports/domain.js';
 import { safeOutboundText as safe } from './outbound-text.js';
 import type { SlashCommand } from './payloads.js';
 import type { SlackOperators } from './slack-operators.js';
 
 export interface SlashCommandDeps {
-  store: Store;
+  statuses: ProjectStatuses;
   operators: SlackOperators;
 }
 
 const USAGE = 'Usage: `/hermes status [project]` or `/hermes pending`.';
-const ACTIVE: Project['status'][] = ['planning', 'awaiting_approval', 'active', 'on_hold'];
+const NO_PROJECTS = 'You have no projects yet. Send me a direct message to start one.';
 
 export function registerSlashCommands(app: App, deps: SlashCommandDeps): void {
   app.command('/hermes', async ({ ack, command }) => {
@@ -34,58 +33,34 @@ export async function answer(deps: SlashCommandDeps, command: SlashCommand): Pro
   const who = await deps.operators.decider(command.user_id);
   switch (verb.toLowerCase()) {
     case 'status':
-      return status(deps.store, who, rest.join(' '));
+      return status(deps.statuses, who, rest.join(' '));
     case 'pending':
-      return pending(deps.store, who, command);
+      return pending(deps.statuses, who, command);
     default:
       return USAGE;
   }
 }
 
-function isOperator(identity: Identity | null): boolean {
-  return identity !== null && identity.role !== 'client';
-}
-
-async function status(store: Store, who: Identity | null, name: string): Promise<string> {
+async function status(statuses: ProjectStatuses, who: Identity | null, name: string): Promise<string> {
   if (name !== '') {
-    const project = await findProject(store, name);
-    const allowed =
-      project !== null &&
-      who !== null &&
-      evaluate({ kind: 'person', identityId: who.id, role: who.role }, 'project.read', {
-        projectId: project.id,
-        ownerId: project.ownerId,
-      }).allowed;
     // A project the asker may not read is reported like one that does not exist.
-    if (project === null || !allowed) return `No project of yours is called ${safe(name)}.`;
-    return describeProject(store, project);
+    const named = await statuses.named(who, name);
+    return named ? describeProject(named) : `No project of yours is called ${safe(name)}.`;
   }
-  if (who === null) return 'You have no projects yet. Send me a direct message to start one.';
-  const projects = isOperator(who)
-    ? await store.projects.list({ status: ACTIVE })
-    : await store.projects.list({ ownerId: who.id });
-  if (projects.length === 0) {
-    return isOperator(who)
-      ? 'No active projects.'
-      : 'You have no projects yet. Send me a direct message to start one.';
-  }
-  const parts = await Promise.all(projects.slice(0, 10).map((project) => describeProject(store, project)));
-  const more = projects.length > 10 ? `\n…and ${projects.length - 10} more.` : '';
-  return `${parts.join('\n\n')}${more}`;
+  if (who === null) return NO_PROJECTS;
+  const { statuses: listed, total } = await statuses.listed(who, 10);
+  if (total === 0) return isOperator(who) ? 'No active projects.' : NO_PROJECTS;
+  const more = total > 10 ? `\n…and ${total - 10} more.` : '';
+  return `${listed.map(describeProject).join('\n\n')}${more}`;
 }
 
-async function describeProject(store: Store, project: Project): Promise<string> {
-  const [tasks, checkpoints] = await Promise.all([
-    store.tasks.listByProject(project.id),
-    store.checkpoints.list({ projectId: project.id, status: ['pending'] }),
-  ]);
+function describeProject({ project, tasks, waiting }: ProjectStatus): string {
   const lines = [`*${safe(project.title)}* (\`${safe(project.key)}\`): ${project.status.replace(/_/g, ' ')}`];
   if (tasks.length > 0) lines.push(`Tasks: ${taskCounts(tasks)} (of ${tasks.length})`);
   for (const task of tasks.filter((item) => item.status !== 'done').slice(0, 8)) {
     lines.push(`• ${safe(task.title)} (${task.role}): ${task.status.replace(/_/g, ' ')}`);
   }
-  if (checkpoints.length > 0)
-    lines.push(`Waiting on a Technical Operator: ${checkpoints.length} checkpoint(s)`);
+  if (waiting > 0) lines.push(`Waiting on a Technical Operator: ${waiting} checkpoint(s)`);
   if (project.budget) {
     const currency = project.budget.currency;
     lines.push(`Spend: ${project.spent.toFixed(2)} of ${project.budget.amount.toFixed(2)} ${currency}`);
@@ -99,25 +74,24 @@ function taskCounts(tasks: Task[]): string {
   return [...counts.entries()].map(([state, count]) => `${count} ${state.replace(/_/g, ' ')}`).join(', ');
 }
 
-async function pending(store: Store, who: Identity | null, command: SlashCommand): Promise<string> {
+async function pending(
+  statuses: ProjectStatuses,
+  who: Identity | null,
+  command: SlashCommand,
+): Promise<string> {
   if (!isOperator(who)) return 'Only Technical Operators can list pending checkpoints.';
-  const checkpoints = (await store.checkpoints.list({ status: ['pending'] })).sort(
-    (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
-  );
-  if (checkpoints.length === 0) return 'No checkpoints are waiting.';
+  const { pending: waiting, total } = await statuses.pending(20);
+  if (total === 0) return 'No checkpoints are waiting.';
   const domain = typeof command.team_domain === 'string' ? command.team_domain : null;
-  const lines = await Promise.all(
-    checkpoints.slice(0, 20).map(async (checkpoint) => {
-      const project = await store.projects.get(checkpoint.projectId);
-      const where = safe(project?.key ?? checkpoint.projectId);
-      const title = safe(checkpoint.request.title);
-      const link = cardLink(checkpoint, domain);
-      const shown = link ? `<${link}|${title}>` : title;
-      return `• ${shown} — ${checkpoint.kind.replace(/_/g, ' ')}, project \`${where}\`, waiting since ${checkpoint.createdAt.toISOString()}`;
-    }),
-  );
-  const more = checkpoints.length > 20 ? `\n…and ${checkpoints.length - 20} more.` : '';
-  return `Pending checkpoints (${checkpoints.length}):\n${lines.join('\n')}${more}`;
+  const lines = waiting.map(({ checkpoint, project }) => {
+    const where = safe(project?.key ?? checkpoint.projectId);
+    const title = safe(checkpoint.request.title);
+    const link = cardLink(checkpoint, domain);
+    const shown = link ? `<${link}|${title}>` : title;
+    return `• ${shown} — ${checkpoint.kind.replace(/_/g, ' ')}, project \`${where}\`, waiting since ${checkpoint.createdAt.toISOString()}`;
+  });
+  const more = total > 20 ? `\n…and ${total - 20} more.` : '';
+  return `Pending checkpoints (${total}):\n${lines.join('\n')}${more}`;
 }
 
 /** The archive link of a checkpoint's Slack card (`https://<team>.slack.com/archives/<C>/p<ts>`). */

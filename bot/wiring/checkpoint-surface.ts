@@ -30,21 +30,16 @@ export async function wireCheckpointSurface(
     };
   }
   const slackLogger = logger.child({ component: 'slack' });
-  const checkpointCards = (await import('../slack/checkpoint-cards.js')).createSlackCheckpointCards({
-    settings: config.slack,
-    store,
-    logger: slackLogger,
-  });
-  const checkpointReminders = (
-    await import('../slack/checkpoint-reminders.js')
-  ).createSlackCheckpointReminders({
-    settings: config.slack,
+  const slack = await import('./slack.js');
+  const settings = config.slack;
+  const checkpointCards = slack.wireSlackCheckpointCards({ settings, store, logger: slackLogger });
+  const checkpointReminders = slack.wireSlackReminders({
+    settings,
     times: config.checkpoints,
     store,
     jobs: work.jobQueue,
     logger: slackLogger,
   });
-  const { createSlackNotifier } = await import('../slack/slack-notifier.js');
-  work.notifiers.register(createSlackNotifier({ settings: config.slack, store, logger: slackLogger }));
+  work.notifiers.register(slack.wireSlackNotifier({ settings, store, logger: slackLogger }));
   return { checkpointCards, checkpointReminders };
 }

@@ -100,11 +100,11 @@ async function mountSlack(
   intake: Intake,
 ): Promise<void> {
   if (!config.slack || !(config.slack.signingSecret || config.slack.appToken)) return;
-  const { createSlackSurface } = await import('../slack/slack-surface.js');
-  const slack = createSlackSurface({
+  const { wireSlackSurface } = await import('./slack.js');
+  const slack = wireSlackSurface({
     settings: config.slack,
     store,
-    scheduler,
+    jobs: scheduler,
     logger: logger.child({ component: 'slack' }),
     app,
     intake: intake.clientIntake,

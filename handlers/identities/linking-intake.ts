@@ -1,8 +1,9 @@
 /**
  * The intake entry point with identity linking in front: "link me to <handle>" and a 6-digit code typed
  * while a link code is live are answered here; everything else goes to Hermes unchanged. A linking
- * message is handled once per event key (inbox) and its reply kept for repeats (outbox `reply:<key>`, as
- * the intake does); the code itself is never stored in the conversation.
+ * message is handled once per event key (inbox; a surface that stored the event itself holds that entry)
+ * and its reply kept for repeats (outbox `reply:<key>`, as the intake does); the code itself is never
+ * stored in the conversation.
  */
 import { OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
@@ -48,12 +49,15 @@ export class LinkingIntake implements ClientIntakeEntry {
       role: 'client',
     });
     if (code && !(await this.linker.hasLiveCode(identity.id))) return this.inner.dispatch(incoming);
-    const recorded = await this.store.inbox.record(
-      incoming.key,
-      incoming.surface,
-      { kind: LINK_KIND, key: incoming.key },
-      { begin: true },
-    );
+    // A surface that stored the event itself holds its claim (and its payload) already.
+    const recorded = incoming.claimed
+      ? { inserted: true }
+      : await this.store.inbox.record(
+          incoming.key,
+          incoming.surface,
+          { kind: LINK_KIND, key: incoming.key },
+          { begin: true },
+        );
     if (!recorded.inserted) {
       const began = await this.store.inbox.begin(incoming.key, { reclaimAfterMs: RECLAIM_AFTER_MS });
       if (began === null) {
@@ -109,7 +113,8 @@ export class LinkingIntake implements ClientIntakeEntry {
       result,
     });
     await this.store.outbox.complete(`reply:${incoming.key}`, { deliveredBy: 'caller' });
-    await this.store.inbox.complete(incoming.key);
+    // A surface holding the entry's claim marks it done itself, once it has sent the reply.
+    if (!incoming.claimed) await this.store.inbox.complete(incoming.key);
     this.logger.info('identity link message handled', {
       key: incoming.key,
       kind: request ? 'request' : 'code',

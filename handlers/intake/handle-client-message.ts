@@ -16,10 +16,10 @@ import type { Logger } from '../../common/logging/logger.js';
 import type { IntakeBrain } from '../../agents/hermes/intake-brain.js';
 import type { Store } from '../../ports/store.js';
 import {
-  CLIENT_MESSAGE_KIND,
+  clientMessageOf,
   DEFAULT_REDRIVE_POLICY,
   dueForRedrive,
-  StoredClientMessageSchema,
+  storedMessage,
   type RedrivePolicy,
 } from './intake-inbox.js';
 import {
@@ -76,25 +76,10 @@ export class ClientMessageHandler {
     if (text.length === 0) {
       throw new OlympusError('VALIDATION', 'empty message', { userMessage: 'The message is empty.' });
     }
-    const payload = { kind: CLIENT_MESSAGE_KIND, ...incoming, text };
-    const recorded = await store.inbox.record(incoming.key, incoming.surface, payload);
-    if (!recorded.inserted) {
-      const stored = await this.storedReply(incoming.key);
-      if (stored) {
-        // The reply is stored only once the turn is done: an entry not marked done lost that last write.
-        if (recorded.entry.status !== 'done' && !stored.deferred) await store.inbox.complete(incoming.key);
-        context.logger.info('repeat event: returning the stored reply');
-        return { ...stored, duplicate: true, correlationId: context.correlationId };
-      }
-    }
-    const began = await store.inbox.begin(incoming.key, { reclaimAfterMs: this.policy.reclaimAfterMs });
-    if (!began) {
-      const stored = await this.storedReply(incoming.key);
-      if (stored) return { ...stored, duplicate: true, correlationId: context.correlationId };
-      throw new OlympusError('STORE_CONFLICT', `event ${incoming.key} is being processed`, {
-        retryable: true,
-        userMessage: "I'm still working on that message; give me a moment.",
-      });
+    const repeat = incoming.claimed ? await this.attach(incoming, text) : await this.record(incoming, text);
+    if (repeat) {
+      context.logger.info('repeat event: returning the stored reply');
+      return { ...repeat, duplicate: true, correlationId: context.correlationId };
     }
     const limiter = this.deps.rateLimiter;
     const decision = limiter ? await limiter.take(incoming.handle) : 'allowed';
@@ -116,6 +101,48 @@ export class ClientMessageHandler {
   }
 
   /**
+   * Stores the message in the inbox under its key and claims the entry. Returns the stored reply when the
+   * event was answered before (a repeat), else null once the entry is claimed.
+   */
+  private async record(incoming: IncomingClientMessage, text: string): Promise<StoredResult | null> {
+    const { store } = this.deps;
+    const recorded = await store.inbox.record(incoming.key, incoming.surface, storedMessage(incoming, text));
+    if (!recorded.inserted) {
+      const stored = await this.storedReply(incoming.key);
+      if (stored) {
+        // The reply is stored only once the turn is done: an entry not marked done lost that last write.
+        if (recorded.entry.status !== 'done' && !stored.deferred) await store.inbox.complete(incoming.key);
+        return stored;
+      }
+    }
+    const began = await store.inbox.begin(incoming.key, { reclaimAfterMs: this.policy.reclaimAfterMs });
+    if (!began) {
+      const stored = await this.storedReply(incoming.key);
+      if (stored) return stored;
+      throw new OlympusError('STORE_CONFLICT', `event ${incoming.key} is being processed`, {
+        retryable: true,
+        userMessage: "I'm still working on that message; give me a moment.",
+      });
+    }
+    return null;
+  }
+
+  /**
+   * The surface stored the event and holds its claim: the message is attached to that entry, where a
+   * redrive finds it. Returns the stored reply when the event was answered before, else null.
+   */
+  private async attach(incoming: IncomingClientMessage, text: string): Promise<StoredResult | null> {
+    const entry = await this.deps.store.inbox.attach(incoming.key, storedMessage(incoming, text));
+    if (entry === null) {
+      throw new OlympusError(
+        'INTERNAL',
+        `event ${incoming.key} was said to be stored but is not in the inbox`,
+      );
+    }
+    return this.storedReply(incoming.key);
+  }
+
+  /**
    * Takes up the intake's unfinished inbox entries that are due (deferred turns after their backoff, and
    * attempts a crash left behind) and answers them, appending Hermes's reply to the conversation.
    * Returns how many were answered.
@@ -124,11 +151,11 @@ export class ClientMessageHandler {
     const { store, logger } = this.deps;
     let answered = 0;
     for (const entry of await store.inbox.listUnfinished(limit)) {
-      const parsed = StoredClientMessageSchema.safeParse(entry.payload);
-      if (!parsed.success || !dueForRedrive(entry, this.policy, this.now())) continue;
+      const message = clientMessageOf(entry);
+      if (message === null || !dueForRedrive(entry, this.policy, this.now())) continue;
       const began = await store.inbox.begin(entry.key, { reclaimAfterMs: this.policy.reclaimAfterMs });
       if (!began) continue;
-      const { kind: _kind, ...incoming } = parsed.data;
+      const { kind: _kind, ...incoming } = message;
       const context = this.eventContext(incoming);
       context.logger.info('redriving a client message', { attempts: began.attempts, was: entry.status });
       try {
@@ -190,7 +217,8 @@ export class ClientMessageHandler {
       // it there). Either way the entry keeps it for repeats of this event.
       if (!live) await recordRedrivenReply(store, incoming.key, outcome.result);
       await store.outbox.complete(effectId, { deliveredBy: live ? 'caller' : 'conversation' });
-      await store.inbox.complete(incoming.key);
+      // A surface holding the entry's claim marks it done itself, once it has sent the reply.
+      if (!(live && incoming.claimed)) await store.inbox.complete(incoming.key);
       context.logger.info('client message handled', {
         intent: outcome.result.intent,
         state: outcome.result.state,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { hasCode, errorMessage, type ErrorCode } from '../../common/errors.js';
 import type { InboxEntry } from '../../ports/store.js';
+import type { IncomingClientMessage } from './run-intake-turn.js';
 
 export const CLIENT_MESSAGE_KIND = 'client_message';
 
@@ -21,6 +22,32 @@ export const StoredClientMessageSchema = z.object({
   threadKey: z.string().min(1),
   text: z.string().min(1),
 });
+
+export type StoredClientMessage = z.infer<typeof StoredClientMessageSchema>;
+
+/** What the inbox keeps of a client message (the surface's own `claimed` flag is not kept). */
+export function storedMessage(incoming: IncomingClientMessage, text: string): StoredClientMessage {
+  const { claimed: _claimed, ...message } = incoming;
+  return { kind: CLIENT_MESSAGE_KIND, ...message, text };
+}
+
+/**
+ * The client message an inbox entry holds: attached to a surface's own entry (a Slack event), or the
+ * entry's payload (the intake recorded it itself); null when the entry holds none.
+ */
+export function clientMessageOf(entry: InboxEntry): StoredClientMessage | null {
+  const parsed = StoredClientMessageSchema.safeParse(entry.attached ?? entry.payload);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * A client message whose turn was deferred (the language model could not answer): the `intake.redrive`
+ * job answers it later, so a surface replaying or redelivering the event leaves it alone.
+ */
+export function awaitsRedrive(entry: InboxEntry): boolean {
+  if (entry.status !== 'failed' || clientMessageOf(entry) === null) return false;
+  return DEFERRING_CODES.some((code) => entry.error?.startsWith(`${code}:`));
+}
 
 /** Errors after which the client is told "I'll get back to you" and the entry waits for a redrive. */
 export const DEFERRING_CODES: readonly ErrorCode[] = [

@@ -61,6 +61,7 @@ export async function recordRateLimited(
     result,
   });
   await store.outbox.complete(effectId, { deliveredBy: 'caller', rateLimited: decision });
-  await store.inbox.complete(incoming.key);
+  // A surface holding the entry's claim marks it done itself, once it has sent the reply.
+  if (!incoming.claimed) await store.inbox.complete(incoming.key);
   return result;
 }

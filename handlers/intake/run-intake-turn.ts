@@ -27,6 +27,12 @@ export interface IncomingClientMessage {
   /** The surface thread; one conversation per thread. */
   threadKey: string;
   text: string;
+  /**
+   * True when the surface stored the event in the inbox under `key` before its ack and holds that entry's
+   * claim (Slack's receiver): the message is attached to that entry instead of being recorded again, and
+   * the surface marks the entry done once the reply is out. A deferred turn still marks it failed.
+   */
+  claimed?: boolean;
 }
 
 export interface ClientMessageResult {

@@ -17,9 +17,7 @@ import type {
 import type { OutboxRepository } from '../../ports/store.js';
 
 export type ChatSend =
-  | { op: 'post'; to: ChatDestination }
-  | { op: 'update'; ref: ChatMessageRef }
-  | { op: 'dm'; userId: string };
+  { op: 'post'; to: ChatDestination } | { op: 'update'; ref: ChatMessageRef } | { op: 'dm'; userId: string };
 
 export interface OnceEffect {
   effectId: string;
@@ -32,6 +30,8 @@ export interface OnceEffect {
 }
 
 const made = z.object({ channel: z.string(), messageId: z.string().min(1) }).loose();
+/** Slack effects done before this outbox kept the message as `{ channel, ts }`. */
+const madeOnSlackBefore = z.object({ channel: z.string(), ts: z.string().min(1) }).loose();
 
 /**
  * Sends unless done already. Returns where the message is; null when the effect was done before and
@@ -59,8 +59,7 @@ async function sendNow(
   const recorded = await outbox.enqueue(effectId, kind, { ...effect.payload, ...where(send) });
   const entry = await outbox.begin(effectId);
   if (entry === null) {
-    const done = made.safeParse((await outbox.get(effectId))?.result);
-    return done.success ? { channel: done.data.channel, messageId: done.data.messageId } : null;
+    return madeBy((await outbox.get(effectId))?.result);
   }
   const chatEffect: ChatEffect = { effectId, kind, since: effect.since ?? recorded.entry.createdAt };
   try {
@@ -84,6 +83,14 @@ async function sendNow(
       { retryable: true, cause: error },
     );
   }
+}
+
+/** The message a done effect's stored result names, in either shape; null when it names none. */
+function madeBy(result: unknown): ChatMessageRef | null {
+  const done = made.safeParse(result);
+  if (done.success) return { channel: done.data.channel, messageId: done.data.messageId };
+  const before = madeOnSlackBefore.safeParse(result);
+  return before.success ? { channel: before.data.channel, messageId: before.data.ts } : null;
 }
 
 function where(send: ChatSend): Record<string, unknown> {

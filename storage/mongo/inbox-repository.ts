@@ -29,6 +29,7 @@ export class MongoInboxRepository implements InboxRepository {
       order: nextOrder(),
       surface,
       payload,
+      attached: null,
       status: begin ? 'processing' : 'received',
       attempts: begin ? 1 : 0,
       error: null,
@@ -53,6 +54,15 @@ export class MongoInboxRepository implements InboxRepository {
 
   async get(key: string): Promise<InboxEntry | null> {
     const doc = await this.c.inbox.findOne({ _id: key });
+    return doc ? toInboxEntry(doc) : null;
+  }
+
+  async attach(key: string, attached: unknown): Promise<InboxEntry | null> {
+    const doc = await this.c.inbox.findOneAndUpdate(
+      { _id: key },
+      { $set: { attached } },
+      { returnDocument: 'after' },
+    );
     return doc ? toInboxEntry(doc) : null;
   }
 

@@ -162,6 +162,7 @@ export function toInboxEntry(doc: InboxDoc): InboxEntry {
     key: doc._id,
     surface: doc.surface,
     payload: doc.payload ?? null,
+    attached: doc.attached ?? null,
     status: doc.status,
     attempts: doc.attempts,
     error: doc.error ?? null,

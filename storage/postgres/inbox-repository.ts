@@ -33,6 +33,13 @@ export class PostgresInboxRepository implements InboxRepository {
     return row ? toInboxEntry(row) : null;
   }
 
+  async attach(key: string, attached: unknown): Promise<InboxEntry | null> {
+    return this.updateOne('UPDATE inbox SET attached = $2::jsonb WHERE key = $1 RETURNING *', [
+      key,
+      jsonParam(attached),
+    ]);
+  }
+
   private async updateOne(sql: string, params: unknown[]): Promise<InboxEntry | null> {
     const row = await this.db.one<InboxRow>(sql, params);
     return row ? toInboxEntry(row) : null;

@@ -297,4 +297,9 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX rate_counters_expires_at ON rate_counters (expires_at)',
     ],
   },
+  {
+    version: 8,
+    name: 'inbox entries carry what their handler attached',
+    statements: ['ALTER TABLE inbox ADD COLUMN attached jsonb'],
+  },
 ];

@@ -77,6 +77,7 @@ export type InboxRow = {
   key: string;
   surface: Surface;
   payload: unknown;
+  attached: unknown;
   status: InboxStatus;
   attempts: number;
   error: string | null;
@@ -90,6 +91,7 @@ export function toInboxEntry(row: InboxRow): InboxEntry {
     key: row.key,
     surface: row.surface,
     payload: row.payload,
+    attached: row.attached ?? null,
     status: row.status,
     attempts: row.attempts,
     error: row.error,

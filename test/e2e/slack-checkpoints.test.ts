@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import express from 'express';
 import { parse as parseYaml } from 'yaml';
 import { createSilentLogger } from '../../common/logging/logger.js';
-import { CARD_SYNC_LEASE_MS } from '../../bot/slack/checkpoint-cards.js';
-import { createSlackSurface } from '../../bot/slack/slack-surface.js';
+import { wireSlackSurface } from '../../bot/wiring/slack.js';
+import { CARD_SYNC_LEASE_MS } from '../../handlers/checkpoints/card-sync.js';
 import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
@@ -368,7 +368,13 @@ describe('Slack surface', () => {
     const action = body.actions[0]!;
     const key = `slack:action:T0001:${TO_B}:${action.action_ts}:${action.action_id}`;
     await db.store.inbox.record(key, 'slack', body);
-    const restarted = createSlackSurface({ settings, store: db.store, scheduler, logger, app: express() });
+    const restarted = wireSlackSurface({
+      settings,
+      store: db.store,
+      jobs: scheduler,
+      logger,
+      app: express(),
+    });
     await restarted.start();
     try {
       const decided = await until(async () => {

@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import express from 'express';
 import pg from 'pg';
-import { createSlackSurface } from '../../bot/slack/slack-surface.js';
+import { wireSlackSurface } from '../../bot/wiring/slack.js';
 import { secretNameFor } from '../../agents/tools/credential-lease.js';
 import { createLogger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
@@ -241,10 +241,10 @@ describe('Provide credential', () => {
     const key = `slack:view:T0001:${TO}:${body.view.id}`;
     // What the receiver stored before a crash: the submission with its value replaced.
     await db.store.inbox.record(key, 'slack', body);
-    const restarted = createSlackSurface({
+    const restarted = wireSlackSurface({
       settings: harness.settings,
       store: db.store,
-      scheduler: harness.scheduler,
+      jobs: harness.scheduler,
       logger: createLogger({
         level: 'error',
         format: 'json',

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createMetrics } from '../../bot/metrics/metrics.js';
-import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js';
 import { slackClientOptions } from '../../bot/slack/slack-client.js';
-import { createSlackNotifier, slackConversationThread } from '../../bot/slack/slack-notifier.js';
+import { slackConversationThread } from '../../bot/slack/slack-notifier.js';
+import { wireSlackCheckpointCards, wireSlackNotifier } from '../../bot/wiring/slack.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import type { ClientNotice } from '../../ports/surface-notifier.js';
 import type { Project } from '../../ports/store.js';
@@ -63,7 +63,7 @@ describe('Slack outbound posts', () => {
   test('a burst of 50 digests to one channel under 429s: all delivered, in order, none doubled', async () => {
     const { fake, db } = harness;
     const removeRule = fake.rateLimit({ method: 'chat.postMessage', every: 10, retryAfterSeconds: 1 });
-    const notifier = createSlackNotifier({ settings: harness.settings, store: db.store, logger });
+    const notifier = wireSlackNotifier({ settings: harness.settings, store: db.store, logger });
     const notices: ClientNotice[] = Array.from({ length: 50 }, (_, index) => ({
       effectId: `digest:${project.id}:${index}`,
       kind: 'digest',
@@ -109,7 +109,7 @@ describe('Slack outbound posts', () => {
   test("a 429's Retry-After is waited out before the next call to that channel", async () => {
     const { fake } = harness;
     const removeRule = fake.rateLimit({ method: 'chat.postMessage', times: 1, retryAfterSeconds: 1 });
-    const notifier = createSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
+    const notifier = wireSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
     const stamps: number[] = [];
     const seen = fake.calls.length;
     try {
@@ -131,7 +131,7 @@ describe('Slack outbound posts', () => {
   });
 
   test('a confirmed project gets one thread in the clients channel, recorded on the project', async () => {
-    const notifier = createSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
+    const notifier = wireSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
     const first = await notifier.ensureProjectThread(project.id);
     const again = await notifier.ensureProjectThread(project.id);
     expect(first).toEqual({ surface: 'slack', channel: CLIENTS, threadKey: expect.any(String) });
@@ -146,7 +146,7 @@ describe('Slack outbound posts', () => {
   test('a decided card is shown once, and counted once per decision and outcome', async () => {
     const store = harness.db.store;
     const metrics = createMetrics({ defaultMetrics: false });
-    const cards = createSlackCheckpointCards({
+    const cards = wireSlackCheckpointCards({
       settings: harness.settings,
       store,
       logger,
@@ -178,7 +178,7 @@ describe('Slack outbound posts', () => {
   });
 
   test('a redriven Hermes reply reaches the DM thread named by the conversation thread key', async () => {
-    const notifier = createSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
+    const notifier = wireSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
     const thread = slackConversationThread('D0CLIENT:1700000123.000200');
     expect(thread).toEqual({ surface: 'slack', channel: 'D0CLIENT', threadKey: '1700000123.000200' });
     expect(slackConversationThread('no-colon')).toBeNull();
@@ -206,7 +206,7 @@ describe('Slack outbound posts', () => {
   });
 
   test('a direct message (a one-time link code) reaches the person in the app DM, once', async () => {
-    const notifier = createSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
+    const notifier = wireSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
     const message = { effectId: 'link-code:abc', subject: 'Your code', text: 'Your Olympus code is 123456.' };
     await notifier.deliverTo!({ surface: 'slack', externalId: 'U0LINKER' }, message);
     await notifier.deliverTo!({ surface: 'slack', externalId: 'U0LINKER' }, message);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
-import { createSlackNotifier } from '../../bot/slack/slack-notifier.js';
+import { wireSlackNotifier } from '../../bot/wiring/slack.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { postEvent } from '../support/slack-signing.js';
@@ -94,7 +94,7 @@ describe('project threads on Slack', () => {
       .filter((call) => JSON.stringify(call.params.metadata ?? '').includes('slack.project-thread:'));
     expect(again).toHaveLength(1);
 
-    const notifier = createSlackNotifier({ settings: harness.settings, store: db.store, logger });
+    const notifier = wireSlackNotifier({ settings: harness.settings, store: db.store, logger });
     await notifier.deliver({
       effectId: `notice:${project.id}:plan`,
       kind: 'notice',

@@ -11,11 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loadConfig } from '../../bot/config/load-config.js';
 import { parseDuration } from '../../bot/slack/duration.js';
 import { hasCode } from '../../common/errors.js';
-import {
-  createSlackCheckpointReminders,
-  dueSteps,
-  escalationMention,
-} from '../../bot/slack/checkpoint-reminders.js';
+import { dueSteps, escalationMention } from '../../bot/slack/checkpoint-reminders.js';
+import { wireSlackReminders } from '../../bot/wiring/slack.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
 import { openCheckpoint } from '../../orchestration/checkpoints/open-checkpoint.js';
 import type { Checkpoint, Project } from '../../ports/store.js';
@@ -197,7 +194,7 @@ describe('checkpoint reminders, escalation and expiry', () => {
     );
 
     // Later sweeps, even with every step long due, add nothing: each step happened once.
-    const later = createSlackCheckpointReminders({
+    const later = wireSlackReminders({
       settings: harness.settings,
       times: TIMES,
       store: db.store,
@@ -239,7 +236,7 @@ describe('checkpoint reminders, escalation and expiry', () => {
     await until(async () => (await db.store.checkpoints.get(checkpoint.id))?.cards[0]);
     const late = () => new Date(Date.now() + 10 * 24 * 3600_000);
     const sweeper = () =>
-      createSlackCheckpointReminders({
+      wireSlackReminders({
         settings: harness.settings,
         times: { remindAfterMs: 3_600_000, escalateAfterMs: 7_200_000, expireAfterMs: 86_400_000 },
         store: db.store,

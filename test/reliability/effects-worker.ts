@@ -20,14 +20,14 @@ export function writeEffectsWorker(): string {
 const SOURCE = `/**
  * A worker process for the reliability suite, built from Olympus's compiled modules (written into dist/ by the test,
  * next to the modules it imports): the real job scheduler on the shared store, running one job, \`reliability.effects\`, whose
- * handler posts to Slack (postOnce: outbox, channel queue, effect id in message metadata) and then sends a
+ * handler posts to Slack (the one outbox through the Slack transport: channel queue, effect id in message metadata) and then sends a
  * mail (sendOnce: outbox, fixed Message-ID). The test SIGKILLs it mid-job and starts another.
  * Settings come from the environment: DATABASE_URL, SLACK_API_URL, SMTP_URL, MAIL_FROM, LOCK_MS, WORKER.
  */
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { sendOnce } from '../bot/email/send-once.js';
-import { postOnce } from '../bot/slack/post-once.js';
+import { chatOutbox } from '../handlers/outbox/chat-outbox.js';
 import { slackOutbound } from '../bot/slack/slack-outbound.js';
 import { createLogger } from '../common/logging/logger.js';
 import { SecretRedactor } from '../common/logging/redactor.js';
@@ -65,13 +65,16 @@ const job = defineJob({
   maxRetries: 3,
   async handler(payload, context) {
     logger.info('effects attempt started', { key: payload.key, attempt: context.attempt });
-    await postOnce(store, outbound, {
-      effectId: \`reliability.slack:\${payload.key}\`,
-      kind: 'reliability.slack',
-      channel: payload.channel,
-      since: new Date(Date.now() - 60_000),
-      render: async () => ({ text: \`Status of \${payload.key}\` }),
-    });
+    await chatOutbox(store.outbox).send(
+      outbound.transport,
+      {
+        effectId: \`reliability.slack:\${payload.key}\`,
+        kind: 'reliability.slack',
+        since: new Date(Date.now() - 60_000),
+      },
+      { op: 'post', to: { channel: payload.channel } },
+      () => ({ text: \`Status of \${payload.key}\` }),
+    );
     await sendOnce(
       { store, transport, address: env.MAIL_FROM },
       {

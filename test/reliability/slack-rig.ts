@@ -7,8 +7,7 @@
 import { GuidedIntakeBrain } from '../../agents/hermes/guided-intake.js';
 import type { IntakeBrain } from '../../agents/hermes/intake-brain.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../../bot/http.js';
-import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js';
-import { createSlackSurface, type SlackSurface } from '../../bot/slack/slack-surface.js';
+import type { SlackSurface } from '../../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../../bot/slack/slack-settings.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { JobQueue } from '../../ports/job-queue.js';
@@ -16,6 +15,7 @@ import type { ClientRateLimiter } from '../../handlers/intake/client-rate-limit.
 import { ClientMessageHandler } from '../../handlers/intake/handle-client-message.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { createJobQueue } from '../../bot/wiring/job-queue.js';
+import { wireSlackCheckpointCards, wireSlackSurface } from '../../bot/wiring/slack.js';
 import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
@@ -96,7 +96,7 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
     catalogue: jobCatalogue({
       store,
       logger,
-      checkpointCards: createSlackCheckpointCards({ settings, store, logger }),
+      checkpointCards: wireSlackCheckpointCards({ settings, store, logger }),
     }),
     work: true,
   });
@@ -108,10 +108,10 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
   });
   const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(httpOptions);
-  const surface: SlackSurface = createSlackSurface({
+  const surface: SlackSurface = wireSlackSurface({
     settings,
     store,
-    scheduler: options.jobQueue?.(scheduler) ?? scheduler,
+    jobs: options.jobQueue?.(scheduler) ?? scheduler,
     logger,
     app,
     intake,

@@ -12,7 +12,7 @@ import { ToolLoopAgent } from '../../agents/specialists/tool-loop-agent.js';
 import { privilegedTools } from '../../agents/tools/privileged-tools.js';
 import { Workspaces } from '../../agents/workspace/project-workspace.js';
 import { loadConfig } from '../../bot/config/load-config.js';
-import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js';
+import { wireSlackCheckpointCards } from '../../bot/wiring/slack.js';
 import type { Logger } from '../../common/logging/logger.js';
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import type { JobQueue } from '../../ports/job-queue.js';
@@ -109,7 +109,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   });
   const slack = options.slack ? await startFakeSlackApi() : null;
   const checkpointCards = slack
-    ? createSlackCheckpointCards({
+    ? wireSlackCheckpointCards({
         settings: {
           botToken: 'xoxb-harness-token',
           signingSecret: null,

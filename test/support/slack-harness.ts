@@ -3,11 +3,10 @@
  * real job scheduler with the checkpoint card job, and the real Bolt receiver on an Olympus HTTP server.
  */
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../../bot/http.js';
-import { createSlackCheckpointCards } from '../../bot/slack/checkpoint-cards.js';
-import { createSlackCheckpointReminders } from '../../bot/slack/checkpoint-reminders.js';
 import type { ClientIntake } from '../../bot/slack/client-messages.js';
-import { createSlackSurface, type SlackSurface } from '../../bot/slack/slack-surface.js';
+import type { SlackSurface } from '../../bot/slack/slack-surface.js';
 import type { SlackSettings } from '../../bot/slack/slack-settings.js';
+import { wireSlackCheckpointCards, wireSlackReminders, wireSlackSurface } from '../../bot/wiring/slack.js';
 import type { Logger } from '../../common/logging/logger.js';
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
@@ -63,7 +62,7 @@ export async function startSlackHarness(options: {
   const store = db.store;
   const jobs = new DeferredJobQueue();
   const reminders = settings.reminders
-    ? createSlackCheckpointReminders({
+    ? wireSlackReminders({
         settings,
         times: settings.reminders,
         store,
@@ -80,7 +79,7 @@ export async function startSlackHarness(options: {
     catalogue: jobCatalogue({
       store,
       logger,
-      checkpointCards: createSlackCheckpointCards({ settings, store, logger }),
+      checkpointCards: wireSlackCheckpointCards({ settings, store, logger }),
       ...(reminders ? { checkpointReminders: reminders } : {}),
     }),
     work: true,
@@ -89,10 +88,10 @@ export async function startSlackHarness(options: {
   const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(httpOptions);
   const intake = options.intake?.(store);
-  const surface = createSlackSurface({
+  const surface = wireSlackSurface({
     settings,
     store,
-    scheduler,
+    jobs: scheduler,
     logger,
     app,
     ...(intake ? { intake } : {}),

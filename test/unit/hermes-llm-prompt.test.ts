@@ -158,6 +158,7 @@ describe('redrive rules', () => {
     key: 'console:1',
     surface: 'console',
     payload: {},
+    attached: null,
     status: 'failed',
     attempts: 1,
     error: 'LLM_UNAVAILABLE: ollama: fetch failed',

@@ -13,6 +13,7 @@ export function inboxCases(getStore: GetStore): void {
         key,
         surface: 'slack',
         payload,
+        attached: null,
         status: 'received',
         attempts: 0,
         error: null,
@@ -100,6 +101,26 @@ export function inboxCases(getStore: GetStore): void {
       const reclaimed = await times(5, () => store.inbox.begin(key, { reclaimAfterMs: 40 }));
       expect(reclaimed.filter((entry) => entry !== null)).toHaveLength(1);
       expect(reclaimed.find((entry) => entry !== null)).toMatchObject({ status: 'processing', attempts: 2 });
+    });
+
+    test('attach keeps what a handler made of the event beside the payload, in any state', async () => {
+      const store = getStore();
+      const key = uniqueKey('slack:event');
+      const payload = { type: 'event_callback', event: { type: 'message', text: 'hi' } };
+      await store.inbox.record(key, 'slack', payload, { begin: true });
+      const message = { kind: 'client_message', key, text: 'hi', nested: { n: 1 } };
+      const attached = await store.inbox.attach(key, message);
+      expect(attached).toMatchObject({ key, payload, attached: message, status: 'processing', attempts: 1 });
+      expect(await store.inbox.get(key)).toEqual(attached);
+      expect(await store.inbox.fail(key, 'LLM_UNAVAILABLE: down')).toMatchObject({ attached: message });
+      expect((await store.inbox.listUnfinished(10_000)).find((entry) => entry.key === key)).toMatchObject({
+        attached: message,
+        status: 'failed',
+      });
+      await store.inbox.complete(key);
+      const replaced = await store.inbox.attach(key, { kind: 'client_message', key, text: 'again' });
+      expect(replaced).toMatchObject({ status: 'done', payload, attached: { text: 'again' } });
+      expect(await store.inbox.attach(uniqueKey('none'), message)).toBeNull();
     });
 
     test('10 parallel begins: exactly one worker gets the entry', async () => {
