@@ -1,7 +1,7 @@
 /** OpenAI-compatible cloud provider (the `openai` package; `baseURL` reaches any compatible server). */
 import OpenAI, { APIError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
-import { errorMessage } from '../../../common/errors.js';
+import { errorMessage, type OlympusError } from '../../../common/errors.js';
 import {
   attemptSignal,
   describeError,
