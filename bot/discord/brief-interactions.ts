@@ -2,14 +2,13 @@
  * A press of the Confirm / Change buttons under a brief in a DM. The interaction id is the inbox key
  * (`discord:interaction:<id>`): the press is stored first, then acknowledged at once (an UPDATE_MESSAGE
  * callback that also removes the buttons, well inside Discord's 3 seconds), then handled. A repeated
- * interaction id (a gateway replay) finds its key taken and is dropped: handled once. Confirm goes to
- * Hermes as the client's "yes"; Change asks what to change. The reply goes through the outbox.
+ * interaction id (a gateway replay) finds its key taken and is dropped (unless the earlier attempt failed):
+ * handled once. Confirm goes to Hermes as the client's "yes", on the press's own inbox entry (one row per
+ * press); Change asks what to change. The reply goes through the outbox.
  */
 import { Routes, type Interaction } from 'discord.js';
 import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
-import type { IncomingClientMessage } from '../../handlers/intake/handle-client-message.js';
-import { CLIENT_MESSAGE_KIND } from '../../handlers/intake/intake-inbox.js';
 import { readBriefButton } from './brief-buttons.js';
 import { afterTurn, replyInDm, type DirectMessageContext } from './direct-messages.js';
 
@@ -52,28 +51,43 @@ export async function handleBriefButton(context: DirectMessageContext, press: Bu
   const { useCases, logger } = context;
   const button = readBriefButton(press.customId);
   const key = `discord:interaction:${press.id}`;
-  const incoming: IncomingClientMessage = {
-    key,
-    surface: 'discord',
-    handle: { surface: 'discord', externalId: press.user.id },
-    displayName: press.user.globalName ?? press.user.username,
-    threadKey: press.channelId,
-    text: button?.action === 'confirm' ? 'yes' : 'I would like to change the brief.',
-  };
-  const recorded = await useCases.inbound.record(key, 'discord', { kind: CLIENT_MESSAGE_KIND, ...incoming });
-  if (!recorded.inserted) {
+  const fresh = await useCases.inbound.receive(key, 'discord', {
+    kind: 'discord.button',
+    interactionId: press.id,
+    customId: press.customId,
+    channelId: press.channelId,
+    messageId: press.messageId,
+    userId: press.user.id,
+  });
+  if (!fresh) {
     logger.info('repeated discord interaction dropped', { interactionId: press.id });
     return;
   }
   await acknowledge(context, press);
-  if (button === null || button.action === 'change') {
-    await reply(context, press, button === null ? 'That button is no longer in use.' : CHANGE_PROMPT);
-    await useCases.inbound.complete(key);
-    return;
+  try {
+    if (button === null || button.action === 'change') {
+      await reply(context, press, button === null ? 'That button is no longer in use.' : CHANGE_PROMPT);
+      await useCases.inbound.done(key);
+      return;
+    }
+    // The press's entry is this surface's (stored and claimed above): the intake attaches the message to it.
+    const result = await context.intake.dispatch({
+      key,
+      claimed: true,
+      surface: 'discord',
+      handle: { surface: 'discord', externalId: press.user.id },
+      displayName: press.user.globalName ?? press.user.username,
+      threadKey: press.channelId,
+      text: 'yes',
+    });
+    await reply(context, press, result.reply);
+    // A deferred turn stays failed on the entry: the intake's redrive answers it later.
+    if (!result.deferred) await useCases.inbound.done(key);
+    await afterTurn(context, result);
+  } catch (error) {
+    await useCases.inbound.failed(key, errorMessage(error)).catch(() => null);
+    throw error;
   }
-  const result = await context.intake.dispatch(incoming);
-  await reply(context, press, result.reply);
-  await afterTurn(context, result);
 }
 
 /** Acknowledges the press and removes the buttons from the brief message. */

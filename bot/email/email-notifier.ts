@@ -3,12 +3,13 @@
  * conversation of that thread (In-Reply-To/References its root, the project's plus-address as Reply-To),
  * once per effect id (the mail's Message-ID is fixed by it).
  */
+import type { ThreadDirectory } from '../../handlers/threads/thread-directory.js';
+import type { Conversation } from '../../ports/domain.js';
 import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../ports/surface-notifier.js';
-import type { Conversation, Store } from '../../ports/store.js';
 import type { ThreadNotice } from './thread-notice.js';
 
 export function emailNotifier(
-  store: Store,
+  threads: ThreadDirectory,
   notify: (notice: ThreadNotice) => Promise<string | null>,
   mailTo: (address: string, message: DirectNotice) => Promise<string>,
 ): SurfaceNotifier {
@@ -19,17 +20,20 @@ export function emailNotifier(
       await mailTo(handle.externalId, message);
     },
     async deliver(notice) {
-      const conversation = await threadConversation(store, notice);
+      const conversation = await threadConversation(threads, notice);
       if (!conversation) return;
       await notify({ effectId: notice.effectId, conversationId: conversation.id, text: notice.text });
     },
   };
 }
 
-async function threadConversation(store: Store, notice: ClientNotice): Promise<Conversation | null> {
+async function threadConversation(
+  threads: ThreadDirectory,
+  notice: ClientNotice,
+): Promise<Conversation | null> {
   if (notice.conversationId) {
-    const named = await store.conversations.get(notice.conversationId);
+    const named = await threads.conversation(notice.conversationId);
     if (named?.surface === 'email' && named.threadKey === notice.thread.threadKey) return named;
   }
-  return store.conversations.findByThread('email', notice.thread.threadKey);
+  return threads.conversationByThread('email', notice.thread.threadKey);
 }

@@ -6,24 +6,31 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../ports/store.js';
+import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
+import type { ChatTransport } from '../../ports/chat-transport.js';
 import { imapConnection, type EmailSettings } from './email-settings.js';
-import { ReplyRateLimit } from './loop-guard.js';
-import { processMessage, type EmailIntake, type ProcessorContext } from './mail-processor.js';
+import { emailTransport } from './email-transport.js';
+import {
+  processMessage,
+  type EmailIntake,
+  type EmailUseCases,
+  type ProcessorContext,
+} from './mail-processor.js';
 import { DEFAULT_TIMINGS, MailboxWatcher, type WatcherTimings } from './mailbox-watcher.js';
-import { sendOnce } from './send-once.js';
+import { sendMailOnce } from './outgoing-mail.js';
 import { createSentFolder } from './sent-folder.js';
 import { sendThreadNotice, type ThreadNotice } from './thread-notice.js';
 import { emailNotifier } from './email-notifier.js';
 import type { SurfaceNotifier } from '../../ports/surface-notifier.js';
 
 export type { EmailSettings } from './email-settings.js';
-export type { EmailIntake } from './mail-processor.js';
+export type { EmailIntake, EmailUseCases } from './mail-processor.js';
 export type { ThreadNotice } from './thread-notice.js';
 
 export interface EmailSurfaceOptions {
   settings: EmailSettings;
-  store: Store;
+  /** The inbox, the outbox, threads, identities and the reply budget (handlers/surface-use-cases.ts). */
+  useCases: EmailUseCases & Pick<SurfaceUseCases, 'replyBudget'>;
   /** Where client mail goes (the ClientMessageHandler). */
   intake: EmailIntake;
   logger: Logger;
@@ -43,17 +50,20 @@ export interface EmailSurface {
   notify(notice: ThreadNotice): Promise<string | null>;
   /** This surface as a notice deliverer (registered with the notifier registry). */
   readonly notifier: SurfaceNotifier;
+  /** The chat transport while started (null before). */
+  transport(): ChatTransport | null;
   /** Resolves when the mail known so far has been handled (tests). */
   settled(): Promise<void>;
 }
 
 export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
-  const { settings, store, intake } = options;
+  const { settings, useCases, intake } = options;
   const logger = options.logger.child({ component: 'email' });
   const connection = imapConnection(settings.imapUrl);
   const mailbox = options.mailbox ?? 'INBOX';
   const timings: WatcherTimings = { ...DEFAULT_TIMINGS, ...options.timings };
-  let transport: Transporter | null = null;
+  let smtpTransport: Transporter | null = null;
+  let transport: ChatTransport | null = null;
   let watcher: MailboxWatcher | null = null;
   let send: ProcessorContext['send'] | null = null;
 
@@ -66,16 +76,19 @@ export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
         );
       }
       const smtp = nodemailer.createTransport(settings.smtpUrl);
-      transport = smtp;
+      smtpTransport = smtp;
       const sentFolder = createSentFolder(connection, logger);
-      send = (mail) => sendOnce({ store, transport: smtp, address: settings.address, sentFolder }, mail);
+      const mailer = emailTransport({ smtp, address: settings.address, sentFolder });
+      transport = mailer;
+      send = (mail) =>
+        sendMailOnce({ outbox: useCases.outbox, transport: mailer, address: settings.address }, mail);
       const context: ProcessorContext = {
-        store,
+        useCases,
         intake,
         settings,
         account: connection.user.toLowerCase(),
         mailbox,
-        limiter: new ReplyRateLimit(settings.repliesPerHour, store.rateCounters),
+        limiter: useCases.replyBudget(settings.repliesPerHour),
         send,
         logger,
       };
@@ -93,9 +106,10 @@ export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
       const running = watcher;
       watcher = null;
       send = null;
-      await running?.stop();
-      transport?.close();
       transport = null;
+      await running?.stop();
+      smtpTransport?.close();
+      smtpTransport = null;
     },
     async notify(notice) {
       if (send === null) {
@@ -103,7 +117,10 @@ export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
           retryable: true,
         });
       }
-      return sendThreadNotice({ store, address: settings.address, send }, notice);
+      return sendThreadNotice(
+        { threads: useCases.threads, identities: useCases.identities, address: settings.address, send },
+        notice,
+      );
     },
     async settled() {
       await watcher?.idle();
@@ -111,9 +128,10 @@ export function createEmailSurface(options: EmailSurfaceOptions): EmailSurface {
     get notifier() {
       return notifier;
     },
+    transport: () => transport,
   };
   const notifier = emailNotifier(
-    store,
+    useCases.threads,
     (notice) => surface.notify(notice),
     (to, message) => {
       if (send === null) {

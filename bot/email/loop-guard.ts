@@ -1,9 +1,9 @@
 /**
  * Mail we must never answer (RFC 3834 and common practice): auto-replies, bulk and list mail, bounces,
- * mail from ourselves; and a per-sender reply budget, so two bots cannot mail each other forever.
+ * mail from ourselves. (The per-sender reply budget, so two bots cannot mail each other forever, is
+ * handlers/outbox/reply-budget.ts.)
  */
 import { isOwnAddress } from './addresses.js';
-import type { RateCounterRepository } from '../../ports/store.js';
 
 export interface HeaderLine {
   /** Lower-cased header name. */
@@ -44,26 +44,4 @@ export function noReplyReason(lines: readonly HeaderLine[], from: string, ownAdd
   if (local === 'mailer-daemon' || local === 'postmaster') return 'MAILER-DAEMON';
   if (sender === '' || isOwnAddress(ownAddress, sender)) return 'own address';
   return null;
-}
-
-/**
- * Reply budget per sender per fixed hour, counted in the store so every process that reads the mailbox
- * spends from the same budget (two bots mailing each other stop after `perHour` replies, whoever answers).
- */
-export class ReplyRateLimit {
-  constructor(
-    private readonly perHour: number,
-    private readonly counters: RateCounterRepository,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Takes one reply from the sender's budget; false when the budget is spent. */
-  async take(sender: string): Promise<boolean> {
-    const count = await this.counters.hit(
-      `email.reply:${sender.toLowerCase()}`,
-      3_600_000,
-      new Date(this.now()),
-    );
-    return count <= this.perHour;
-  }
 }

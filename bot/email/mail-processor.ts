@@ -1,8 +1,9 @@
 /**
  * One mail of the watched mailbox, from UID to answer: fetched (whole when small, headers and text only
- * when over the size limit), recorded in the inbox under account+mailbox+UIDVALIDITY+UID, checked against
- * loops and spoofing, handed to the intake under its Message-ID (so a UIDVALIDITY change processes
- * nothing twice), answered through the outbox, and flagged as handled.
+ * when over the size limit), recorded once in the inbox under account + Message-ID with where it was
+ * found (mailbox, UIDVALIDITY, UID) — so the same mail seen again (a reconnect's catch-up, a UIDVALIDITY
+ * change, a second copy) is the same entry and is handled once —, checked against loops and spoofing,
+ * handed to the intake on that entry, answered through the outbox, and flagged as handled.
  */
 import type { ImapFlow } from 'imapflow';
 import { errorMessage } from '../../common/errors.js';
@@ -11,16 +12,19 @@ import type {
   ClientMessageResult,
   IncomingClientMessage,
 } from '../../handlers/intake/handle-client-message.js';
-import type { Store } from '../../ports/store.js';
+import { awaitsRedrive } from '../../handlers/intake/intake-inbox.js';
+import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { projectAddress, splitAddress } from './addresses.js';
 import { attachmentsOf, partCount, textPart } from './body-structure.js';
 import type { EmailSettings } from './email-settings.js';
-import { noReplyReason, type ReplyRateLimit } from './loop-guard.js';
+import { noReplyReason } from './loop-guard.js';
+import type { ReplyBudget } from '../../handlers/outbox/reply-budget.js';
 import { parseHeadersOnly, parseMail, type ReceivedMail } from './parse-mail.js';
 import { droppedNote, MAX_PARTS, readLimited } from './oversized.js';
 import { authenticateSender, type SenderAuthentication } from './sender-authentication.js';
 import { verifyWithMailauth } from './mailauth-verification.js';
-import { replySubject, type OutgoingMail } from './send-once.js';
+import { replySubject } from './compose-mail.js';
+import type { OutgoingMail } from './outgoing-mail.js';
 import { chooseThread } from './threading.js';
 
 /** The intake entry point (ClientMessageHandler satisfies it). */
@@ -31,14 +35,17 @@ export interface EmailIntake {
 /** The keyword (besides \Seen) on every mail the surface has handled. */
 export const HANDLED_KEYWORD = '$Olympus';
 
+/** What the email surface needs of the use cases. */
+export type EmailUseCases = Pick<SurfaceUseCases, 'inbound' | 'outbox' | 'threads' | 'identities'>;
+
 export interface ProcessorContext {
-  store: Store;
+  useCases: EmailUseCases;
   intake: EmailIntake;
   settings: EmailSettings;
   /** The IMAP user, part of every inbox key. */
   account: string;
   mailbox: string;
-  limiter: ReplyRateLimit;
+  limiter: ReplyBudget;
   send(mail: OutgoingMail): Promise<string>;
   logger: Logger;
 }
@@ -47,6 +54,11 @@ const TEXT_LIMIT = 1_000_000;
 /** Attempts after which a mail that keeps failing is flagged and left failed in the inbox. */
 const MAX_ATTEMPTS = 10;
 
+/** The inbox key of a mail: the account and its Message-ID. */
+export function mailKey(account: string, messageId: string): string {
+  return `email:${account}:message:${messageId}`;
+}
+
 /** Handles one mail; false when it could not be taken now and a later pass must try again. */
 export async function processMessage(
   context: ProcessorContext,
@@ -54,9 +66,9 @@ export async function processMessage(
   uidValidity: bigint,
   uid: number,
 ): Promise<boolean> {
-  const { store, account, mailbox } = context;
+  const { inbound } = context.useCases;
+  const { account, mailbox } = context;
   const uidKey = `email:${account}:${mailbox}:${uidValidity}:${uid}`;
-  const logger = context.logger.child({ eventKey: uidKey });
   const meta = await client.fetchOne(
     String(uid),
     { uid: true, size: true, bodyStructure: true, headers: true },
@@ -64,8 +76,14 @@ export async function processMessage(
   );
   if (meta === false) return true;
   const flag = () => client.messageFlagsAdd(String(uid), ['\\Seen', HANDLED_KEYWORD], { uid: true });
-  const existing = await store.inbox.get(uidKey);
-  if (existing?.status === 'done') {
+  const headerId = meta.headers ? (await parseHeadersOnly(meta.headers, '', false, [])).messageId : null;
+  const messageId = headerId ?? `<${uidKey}@olympus.invalid>`;
+  const key = mailKey(account, messageId);
+  const seenAt = { account, mailbox, uidValidity: String(uidValidity), uid, messageId };
+  const logger = context.logger.child({ eventKey: key, uid });
+  const existing = await inbound.get(key);
+  // Handled before (under this UID or another), or answered for now and waiting for the intake's redrive.
+  if (existing?.status === 'done' || (existing !== null && awaitsRedrive(existing))) {
     await flag();
     return true;
   }
@@ -84,74 +102,74 @@ export async function processMessage(
       ? await headersAndText(client, uid, meta)
       : await wholeMail(client, uid, (raw) => (source = raw));
   } catch (error) {
-    await store.inbox.record(uidKey, 'email', {
-      kind: 'email.received',
-      uid,
-      unreadable: errorMessage(error),
-    });
-    if (await store.inbox.begin(uidKey, { reclaimAfterMs: 0 }))
-      await store.inbox.fail(uidKey, errorMessage(error));
+    const unreadable = { kind: 'email.received', ...seenAt, unreadable: errorMessage(error) };
+    if (await inbound.receive(key, 'email', unreadable, { reclaimAfterMs: 0 })) {
+      await inbound.failed(key, errorMessage(error));
+    }
     throw error;
   }
   if (mail === null) return true;
-  const messageId = mail.messageId ?? `<${uidKey}@olympus.invalid>`;
   const ignored = noReplyReason(mail.headerLines, mail.from, context.settings.address);
   const auth = await checkSender(context.settings, mail.headerLines, source);
-  await store.inbox.record(uidKey, 'email', {
+  const recorded = {
     kind: 'email.received',
-    uid,
+    ...seenAt,
     size: meta.size ?? null,
-    messageId,
     from: mail.from,
     subject: mail.subject,
     attachments: mail.attachments,
     ignored,
     authentication: auth,
-  });
+  };
   // Another worker has it, or a crashed attempt has not expired yet: try again on a later pass.
-  if ((await store.inbox.begin(uidKey, { reclaimAfterMs: 120_000 })) === null) return false;
+  if (!(await inbound.receive(key, 'email', recorded, { reclaimAfterMs: 120_000 }))) return false;
   try {
-    if (ignored !== null) {
-      logger.info('mail not answered', { reason: ignored, messageId });
-    } else {
-      await answer(context, mail, messageId, auth.verdict, logger);
-    }
-    await store.inbox.complete(uidKey);
+    const outcome =
+      ignored === null ? await answer(context, mail, key, messageId, auth.verdict, logger) : null;
+    if (ignored !== null) logger.info('mail not answered', { reason: ignored, messageId });
+    // A deferred turn stays failed on the entry: the intake's redrive answers it into the thread later.
+    if (outcome !== 'deferred') await inbound.done(key);
     await flag();
     return true;
   } catch (error) {
-    await store.inbox.fail(uidKey, errorMessage(error)).catch(() => null);
+    await inbound.failed(key, errorMessage(error)).catch(() => null);
     throw error;
   }
 }
 
+/** Hands the mail to the intake on its inbox entry and mails the reply; `deferred` when the turn was. */
 async function answer(
   context: ProcessorContext,
   mail: ReceivedMail,
+  key: string,
   messageId: string,
   verdict: ReturnType<typeof authenticateSender>['verdict'],
   logger: Logger,
-): Promise<void> {
-  const { store, settings, account } = context;
-  const thread = await chooseThread(store, settings.address, mail, messageId, verdict);
+): Promise<'answered' | 'deferred' | 'silent'> {
+  const { useCases, settings, account } = context;
+  const thread = await chooseThread(useCases, settings.address, mail, messageId, verdict);
   const note = droppedNote(mail.attachments, settings.maxBytes);
   const text = mail.text.length > 0 ? mail.text : mail.subject.trim();
   let reply = note ?? '';
   let replyTo: string | null = null;
+  let deferred = false;
   if (text.length > 0) {
+    // The entry is this surface's (recorded and claimed above): the intake attaches the message to it.
     const result = await context.intake.dispatch({
-      key: `email:${account}:message:${messageId}`,
+      key,
+      claimed: true,
       surface: 'email',
       handle: thread.handle,
       displayName: mail.fromName || mail.from,
       threadKey: thread.threadKey,
       text,
     });
+    deferred = result.deferred;
     reply = note ? `${result.reply}\n\n${note}` : result.reply;
     if (result.projectId !== null && thread.via !== 'unverified') {
-      const project = await store.projects.get(result.projectId);
+      const project = await useCases.threads.project(result.projectId);
       if (project) {
-        await store.projects.addThread(project.id, {
+        await useCases.threads.addProjectThread(project.id, {
           surface: 'email',
           channel: account,
           threadKey: thread.threadKey,
@@ -160,15 +178,15 @@ async function answer(
       }
     }
   }
+  const outcome = deferred ? 'deferred' : 'answered';
   if (reply.length === 0) {
     logger.info('mail without text: nothing to answer', { messageId });
-    return;
+    return deferred ? 'deferred' : 'silent';
   }
   const effectId = `email.reply:${account}:${messageId}`;
-  const done = (await store.outbox.get(effectId))?.status === 'done';
-  if (!done && !(await context.limiter.take(mail.from))) {
+  if (!(await useCases.outbox.isDone(effectId)) && !(await context.limiter.take(mail.from))) {
     logger.warn('reply limit reached for this sender: not answering', { messageId });
-    return;
+    return deferred ? 'deferred' : 'silent';
   }
   const references = [...new Set([...mail.references, messageId])].slice(-20);
   await context.send({
@@ -182,6 +200,7 @@ async function answer(
     replyTo,
   });
   logger.info('mail answered', { messageId, thread: thread.via });
+  return outcome;
 }
 
 async function wholeMail(

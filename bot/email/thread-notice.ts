@@ -3,9 +3,10 @@
  * one mail in the conversation's thread (In-Reply-To/References the thread's root Message-ID), with the
  * project's plus-address as Reply-To, sent once per effect id.
  */
-import type { Store } from '../../ports/store.js';
+import type { IdentityDirectory } from '../../handlers/identities/identity-directory.js';
+import type { ThreadDirectory } from '../../handlers/threads/thread-directory.js';
 import { projectAddress } from './addresses.js';
-import type { OutgoingMail } from './send-once.js';
+import type { OutgoingMail } from './outgoing-mail.js';
 
 export interface ThreadNotice {
   /** Fixed per notice (e.g. `digest:<project>:<period>`): the same id never mails twice. */
@@ -16,20 +17,21 @@ export interface ThreadNotice {
 }
 
 export interface NoticeContext {
-  store: Store;
+  threads: ThreadDirectory;
+  identities: IdentityDirectory;
   address: string;
   send(mail: OutgoingMail): Promise<string>;
 }
 
 /** The Message-ID of the mail, or null when the conversation is not an email conversation. */
 export async function sendThreadNotice(context: NoticeContext, notice: ThreadNotice): Promise<string | null> {
-  const { store } = context;
-  const conversation = await store.conversations.get(notice.conversationId);
+  const { threads } = context;
+  const conversation = await threads.conversation(notice.conversationId);
   if (!conversation || conversation.surface !== 'email') return null;
-  const identity = await store.identities.get(conversation.identityId);
+  const identity = await context.identities.get(conversation.identityId);
   const handle = identity?.handles.find((candidate) => candidate.surface === 'email');
   if (!handle) return null;
-  const project = conversation.projectId ? await store.projects.get(conversation.projectId) : null;
+  const project = conversation.projectId ? await threads.project(conversation.projectId) : null;
   const root = conversation.threadKey.replace(/^unverified:/, '');
   return context.send({
     effectId: `email.notice:${notice.effectId}`,

@@ -4,7 +4,9 @@
  * whose thread key is the mail's own Message-ID. Only a sender whose mail passed authentication reaches an
  * existing project or conversation of theirs; unverified mail gets its own identity and its own threads.
  */
-import type { IdentityHandle, Store } from '../../ports/store.js';
+import type { IdentityDirectory } from '../../handlers/identities/identity-directory.js';
+import type { ThreadDirectory } from '../../handlers/threads/thread-directory.js';
+import type { IdentityHandle } from '../../ports/domain.js';
 import { projectKeyOf } from './addresses.js';
 import type { ReceivedMail } from './parse-mail.js';
 import type { SenderVerdict } from './sender-authentication.js';
@@ -16,8 +18,13 @@ export interface ThreadChoice {
   via: 'project' | 'reply' | 'new' | 'unverified';
 }
 
+export interface ThreadLookups {
+  threads: ThreadDirectory;
+  identities: IdentityDirectory;
+}
+
 export async function chooseThread(
-  store: Store,
+  lookups: ThreadLookups,
   ownAddress: string,
   mail: ReceivedMail,
   messageId: string,
@@ -32,11 +39,11 @@ export async function chooseThread(
     };
   }
   const handle: IdentityHandle = { surface: 'email', externalId: mail.from };
-  const sender = await store.identities.findByHandle(handle);
+  const sender = await lookups.identities.findByHandle(handle);
   if (sender) {
     for (const key of mail.recipients.map((address) => projectKeyOf(ownAddress, address))) {
       if (key === null) continue;
-      const project = await store.projects.getByKey(key);
+      const project = await lookups.threads.projectByKey(key);
       const thread = project?.threads.find((ref) => ref.surface === 'email');
       if (project && thread && project.ownerId === sender.id) {
         return { threadKey: thread.threadKey, handle, via: 'project' };
@@ -44,7 +51,7 @@ export async function chooseThread(
     }
     const answered = [...mail.references, ...(mail.inReplyTo ? [mail.inReplyTo] : [])];
     for (const id of answered) {
-      const conversation = await store.conversations.findByThread('email', id);
+      const conversation = await lookups.threads.conversationByThread('email', id);
       if (conversation && conversation.identityId === sender.id) {
         return { threadKey: conversation.threadKey, handle, via: 'reply' };
       }

@@ -44,7 +44,10 @@ const STATUS_OF = { decided: 200, already_decided: 409, refused: 403, not_found:
 export function opsRoutes(options: OpsRoutesOptions): Router {
   const { identities, projects, checkpoints, desk } = options.useCases;
   const router = express.Router();
-  router.use('/api/ops', requireViewer(identities, options.access ?? { adminToken: null, identityTokens: [] }));
+  router.use(
+    '/api/ops',
+    requireViewer(identities, options.access ?? { adminToken: null, identityTokens: [] }),
+  );
   router.use('/api/ops', express.json({ limit: '64kb' }));
 
   const answer =

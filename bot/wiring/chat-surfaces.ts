@@ -16,7 +16,7 @@ export async function wireEmail(wiring: Wiring, { store }: Core, work: Work, int
   const { createEmailSurface } = await import('../email/email-surface.js');
   const email = createEmailSurface({
     settings: config.email,
-    store,
+    useCases: surfaceUseCases({ store }),
     intake: intake.clientIntake,
     logger: logger.child({ component: 'email' }),
   });

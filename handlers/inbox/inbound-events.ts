@@ -1,34 +1,35 @@
 /**
- * The inbox as a surface sees it: an inbound event is stored under its natural key before it is
- * acknowledged (a repeat key is a repeat delivery: acknowledged and dropped), then claimed, finished or
- * failed. Surfaces get this object instead of the inbox itself; the intake's own bookkeeping of client
- * messages stays in handlers/intake.
+ * The inbox as a surface sees it: an inbound event is stored under its natural key, claimed, before it
+ * is acknowledged (`receive`, the inbound recorder the Slack receiver uses); a repeat delivery is dropped
+ * unless its earlier attempt failed or died, and a client message waiting for the intake's redrive is
+ * left to it. Surfaces get this object instead of the inbox itself.
  */
 import type { InboxEntry, InboxRepository, Surface } from '../../ports/store.js';
+import { InboundRecorder } from './inbound-recorder.js';
 
 export interface InboundEvents {
-  /** Stores the event under its natural key; `inserted: false` when the key was stored before. */
-  record(key: string, surface: Surface, payload: unknown): Promise<{ inserted: boolean; entry: InboxEntry }>;
-  get(key: string): Promise<InboxEntry | null>;
   /**
-   * Takes the event for processing (attempts + 1); null when it is done or another attempt has it. An
-   * attempt that began longer than `reclaimAfterMs` ago belongs to a dead process and is taken over.
+   * Stores the event, claimed. True when this delivery is to be processed now; false for a repeat to
+   * drop (done, being processed, or waiting for the intake's redrive). An attempt that began longer
+   * than `reclaimAfterMs` ago belongs to a dead process and is taken over.
    */
-  claim(key: string, reclaimAfterMs: number): Promise<InboxEntry | null>;
-  complete(key: string): Promise<void>;
-  fail(key: string, error: string): Promise<void>;
+  receive(
+    key: string,
+    surface: Surface,
+    payload: unknown,
+    options?: { reclaimAfterMs?: number },
+  ): Promise<boolean>;
+  get(key: string): Promise<InboxEntry | null>;
+  done(key: string): Promise<void>;
+  failed(key: string, error: string): Promise<void>;
 }
 
 export function inboundEvents(inbox: InboxRepository): InboundEvents {
+  const recorder = new InboundRecorder(inbox);
   return {
-    record: (key, surface, payload) => inbox.record(key, surface, payload),
+    receive: (key, surface, payload, options) => recorder.receive(key, surface, payload, options),
     get: (key) => inbox.get(key),
-    claim: (key, reclaimAfterMs) => inbox.begin(key, { reclaimAfterMs }),
-    async complete(key) {
-      await inbox.complete(key);
-    },
-    async fail(key, error) {
-      await inbox.fail(key, error);
-    },
+    done: (key) => recorder.done(key),
+    failed: (key, error) => recorder.failed(key, error),
   };
 }

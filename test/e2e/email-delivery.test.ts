@@ -8,9 +8,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import nodemailer from 'nodemailer';
 import { imapConnection } from '../../bot/email/email-settings.js';
-import { composeMail, effectMessageId, sendOnce } from '../../bot/email/send-once.js';
+import { composeMail } from '../../bot/email/compose-mail.js';
+import { emailTransport } from '../../bot/email/email-transport.js';
+import { effectMessageId } from '../../bot/email/message-id.js';
+import { sendMailOnce, type OutgoingMail } from '../../bot/email/outgoing-mail.js';
 import { createSentFolder } from '../../bot/email/sent-folder.js';
 import { createSilentLogger } from '../../common/logging/logger.js';
+import { chatOutbox } from '../../handlers/outbox/chat-outbox.js';
 import {
   ALICE,
   BOT,
@@ -101,7 +105,7 @@ describeWithMail()('email surface: delivery guarantees (Dovecot + Postfix)', () 
   });
   test('the same effect sent twice yields one message with its fixed Message-ID', async () => {
     const transport = nodemailer.createTransport(h.settings.smtpUrl);
-    const outgoing = {
+    const outgoing: OutgoingMail = {
       effectId: `test.notice:${Date.now()}`,
       kind: 'email.notice',
       to: ALICE,
@@ -111,9 +115,13 @@ describeWithMail()('email surface: delivery guarantees (Dovecot + Postfix)', () 
       references: [],
       replyTo: null,
     };
-    const context = { store: h.store, transport, address: BOT };
-    const first = await sendOnce(context, outgoing);
-    const second = await sendOnce(context, outgoing);
+    const sender = {
+      outbox: chatOutbox(h.store.outbox),
+      transport: emailTransport({ smtp: transport, address: BOT }),
+      address: BOT,
+    };
+    const first = await sendMailOnce(sender, outgoing);
+    const second = await sendMailOnce(sender, outgoing);
     expect(second).toBe(first);
     const messages = await h.mail.waitFor('alice', (all) => all.some((entry) => entry.messageId === first));
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -127,8 +135,12 @@ describeWithMail()('email surface: delivery guarantees (Dovecot + Postfix)', () 
   test('a retry after an attempt with unknown outcome finds the mail in Sent and does not send it again', async () => {
     const transport = nodemailer.createTransport(h.settings.smtpUrl);
     const sentFolder = createSentFolder(imapConnection(h.settings.imapUrl), createSilentLogger());
-    const context = { store: h.store, transport, address: BOT, sentFolder };
-    const outgoing = {
+    const sender = {
+      outbox: chatOutbox(h.store.outbox),
+      transport: emailTransport({ smtp: transport, address: BOT, sentFolder }),
+      address: BOT,
+    };
+    const outgoing: OutgoingMail = {
       effectId: `test.ambiguous:${Date.now()}`,
       kind: 'email.notice',
       to: ALICE,
@@ -142,12 +154,16 @@ describeWithMail()('email surface: delivery guarantees (Dovecot + Postfix)', () 
     const id = effectMessageId(outgoing.effectId, BOT);
     await h.store.outbox.enqueue(outgoing.effectId, outgoing.kind, {});
     expect((await h.store.outbox.begin(outgoing.effectId))?.attempts).toBe(1);
-    const raw = await composeMail(context, outgoing, id);
+    const raw = await composeMail({ ...outgoing, messageId: id, from: { name: 'Hermes', address: BOT } });
     await transport.sendMail({ envelope: { from: BOT, to: ALICE }, raw });
     await sentFolder.keep(raw);
 
-    expect(await sendOnce(context, outgoing)).toBe(id);
-    expect((await h.store.outbox.get(outgoing.effectId))?.result).toMatchObject({ found: true, attempts: 2 });
+    expect(await sendMailOnce(sender, outgoing)).toBe(id);
+    expect(await h.store.outbox.get(outgoing.effectId)).toMatchObject({
+      status: 'done',
+      attempts: 2,
+      result: { channel: ALICE, messageId: id },
+    });
     await h.mail.waitFor('alice', (all) => all.some((entry) => entry.messageId === id));
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await h.mail.read('alice')).filter((entry) => entry.mail.messageId === id)).toHaveLength(1);
@@ -176,7 +192,9 @@ describeWithMail()('email surface: delivery guarantees (Dovecot + Postfix)', () 
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await h.surface.settled();
-    expect((await h.store.inbox.get(await h.uidKey(1)))?.status).toBe('done');
+    // The mail now at UID 1 is the entry recorded under its Message-ID before the change: done, once.
+    const first = (await h.mail.read('bot')).find((entry) => entry.uid === 1)!;
+    expect((await h.store.inbox.get(h.inboxKey(first.mail.messageId!)))?.status).toBe('done');
     expect((await h.mail.read('alice')).length).toBe(answered);
   });
 });

@@ -144,8 +144,8 @@ describeWithMail()('email surface: intake, threading, loops and limits (Dovecot 
     for (const bait of baits) {
       const stored = botBox.find((entry) => entry.mail.messageId === bait.id);
       expect(stored?.flags).toEqual(expect.arrayContaining(['\\Seen', '$Olympus']));
-      const recorded = await h.store.inbox.get(await h.uidKey(stored!.uid));
-      expect(recorded?.payload).toMatchObject({ ignored: expect.any(String) });
+      const recorded = await h.store.inbox.get(h.inboxKey(bait.id));
+      expect(recorded?.payload).toMatchObject({ ignored: expect.any(String), uid: stored!.uid });
       expect(await h.store.outbox.get(`email.reply:${BOT}:${bait.id}`)).toBeNull();
     }
     const alice = (await h.mail.read('alice')).map((entry) => entry.mail);
@@ -178,8 +178,9 @@ describeWithMail()('email surface: intake, threading, loops and limits (Dovecot 
     const uid = botBox.find((entry) => entry.mail.messageId === id)!.uid;
     const entries = await h.store.inbox.listUnfinished();
     expect(entries.filter((entry) => entry.surface === 'email')).toEqual([]);
-    const recorded = await h.store.inbox.get(await h.uidKey(uid));
+    const recorded = await h.store.inbox.get(h.inboxKey(id));
     expect(recorded?.payload).toMatchObject({
+      uid,
       attachments: [{ name: 'designs.bin', type: 'application/octet-stream', dropped: true }],
     });
   });

@@ -4,7 +4,7 @@
  * count) and the per-sender mail reply budget (per hour, per sender, shared across processes).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { ReplyRateLimit } from '../../bot/email/loop-guard.js';
+import { ReplyRateLimit } from '../../handlers/outbox/reply-budget.js';
 import { ClientRateLimiter, rateLimitNotice } from '../../handlers/intake/client-rate-limit.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 

@@ -21,12 +21,12 @@ const SOURCE = `/**
  * A worker process for the reliability suite, built from Olympus's compiled modules (written into dist/ by the test,
  * next to the modules it imports): the real job scheduler on the shared store, running one job, \`reliability.effects\`, whose
  * handler posts to Slack (the one outbox through the Slack transport: channel queue, effect id in message metadata) and then sends a
- * mail (sendOnce: outbox, fixed Message-ID). The test SIGKILLs it mid-job and starts another.
+ * mail (the one outbox through the email transport: fixed Message-ID). The test SIGKILLs it mid-job and starts another.
  * Settings come from the environment: DATABASE_URL, SLACK_API_URL, SMTP_URL, MAIL_FROM, LOCK_MS, WORKER.
  */
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
-import { sendOnce } from '../bot/email/send-once.js';
+import { emailTransport } from '../bot/email/email-transport.js';
 import { chatOutbox } from '../handlers/outbox/chat-outbox.js';
 import { slackOutbound } from '../bot/slack/slack-outbound.js';
 import { createLogger } from '../common/logging/logger.js';
@@ -55,7 +55,7 @@ const settings = {
   postIntervalMs: 10,
 };
 const outbound = slackOutbound(settings, logger);
-const transport = nodemailer.createTransport(env.SMTP_URL);
+const mailer = emailTransport({ smtp: nodemailer.createTransport(env.SMTP_URL), address: env.MAIL_FROM });
 
 const job = defineJob({
   name: 'reliability.effects',
@@ -75,18 +75,11 @@ const job = defineJob({
       { op: 'post', to: { channel: payload.channel } },
       () => ({ text: \`Status of \${payload.key}\` }),
     );
-    await sendOnce(
-      { store, transport, address: env.MAIL_FROM },
-      {
-        effectId: \`reliability.mail:\${payload.key}\`,
-        kind: 'reliability.mail',
-        to: payload.to,
-        subject: \`Status of \${payload.key}\`,
-        text: \`Status of \${payload.key}\`,
-        inReplyTo: null,
-        references: [],
-        replyTo: null,
-      },
+    await chatOutbox(store.outbox).send(
+      mailer,
+      { effectId: \`reliability.mail:\${payload.key}\`, kind: 'reliability.mail' },
+      { op: 'dm', userId: payload.to },
+      () => ({ text: \`Status of \${payload.key}\`, extras: { subject: \`Status of \${payload.key}\` } }),
     );
     logger.info('effects attempt finished', { key: payload.key });
   },

@@ -60,6 +60,8 @@ export interface FakeDiscord {
     messageId: string,
     options?: { id?: string; author?: Record<string, unknown> },
   ): Record<string, unknown>;
+  /** Takes an interaction's token (a recorded INTERACTION_CREATE replayed as is) for its callback. */
+  acceptInteraction(id: string, token: string): void;
   /** Interaction callbacks received (POST /interactions/<id>/<token>/callback), in order. */
   interactionCallbacks(): RestCall[];
   /** A MESSAGE_CREATE payload for a DM from `author` (default Alice). */
@@ -284,6 +286,9 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
         context: 1,
         attachment_size_limit: 10485760,
       };
+    },
+    acceptInteraction(id, token) {
+      interactionTokens.set(id, token);
     },
     interactionCallbacks() {
       return calls.filter((call) => /^\/api\/v10\/interactions\//.test(call.path));

@@ -10,6 +10,7 @@ import { createEmailSurface, type EmailSurface } from '../../../bot/email/email-
 import type { EmailSettings } from '../../../bot/email/email-settings.js';
 import { createSilentLogger } from '../../../common/logging/logger.js';
 import { ClientMessageHandler } from '../../../handlers/intake/handle-client-message.js';
+import { surfaceUseCases } from '../../../handlers/surface-use-cases.js';
 import type { Store } from '../../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../embedded-store.js';
 import { MAIL_PASSWORD, mailServerUnavailable, startMailServer, type MailServer } from '../mail-server.js';
@@ -49,14 +50,18 @@ export interface Exchange {
 export interface EmailHarness {
   mail: MailServer;
   store: Store;
+  /** The embedded PostgreSQL's URL (for tests that count rows). */
+  connectionString: string;
   settings: EmailSettings;
   surface: EmailSurface;
   /** A new surface on the same mailbox and store (as a restarted process has). */
   newSurface(): EmailSurface;
   /** Sends as alice and waits for the reply in her mailbox. */
   exchange(options: Exchange): Promise<ParsedMail>;
-  /** The inbox key of the bot's INBOX message with this UID under the current UIDVALIDITY. */
+  /** Where the bot's INBOX message with this UID is, under the current UIDVALIDITY. */
   uidKey(uid: number): Promise<string>;
+  /** The inbox key of a mail the bot received: its account and Message-ID. */
+  inboxKey(messageId: string): string;
   teardown(): Promise<void>;
 }
 
@@ -85,7 +90,7 @@ export async function startEmailHarness(options: EmailHarnessOptions = {}): Prom
   const newSurface = () =>
     createEmailSurface({
       settings,
-      store,
+      useCases: surfaceUseCases({ store }),
       intake: new ClientMessageHandler({
         store,
         brain: new GuidedIntakeBrain(),
@@ -98,6 +103,7 @@ export async function startEmailHarness(options: EmailHarnessOptions = {}): Prom
   const harness: EmailHarness = {
     mail,
     store,
+    connectionString: embedded.connectionString,
     settings,
     surface: newSurface(),
     newSurface,
@@ -129,6 +135,7 @@ export async function startEmailHarness(options: EmailHarnessOptions = {}): Prom
       await imap.logout();
       return `email:${BOT}:INBOX:${opened.uidValidity}:${uid}`;
     },
+    inboxKey: (id) => `email:${BOT}:message:${id}`,
     async teardown() {
       await harness.surface.stop();
       await Promise.all([mail.stop(), embedded.teardown()]);
