@@ -4,7 +4,6 @@
  */
 import type { SlackBlockDto } from 'slack-block-builder';
 import type { CheckpointViews } from '../../handlers/ops/checkpoint-views.js';
-import { currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
 import type { Checkpoint } from '../../ports/domain.js';
 import { cardBlocks, cardText } from '../slack/checkpoint-card.js';
 
@@ -23,7 +22,7 @@ export async function consoleCard(
   const model = await checkpoints.cardData(checkpoint);
   return {
     checkpoint,
-    actionHash: currentActionHash(checkpoint),
+    actionHash: model.actionHash,
     text: cardText(model),
     blocks: cardBlocks(model),
   };

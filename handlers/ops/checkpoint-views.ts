@@ -1,7 +1,9 @@
 /**
  * Checkpoints as the operators see them: listed (pending only, or all), and one checkpoint with what its
- * card shows beside it (the project, the task, the decider's name). Rendering the card is the surface's.
+ * card shows beside it (the project, the task, the decider's name, the action hash its buttons carry).
+ * Rendering the card is the surface's.
  */
+import { currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
 import type { Checkpoint, Project, Store, Task } from '../../ports/store.js';
 import { listCheckpoints } from './ops-queries.js';
 
@@ -11,6 +13,8 @@ export interface CheckpointCardData {
   task: Task | null;
   /** The decider's display name (their id when unknown); null while undecided. */
   decidedBy: string | null;
+  /** The action hash the card's buttons carry (a decision names it; a stale one is refused). */
+  actionHash: string;
 }
 
 export interface CheckpointViews {
@@ -39,6 +43,7 @@ export function checkpointViews(store: Store): CheckpointViews {
         project,
         task,
         decidedBy: decider?.displayName ?? checkpoint.decision?.by ?? null,
+        actionHash: currentActionHash(checkpoint),
       };
     },
   };
