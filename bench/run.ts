@@ -74,9 +74,11 @@ async function main(): Promise<void> {
     write(`button press → decision → card → task.resume: ${presses} presses, one at a time…`);
     const decision = await benchCheckpointDecision(store, presses);
     results.checkpointDecision = decision;
-    // Baseline: what the path cannot beat on this machine, from the same run: a bare Bolt ack plus two
-    // bare Agenda job starts (checkpoint.decided, then task.resume).
-    const floor = (key: 'p50' | 'p99') => slack.baseline.steady[key] + 2 * dispatch.baseline[key];
+    if (decision.decidedJobs > 0)
+      write(`  note: ${decision.decidedJobs} presses took the two-hop path through checkpoint.decided`);
+    // Baseline: what the path cannot beat on this machine, from the same run: a bare Bolt ack plus one
+    // bare Agenda job start (the decision enqueues task.resume itself).
+    const floor = (key: 'p50' | 'p99') => slack.baseline.steady[key] + dispatch.baseline[key];
     for (const [key, budget] of [
       ['p50', '< 50 ms'],
       ['p99', '< 150 ms'],
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
       rows.push({
         figure: `press → task.resume started ${key}`,
         ours: ms(decision.toResume[key]),
-        baseline: `${ms(floor(key))} Bolt ack + 2 Agenda starts`,
+        baseline: `${ms(floor(key))} Bolt ack + 1 Agenda start`,
         ratio: `${(decision.toResume[key] / floor(key)).toFixed(2)}×`,
         budget,
       });

@@ -6,7 +6,9 @@
  *                reject → project on hold, the client told.
  *   question about a failed task: approve → retry, modify → skip (counts as done), reject → cancel.
  *   any other checkpoint of a task (an agent's question, spend, deploy, credential): `task.resume`
- *   continues the parked task with the decision (a rejected spend or deploy cancels it there).
+ *   continues the task with the decision (a rejected spend or deploy cancels it there). A decision on
+ *   the checkpoint of a task already parked on it does not come here: the decision handler enqueues
+ *   that `task.resume` itself (checkpoints/decision-jobs.ts); this covers a task not parked yet.
  */
 import { hasCode } from '../common/errors.js';
 import type { AgentRole, Checkpoint, Project } from '../ports/store.js';

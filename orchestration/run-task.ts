@@ -114,7 +114,8 @@ export async function runTask(
   if (result.kind === 'waiting') {
     const waiting = await store.tasks.finish(taskId, claim.fence, { status: 'waiting_checkpoint' });
     if (waiting) await audit(deps, 'task.waiting', waiting, { checkpointId: result.checkpointId }, task.role);
-    // A decision that came before the task was parked found nothing to resume: look again.
+    // A decision stored before the task was parked found no parked task (it went to `checkpoint.decided`
+    // instead of straight to `task.resume`): look again.
     const checkpoint = await store.checkpoints.get(result.checkpointId);
     if (waiting && checkpoint && checkpoint.status !== 'pending')
       await deps.jobs.enqueue(JOB_NAMES.taskResume, { taskId, checkpointId: checkpoint.id });

@@ -6,10 +6,10 @@
  * statement, so a revision that lands between reading and deciding cannot be approved either.
  */
 import { crashPoint } from '../../common/crash-point.js';
-import { JOB_NAMES } from '../../ports/job-queue.js';
 import type { Checkpoint, CheckpointOutcome, Identity, Store } from '../../ports/store.js';
 import { evaluate } from '../access/policy.js';
 import { currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
+import { enqueueDecisionJobs } from '../../orchestration/checkpoints/decision-jobs.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 
 export type DecisionOutcome = Extract<CheckpointOutcome, 'approved' | 'modified' | 'rejected'>;
@@ -79,7 +79,7 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
     const current = await store.checkpoints.get(checkpointId);
     if (current === null) return notFound();
     if (current.status !== 'pending') {
-      await enqueueFollowUps(input.jobs, checkpointId);
+      await enqueueFollowUps(input, current);
       return alreadyDecided(store, current);
     }
     if (seen === null || seen !== currentActionHash(current)) return refuseStale(input, current);
@@ -101,7 +101,7 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
   if (!result.won) {
     // Still pending after losing the compare-and-set: only the action hash can have failed to match.
     if (result.checkpoint.status === 'pending') return refuseStale(input, result.checkpoint);
-    await enqueueFollowUps(input.jobs, checkpointId);
+    await enqueueFollowUps(input, result.checkpoint);
     return alreadyDecided(store, result.checkpoint);
   }
   await store.audit.append({
@@ -117,21 +117,24 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
     },
   });
   crashPoint('checkpoint.after_decision');
-  // The card, and what the decision means for the work (the orchestrator's job), go out together.
-  await enqueueFollowUps(input.jobs, checkpointId);
+  // The card, and what the decision means for the work, go out together: for a parked task that is its
+  // `task.resume`, enqueued here, one job hop from the decision.
+  await enqueueFollowUps(input, result.checkpoint);
   return { status: 'decided', checkpoint: result.checkpoint, message: `Checkpoint ${input.outcome}.` };
 }
 
 /**
- * A repeat of a decided checkpoint's decision (a press redelivered after a crash, a second press) enqueues
- * its follow-up jobs again: both are idempotent, so a crash between storing a decision and enqueuing them
- * heals on the next delivery instead of leaving the card and the work behind.
+ * The card update and the decision's effect (`task.resume` for a parked task, `checkpoint.decided`
+ * otherwise; see orchestration/checkpoints/decision-jobs.ts). A repeat of a decided checkpoint's decision
+ * (a press redelivered after a crash, a second press) enqueues them again: both are idempotent, so a crash
+ * between storing a decision and enqueuing them heals on the next delivery instead of leaving the card and
+ * the work behind.
  */
-async function enqueueFollowUps(jobs: JobQueue, checkpointId: string): Promise<void> {
-  await Promise.all([
-    jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId }),
-    jobs.enqueue(JOB_NAMES.checkpointDecided, { checkpointId }),
-  ]);
+function enqueueFollowUps(
+  input: Pick<DecideCheckpointInput, 'store' | 'jobs'>,
+  checkpoint: Checkpoint,
+): Promise<void> {
+  return enqueueDecisionJobs({ store: input.store, jobs: input.jobs }, checkpoint);
 }
 
 async function refuse(
@@ -239,7 +242,6 @@ export async function expireCheckpoint(input: ExpireCheckpointInput): Promise<De
       system: true,
     },
   });
-  await input.jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId });
-  await input.jobs.enqueue(JOB_NAMES.checkpointDecided, { checkpointId });
+  await enqueueFollowUps(input, result.checkpoint);
   return { status: 'decided', checkpoint: result.checkpoint, message: 'Checkpoint expired.' };
 }

@@ -1,17 +1,24 @@
 /**
- * What a decided `spend` checkpoint means beyond its task (run by the `checkpoint.decided` job, before
- * the task resumes): the decision is audited on the project (a rejection with the TO's reason, so
- * `olympus projects show` and the audit log say why the task was cancelled), and a budget pause ends — the
- * project is active again, so the task can resume (approved) or be cancelled (rejected); further work
- * past the limit asks again. Running it twice records nothing twice.
+ * What a decided `spend` checkpoint means beyond its task, run before the task continues: by `task.resume`
+ * when the decision went straight to the parked task, by `checkpoint.decided` otherwise. The decision is
+ * audited on the project (a rejection with the TO's reason, so `olympus projects show` and the audit log
+ * say why the task was cancelled), and a budget pause ends — the project is active again, so the task can
+ * resume (approved) or be cancelled (rejected); further work past the limit asks again. Running it twice,
+ * even at once from both jobs, records nothing twice: one run at a time holds the decision's lease.
  */
+import { newId } from '../../common/ids.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { Checkpoint, Money, Store } from '../../ports/store.js';
 import { requestedBudget } from './budget-change.js';
 import { resumeAfterBudget } from './budget-pause.js';
-import { spendDetails } from '../../ports/spend-details.js';
+import { spendDetails, type SpendDetails } from '../../ports/spend-details.js';
+
+/** How long one run may hold a spend checkpoint's decision lease (it takes a few queries). */
+const DECISION_LEASE_MS = 30_000;
 
 export class BudgetDecisions {
+  private readonly holder = `budget-decisions:${newId()}`;
+
   constructor(private readonly deps: { store: Store; jobs: JobQueue }) {}
 
   async checkpointDecided(checkpointId: string): Promise<void> {
@@ -25,6 +32,20 @@ export class BudgetDecisions {
     }
     const spend = spendDetails(checkpoint);
     if (!spend) return;
+    const key = `spend.decision:${checkpoint.id}`;
+    const lease = await store.leases.acquire(key, this.holder, DECISION_LEASE_MS);
+    // Another run is applying this decision right now. It finishes it (or, if its worker dies, its job
+    // runs again once the lease has lapsed), and it ends with the task resumed or asked to resume.
+    if (lease === null) return;
+    try {
+      await this.spendDecided(checkpoint, spend);
+    } finally {
+      await store.leases.release(key, lease.token);
+    }
+  }
+
+  private async spendDecided(checkpoint: Checkpoint, spend: SpendDetails): Promise<void> {
+    const { store } = this.deps;
     const action =
       checkpoint.status === 'rejected' || checkpoint.status === 'expired'
         ? 'spend.rejected'

@@ -53,11 +53,17 @@ export interface JobDependencies extends NotifyJobDependencies {
   intake?: IntakeRedrive;
   /** Plans projects and runs their tasks; without it the orchestration jobs have nothing to do. */
   orchestrator?: OrchestratorJobs;
-  /** Spend checkpoints' effects on the project (budget pause, audit); run before the orchestrator's. */
+  /**
+   * Spend checkpoints' effects on the project (budget pause, audit): run before the orchestrator's in
+   * `checkpoint.decided`, and before the task continues in `task.resume`.
+   */
   budget?: BudgetDecisionJobs;
 }
 
-/** What a decided `spend` checkpoint means for its project (orchestration/budget/budget-decisions.ts). */
+/**
+ * What a decided `spend` checkpoint means for its project (orchestration/budget/budget-decisions.ts).
+ * Idempotent: both jobs that can carry a decision run it, and each may run more than once.
+ */
 export interface BudgetDecisionJobs {
   checkpointDecided(checkpointId: string): Promise<void>;
 }
@@ -154,7 +160,7 @@ function orchestrationJobs(deps: JobDependencies): JobDefinition[] {
     defineJob({
       name: JOB_NAMES.checkpointDecided,
       description:
-        'Carries out what a checkpoint decision means for the project (plan approval, task retry…).',
+        'Carries out what a checkpoint decision means for the project (plan approval, budget change, task retry…) when no parked task waits on it.',
       schema: z.object({ checkpointId: z.uuid() }).strict(),
       maxRetries: 5,
       async handler(payload, context) {
@@ -177,13 +183,17 @@ function orchestrationJobs(deps: JobDependencies): JobDefinition[] {
     defineJob({
       name: JOB_NAMES.taskResume,
       description:
-        "Continues a task that waited on a checkpoint from its stored state, with the decision as the tool's answer.",
+        "Applies a checkpoint decision's budget effects, then continues the task that waited on it from its stored state, with the decision as the tool's answer.",
       schema: z.object({ taskId: z.uuid(), checkpointId: z.uuid() }).strict(),
       // Claiming the parked task is the fence: no job lease before the handler.
       fencing: 'handler',
       concurrency: 4,
       maxRetries: orchestrator?.taskRetries ?? 2,
       async handler(payload, context) {
+        // A decision on a parked task's checkpoint comes straight here (one job hop from the press), so
+        // what `checkpoint.decided` would do for it happens first: a budget pause must end before the
+        // task can run again.
+        await deps.budget?.checkpointDecided(payload.checkpointId);
         await orchestrator?.resumeTask(payload.taskId, payload.checkpointId, context);
       },
     }),
