@@ -9,7 +9,7 @@ import { Blocks, Elements, Md, Message } from 'slack-block-builder';
 import type { SlackBlockDto } from 'slack-block-builder';
 import { z } from 'zod';
 import { ACTION_HASH_PATTERN, currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
-import type { Checkpoint, Project, Task } from '../../ports/store.js';
+import type { Checkpoint, Project, Task } from '../../ports/domain.js';
 import { safeOutboundText as safe } from './outbound-text.js';
 
 export const CHECKPOINT_ACTIONS = {
