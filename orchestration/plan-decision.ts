@@ -11,7 +11,7 @@
  *   that `task.resume` itself (checkpoints/decision-jobs.ts); this covers a task not parked yet.
  */
 import { hasCode } from '../common/errors.js';
-import type { AgentRole, Checkpoint, Project } from '../ports/store.js';
+import type { Checkpoint, Project } from '../ports/store.js';
 import { JOB_NAMES, taskRunJob } from '../ports/job-queue.js';
 import { tellClient } from './client-notice.js';
 import { requestDigest } from './digest/request-digest.js';
@@ -92,7 +92,7 @@ async function approvePlan(deps: OrchestratorDeps, project: Project, checkpoint:
         project.id,
         plan.tasks.map((task) => ({
           key: task.key,
-          role: task.role as AgentRole,
+          role: task.role,
           title: task.title,
           spec: task.spec,
           acceptance: task.acceptance,
