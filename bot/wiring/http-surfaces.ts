@@ -77,9 +77,7 @@ async function mountConsole(
   const useCases = surfaceUseCases({ store, jobs: scheduler, vault });
   const events = new ConsoleEvents(useCases.audit, consoleLogger);
   onStop(() => events.close());
-  app.use(
-    consoleRoutes({ useCases, handler: intake.clientIntake, logger: consoleLogger, access, events }),
-  );
+  app.use(consoleRoutes({ useCases, handler: intake.clientIntake, logger: consoleLogger, access, events }));
   app.use(opsRoutes({ useCases, logger: opsLogger, access }));
   app.use(provideCredentialRoute({ useCases, logger: opsLogger, access }));
   app.use(

@@ -3,12 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import { crc32c } from '../../storage/vault/crc32c.js';
 import { GrpcStatus, mapSecretManagerError } from '../../storage/vault/google-secret-manager-errors.js';
 import { parseMasterKey } from '../../storage/vault/master-key.js';
-import {
-  assertLabels,
-  assertSecretName,
-  assertValue,
-  assertVersion,
-} from '../../ports/vault.js';
+import { assertLabels, assertSecretName, assertValue, assertVersion } from '../../ports/vault.js';
 
 describe('vault validation', () => {
   test('secret names', () => {
