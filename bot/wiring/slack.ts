@@ -29,6 +29,7 @@ import { createSlackNotifier, type SlackNotifier } from '../slack/slack-notifier
 import type { SurfaceMetrics } from '../slack/slack-receiver.js';
 import type { SlackSettings } from '../slack/slack-settings.js';
 import { createSlackSurface, type SlackSurface, type SlackUseCases } from '../slack/slack-surface.js';
+import type { Clock } from '../../ports/clock.js';
 
 export function slackUseCases(ports: {
   store: Store;
@@ -80,7 +81,7 @@ export function wireSlackReminders(options: {
   jobs: JobQueue;
   logger: Logger;
   every?: string;
-  now?: () => Date;
+  clock?: Clock;
 }): CheckpointReminders {
   const { settings, store, logger } = options;
   const poster = slackReminderPoster({ settings, outbox: chatOutbox(store.outbox), logger });
@@ -91,7 +92,7 @@ export function wireSlackReminders(options: {
     logger: logger.child({ component: 'slack-reminders' }),
     poster,
     ...(options.every ? { every: options.every } : {}),
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 }
 

@@ -16,6 +16,7 @@ import type { CheckpointReminders } from '../../orchestration/jobs/job-catalogue
 import type { Checkpoint, Store } from '../../ports/store.js';
 import { expireCheckpoint } from './decide-checkpoint.js';
 import type { JobQueue } from '../../ports/job-queue.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 
 export interface CheckpointReminderTimes {
   remindAfterMs: number;
@@ -38,7 +39,8 @@ export interface CheckpointRemindersOptions {
   poster?: ReminderPoster;
   /** How often the sweep runs. Default "1 minute". */
   every?: string;
-  now?: () => Date;
+  /** Where "now" comes from (tests drive it). */
+  clock?: Clock;
 }
 
 const LEASE_MS = 60_000;
@@ -65,7 +67,7 @@ export function describeWait(ms: number): string {
 export function createCheckpointReminders(options: CheckpointRemindersOptions): CheckpointReminders {
   const { store, times } = options;
   const logger = options.logger.child({ component: 'checkpoint-reminders' });
-  const now = options.now ?? (() => new Date());
+  const now = () => (options.clock ?? systemClock).now();
   const holder = `${hostname()}:${process.pid}:checkpoint-reminders`;
 
   async function take(checkpoint: Checkpoint, step: number): Promise<void> {

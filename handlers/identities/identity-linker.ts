@@ -9,6 +9,7 @@ import type { Logger } from '../../common/logging/logger.js';
 import type { Identity, IdentityHandle, Store } from '../../ports/store.js';
 import type { NotifierRegistry } from '../notify/notifier-registry.js';
 import { handleLabel } from './handle-text.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 
 export interface IdentityLinkerOptions {
   store: Store;
@@ -17,7 +18,8 @@ export interface IdentityLinkerOptions {
   ttlMs?: number;
   maxAttempts?: number;
   /** Makes codes (tests may not: the code must reach the other surface to be known). */
-  now?: () => Date;
+  /** Where "now" comes from (tests drive it). */
+  clock?: Clock;
 }
 
 export const LINK_CODE_TTL_MS = 10 * 60_000;
@@ -36,7 +38,7 @@ export class IdentityLinker {
   constructor(private readonly options: IdentityLinkerOptions) {
     this.ttlMs = options.ttlMs ?? LINK_CODE_TTL_MS;
     this.maxAttempts = options.maxAttempts ?? LINK_CODE_ATTEMPTS;
-    this.now = options.now ?? (() => new Date());
+    this.now = () => (options.clock ?? systemClock).now();
   }
 
   /** Whether the identity has a code it may still type. */

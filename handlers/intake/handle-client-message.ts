@@ -32,6 +32,7 @@ import { cleanClientText } from './untrusted-text.js';
 import { recordRedrivenReply } from '../notify/redriven-reply.js';
 import type { ClientRateLimiter } from './client-rate-limit.js';
 import { recordRateLimited } from './rate-limited-message.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 
 export type { ClientMessageResult, EventContext, IncomingClientMessage } from './run-intake-turn.js';
 
@@ -39,7 +40,8 @@ export interface ClientMessageDependencies {
   store: Store;
   brain: IntakeBrain;
   logger: Logger;
-  now?: () => Date;
+  /** Where "now" comes from (tests drive it). */
+  clock?: Clock;
   /** Told the id of every project a confirmed brief creates (the orchestrator starts planning it). */
   onHandOff?: (projectId: string) => Promise<void>;
   /** When unfinished entries are taken up again (tests shorten the delays). */
@@ -57,7 +59,7 @@ export class ClientMessageHandler {
   private readonly policy: RedrivePolicy;
 
   constructor(private readonly deps: ClientMessageDependencies) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => (deps.clock ?? systemClock).now();
     this.policy = { ...DEFAULT_REDRIVE_POLICY, ...deps.redrive };
   }
 

@@ -10,6 +10,7 @@ import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import type { Store } from '../../ports/store.js';
 import { dueDigestKey, localTime, timeZoneOf, type DigestSchedule } from './digest-schedule.js';
 import { renderDigest, type DigestReason } from './digest-text.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 
 export interface ProjectDigestsOptions {
   store: Store;
@@ -17,7 +18,8 @@ export interface ProjectDigestsOptions {
   jobs: JobQueue;
   schedule: DigestSchedule;
   logger: Logger;
-  now?: () => Date;
+  /** Where "now" comes from (tests drive it). */
+  clock?: Clock;
 }
 
 const REASONS = new Set<string>([
@@ -33,7 +35,7 @@ export class ProjectDigests {
   private readonly now: () => Date;
 
   constructor(private readonly options: ProjectDigestsOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.now = () => (options.clock ?? systemClock).now();
   }
 
   /** Builds and sends the digest for `key` (`<reason>:<subject>`); false when the project is unknown. */

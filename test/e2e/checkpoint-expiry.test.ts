@@ -59,7 +59,7 @@ describe('checkpoint expiry without Slack', () => {
       times: TIMES,
       jobs: scheduler,
       logger,
-      now: () => new Date(clock),
+      clock: { now: () => new Date(clock) },
     });
 
     expect(await reminders.sweep()).toBe(0);

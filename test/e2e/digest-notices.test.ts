@@ -70,7 +70,7 @@ beforeAll(async () => {
         jobs,
         schedule: parseDigestSchedule('daily 09:00'),
         logger,
-        now: () => now,
+        clock: { now: () => now },
       }),
     }),
     work: true,
@@ -171,7 +171,7 @@ describe('scheduled digests', () => {
       jobs,
       schedule: parseDigestSchedule('09:00'),
       logger,
-      now: () => lateToday,
+      clock: { now: () => lateToday },
     });
     expect(await digests.schedule()).toBe(0);
   });

@@ -200,7 +200,7 @@ describe('checkpoint reminders, escalation and expiry', () => {
       store: db.store,
       jobs: harness.scheduler,
       logger,
-      now: () => new Date(Date.now() + 24 * 3600_000),
+      clock: { now: () => new Date(Date.now() + 24 * 3600_000) },
     });
     expect(await later.sweep()).toBe(0);
     expect(stepPosts(1)).toHaveLength(1);
@@ -242,7 +242,7 @@ describe('checkpoint reminders, escalation and expiry', () => {
         store: db.store,
         jobs: harness.scheduler,
         logger,
-        now: late,
+        clock: { now: late },
       });
     const results = await Promise.all(Array.from({ length: 5 }, () => sweeper().sweep()));
     // Other sweeps may have found the lease taken; at least one took the steps, and none twice.
