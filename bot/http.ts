@@ -60,9 +60,73 @@ export function finishHttpApp(app: Express, logger: Logger): void {
     res.status(404).json({ error: 'not_found', message: `No route for ${req.method} ${req.path}` });
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const refused = bodyRefusal(error);
+    if (refused) {
+      // The caller's fault (too large, not JSON…): answered and logged at warn, not as a server fault.
+      logger.warn('http request body refused', {
+        method: req.method,
+        path: req.path,
+        status: refused.status,
+        reason: refused.body.error,
+      });
+      res.status(refused.status).json(refused.body);
+      return;
+    }
     logger.error('http request failed', { method: req.method, path: req.path, error: errorMessage(error) });
     res.status(500).json({ error: 'internal', message: 'The request failed; see the server log.' });
   });
+}
+
+/** The errors body-parser (express.json, express.raw, …) passes on, by their `type`. */
+interface BodyParserError {
+  type: string;
+  status?: number;
+  /** The parser's limit in bytes (entity.too.large). */
+  limit?: number;
+}
+
+/** True for an error from a body parser: it is the request's fault, and finishHttpApp answers it. */
+export function isBodyParserError(error: unknown): error is BodyParserError {
+  if (typeof error !== 'object' || error === null) return false;
+  const { type, status } = error as { type?: unknown; status?: unknown };
+  return typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** The answer to a body the parsers refused; null for any other error (a real fault: 500). */
+export function bodyRefusal(error: unknown): { status: number; body: Record<string, unknown> } | null {
+  if (!isBodyParserError(error)) return null;
+  switch (error.type) {
+    case 'entity.too.large':
+    case 'parameters.too.many':
+      return {
+        status: 413,
+        body: {
+          error: 'payload_too_large',
+          ...(typeof error.limit === 'number' ? { limit: formatBytes(error.limit) } : {}),
+          message: 'The request body is too large.',
+        },
+      };
+    case 'entity.parse.failed':
+      return { status: 400, body: { error: 'bad_request', message: 'The body is not valid JSON.' } };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return {
+        status: 415,
+        body: { error: 'unsupported_media_type', message: 'The body encoding or charset is not supported.' },
+      };
+    default:
+      return {
+        status: error.status ?? 400,
+        body: { error: 'bad_request', message: 'The request body could not be read.' },
+      };
+  }
+}
+
+/** 65536 → "64kb", 1048576 → "1mb" (the way the parsers' limits are written). */
+function formatBytes(bytes: number): string {
+  if (bytes > 0 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)}mb`;
+  if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024}kb`;
+  return `${bytes}b`;
 }
 
 export async function startHttpServer(app: Express, options: HttpServerOptions): Promise<RunningHttpServer> {

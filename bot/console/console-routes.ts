@@ -198,12 +198,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
   router.use(
     ['/api/console', '/api/projects'],
     (error: unknown, req: Request, res: Response, next: NextFunction) => {
-      const status =
-        (error as { status?: unknown; type?: unknown }).type === 'entity.parse.failed' ? 400 : null;
-      if (status === 400) {
-        res.status(400).json({ error: 'bad_request', message: 'The body is not valid JSON.' });
-        return;
-      }
+      // Bodies the parser refused (too large, not JSON) are answered by finishHttpApp, as on every route.
       if (hasCode(error, 'VALIDATION')) {
         res.status(400).json({ error: 'bad_request', message: userMessage(error) });
         return;

@@ -17,6 +17,7 @@ import type { Logger } from '../../common/logging/logger.js';
 import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { allowed, requireViewer, viewerOf, type ConsoleAccessSettings } from '../console/console-access.js';
 import { visibleProjects } from '../console/console-views.js';
+import { isBodyParserError } from '../http.js';
 import { linkIdentityRoute } from './identity-link-route.js';
 
 /** What the ops API needs of the use cases. */
@@ -123,7 +124,12 @@ export function opsRoutes(options: OpsRoutesOptions): Router {
     '/api/ops/identities/link',
     answer((req, res) => linkIdentityRoute(identities, req, res)),
   );
-  router.use('/api/ops', (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+  router.use('/api/ops', (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    // Bodies the parser refused (413 too large, 400 not JSON) are answered by finishHttpApp.
+    if (isBodyParserError(error)) {
+      next(error);
+      return;
+    }
     options.logger.warn('ops request failed', { path: req.path, error: errorMessage(error) });
     res.status(500).json({ error: 'internal', message: errorMessage(error) });
   });
