@@ -1,6 +1,8 @@
 /**
  * Mail we must never answer (RFC 3834 and common practice): auto-replies, bulk and list mail, bounces,
- * mail from ourselves. (The per-sender reply budget, so two bots cannot mail each other forever, is
+ * mail from ourselves, and mail whose sender asks for no automatic answer (`X-Auto-Response-Suppress` with
+ * All, AutoReply or OOF; `Precedence: auto_reply`) — the last two are kept in the conversation, unanswered
+ * (`keptWithoutReply`); the others are only recorded in the inbox. (The per-sender reply budget, so two bots cannot mail each other forever, is
  * handlers/outbox/reply-budget.ts.)
  */
 import { isOwnAddress } from './addresses.js';
@@ -25,6 +27,16 @@ export function headerValues(lines: readonly HeaderLine[], name: string): string
     );
 }
 
+/** `X-Auto-Response-Suppress` values that suppress a reply (DR, NDR, RN, NRN alone do not). */
+const SUPPRESSING = ['all', 'autoreply', 'oof'];
+
+/** Reasons whose mail is kept in the conversation without a reply (not only recorded in the inbox). */
+export const KEPT_WITHOUT_REPLY = ['X-Auto-Response-Suppress', 'Precedence: auto_reply'] as const;
+
+export function keptWithoutReply(reason: string | null): boolean {
+  return reason !== null && (KEPT_WITHOUT_REPLY as readonly string[]).includes(reason);
+}
+
 /** Why this mail must not be answered, or null when a reply is fine. */
 export function noReplyReason(lines: readonly HeaderLine[], from: string, ownAddress: string): string | null {
   const autoSubmitted = headerValues(lines, 'auto-submitted');
@@ -43,5 +55,11 @@ export function noReplyReason(lines: readonly HeaderLine[], from: string, ownAdd
   const local = sender.split('@')[0] ?? '';
   if (local === 'mailer-daemon' || local === 'postmaster') return 'MAILER-DAEMON';
   if (sender === '' || isOwnAddress(ownAddress, sender)) return 'own address';
+  // Checked last: the sender asks for no automatic answer, but a person may have written the mail.
+  const suppress = headerValues(lines, 'x-auto-response-suppress').flatMap((value) =>
+    value.split(',').map((item) => item.trim().toLowerCase()),
+  );
+  if (suppress.some((item) => SUPPRESSING.includes(item))) return 'X-Auto-Response-Suppress';
+  if (precedence.includes('auto_reply')) return 'Precedence: auto_reply';
   return null;
 }

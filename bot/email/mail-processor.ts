@@ -3,7 +3,9 @@
  * when over the size limit), recorded once in the inbox under account + Message-ID with where it was
  * found (mailbox, UIDVALIDITY, UID) — so the same mail seen again (a reconnect's catch-up, a UIDVALIDITY
  * change, a second copy) is the same entry and is handled once —, checked against loops and spoofing,
- * handed to the intake on that entry, answered through the outbox, and flagged as handled.
+ * handed to the intake on that entry, answered through the outbox, and flagged as handled. Mail the loop
+ * guard keeps without a reply (`X-Auto-Response-Suppress`, `Precedence: auto_reply`) goes to the
+ * conversation but is never answered; other ignored mail is only recorded in the inbox.
  */
 import type { ImapFlow } from 'imapflow';
 import { errorMessage } from '../../common/errors.js';
@@ -17,7 +19,7 @@ import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { projectAddress, splitAddress } from './addresses.js';
 import { attachmentsOf, partCount, textPart } from './body-structure.js';
 import type { EmailSettings } from './email-settings.js';
-import { noReplyReason } from './loop-guard.js';
+import { keptWithoutReply, noReplyReason } from './loop-guard.js';
 import type { ReplyBudget } from '../../handlers/outbox/reply-budget.js';
 import { parseHeadersOnly, parseMail, type ReceivedMail } from './parse-mail.js';
 import { droppedNote, MAX_PARTS, readLimited } from './oversized.js';
@@ -124,9 +126,12 @@ export async function processMessage(
   // Another worker has it, or a crashed attempt has not expired yet: try again on a later pass.
   if (!(await inbound.receive(key, 'email', recorded, { reclaimAfterMs: 120_000 }))) return false;
   try {
+    const kept = keptWithoutReply(ignored);
     const outcome =
-      ignored === null ? await answer(context, mail, key, messageId, auth.verdict, logger) : null;
-    if (ignored !== null) logger.info('mail not answered', { reason: ignored, messageId });
+      ignored === null || kept
+        ? await answer(context, mail, key, messageId, auth.verdict, logger, kept ? ignored : null)
+        : null;
+    if (ignored !== null) logger.info('mail not answered', { reason: ignored, messageId, kept });
     // A deferred turn stays failed on the entry: the intake's redrive answers it into the thread later.
     if (outcome !== 'deferred') await inbound.done(key);
     await flag();
@@ -145,11 +150,14 @@ async function answer(
   messageId: string,
   verdict: ReturnType<typeof authenticateSender>['verdict'],
   logger: Logger,
+  /** Set: the loop guard's reason; the mail is kept in the conversation and never answered. */
+  noReply: string | null = null,
 ): Promise<'answered' | 'deferred' | 'silent'> {
   const { useCases, settings, account } = context;
   const thread = await chooseThread(useCases, settings.address, mail, messageId, verdict);
   const note = droppedNote(mail.attachments, settings.maxBytes);
   const text = mail.text.length > 0 ? mail.text : mail.subject.trim();
+  if (noReply !== null && text.length === 0) return 'silent';
   let reply = note ?? '';
   let replyTo: string | null = null;
   let deferred = false;
@@ -163,7 +171,9 @@ async function answer(
       displayName: mail.fromName || mail.from,
       threadKey: thread.threadKey,
       text,
+      ...(noReply !== null ? { noReply } : {}),
     });
+    if (noReply !== null) return 'silent';
     deferred = result.deferred;
     reply = note ? `${result.reply}\n\n${note}` : result.reply;
     if (result.projectId !== null && thread.via !== 'unverified') {

@@ -36,6 +36,8 @@ export class LinkingIntake implements ClientIntakeEntry {
   ) {}
 
   async dispatch(incoming: IncomingClientMessage): Promise<ClientMessageResult> {
+    // Mail the loop guard keeps without a reply is never a command.
+    if (incoming.noReply !== undefined) return this.inner.dispatch(incoming);
     const text = incoming.text.trim();
     const request = LINK_REQUEST.exec(text);
     const code = request ? null : LINK_CODE.exec(text);

@@ -32,6 +32,7 @@ import { cleanClientText } from './untrusted-text.js';
 import { recordRedrivenReply } from '../notify/redriven-reply.js';
 import type { ClientRateLimiter } from './client-rate-limit.js';
 import { recordRateLimited } from './rate-limited-message.js';
+import { recordUnanswered } from './unanswered-message.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 
 export type { ClientMessageResult, EventContext, IncomingClientMessage } from './run-intake-turn.js';
@@ -84,7 +85,9 @@ export class ClientMessageHandler {
       return { ...repeat, duplicate: true, correlationId: context.correlationId };
     }
     const limiter = this.deps.rateLimiter;
-    const decision = limiter ? await limiter.take(incoming.handle) : 'allowed';
+    // A message kept without a reply costs the client nothing of the limit.
+    const decision =
+      limiter && incoming.noReply === undefined ? await limiter.take(incoming.handle) : 'allowed';
     if (limiter && decision !== 'allowed') {
       context.logger.info('client over the rate limit: message recorded, not answered', { decision });
       const stored = await recordRateLimited(
@@ -186,6 +189,11 @@ export class ClientMessageHandler {
   ): Promise<ClientMessageResult> {
     const { store } = this.deps;
     try {
+      if (incoming.noReply !== undefined) {
+        const kept = await recordUnanswered(store, { ...incoming, noReply: incoming.noReply }, this.now);
+        context.logger.info('client message kept without a reply', { reason: incoming.noReply });
+        return { ...kept, duplicate: false, correlationId: context.correlationId };
+      }
       const outcome = await runIntakeTurn(
         {
           store,

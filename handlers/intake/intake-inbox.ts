@@ -21,6 +21,7 @@ export const StoredClientMessageSchema = z.object({
   displayName: z.string(),
   threadKey: z.string().min(1),
   text: z.string().min(1),
+  noReply: z.string().min(1).optional(),
 });
 
 export type StoredClientMessage = z.infer<typeof StoredClientMessageSchema>;

@@ -33,6 +33,11 @@ export interface IncomingClientMessage {
    * the surface marks the entry done once the reply is out. A deferred turn still marks it failed.
    */
   claimed?: boolean;
+  /**
+   * Why this message must not be answered (the surface's loop guard, e.g. `X-Auto-Response-Suppress`):
+   * set, the message is kept in the conversation but never reaches the brain and gets an empty reply.
+   */
+  noReply?: string;
 }
 
 export interface ClientMessageResult {
@@ -164,8 +169,8 @@ export async function runIntakeTurn(
  * Appends the client's message once per event: a marker (keyed by the event) fixes the message's time
  * first, so processing the event again finds the message instead of adding it twice.
  */
-async function keepClientMessage(
-  deps: TurnDependencies,
+export async function keepClientMessage(
+  deps: Pick<TurnDependencies, 'store' | 'now'>,
   conversationId: string,
   key: string,
   text: string,

@@ -6,7 +6,7 @@ import { loadConfig } from '../../bot/config/load-config.js';
 import { isOwnAddress, projectAddress, projectKeyOf } from '../../bot/email/addresses.js';
 import { attachmentsOf, textPart } from '../../bot/email/body-structure.js';
 import { imapConnection, type EmailSettings } from '../../bot/email/email-settings.js';
-import { noReplyReason, type HeaderLine } from '../../bot/email/loop-guard.js';
+import { keptWithoutReply, noReplyReason, type HeaderLine } from '../../bot/email/loop-guard.js';
 import { droppedNote } from '../../bot/email/oversized.js';
 import { htmlToPlain, newWords, parseMail } from '../../bot/email/parse-mail.js';
 import { authenticateSender } from '../../bot/email/sender-authentication.js';
@@ -31,6 +31,52 @@ describe('loop guard', () => {
     expect(noReplyReason([], 'mailer-daemon@example.org', OURS)).toBe('MAILER-DAEMON');
     expect(noReplyReason([], 'Hermes+shop@Example.com', OURS)).toBe('own address');
     expect(noReplyReason([line('Return-Path', '<client@example.org>')], from, OURS)).toBeNull();
+  });
+
+  test('honours X-Auto-Response-Suppress (All, AutoReply, OOF) and Precedence: auto_reply, keeping the mail', () => {
+    const from = 'client@example.org';
+    const suppress = (value: string) => noReplyReason([line('X-Auto-Response-Suppress', value)], from, OURS);
+    for (const value of [
+      'All',
+      'AutoReply',
+      'OOF',
+      'all',
+      'AUTOREPLY',
+      'oof',
+      'DR, OOF',
+      'RN,autoreply',
+      ' DR ,\r\n ALL',
+    ]) {
+      expect(suppress(value)).toBe('X-Auto-Response-Suppress');
+    }
+    for (const value of ['DR, RN', 'DR', 'NDR', 'RN', 'NRN', 'DR, NDR, RN, NRN', '']) {
+      expect(suppress(value)).toBeNull();
+    }
+    expect(
+      noReplyReason(
+        [line('X-Auto-Response-Suppress', 'DR'), line('X-Auto-Response-Suppress', 'OOF')],
+        from,
+        OURS,
+      ),
+    ).toBe('X-Auto-Response-Suppress');
+    expect(noReplyReason([line('Precedence', 'auto_reply')], from, OURS)).toBe('Precedence: auto_reply');
+    expect(noReplyReason([line('Precedence', 'Auto_Reply')], from, OURS)).toBe('Precedence: auto_reply');
+    // Stronger reasons win: such mail is only recorded, never kept in a conversation.
+    expect(
+      noReplyReason(
+        [line('Auto-Submitted', 'auto-replied'), line('X-Auto-Response-Suppress', 'All')],
+        from,
+        OURS,
+      ),
+    ).toBe('Auto-Submitted');
+    expect(noReplyReason([line('X-Auto-Response-Suppress', 'All')], 'mailer-daemon@example.org', OURS)).toBe(
+      'MAILER-DAEMON',
+    );
+    expect(keptWithoutReply('X-Auto-Response-Suppress')).toBe(true);
+    expect(keptWithoutReply('Precedence: auto_reply')).toBe(true);
+    expect(keptWithoutReply('Auto-Submitted')).toBe(false);
+    expect(keptWithoutReply('Precedence')).toBe(false);
+    expect(keptWithoutReply(null)).toBe(false);
   });
 });
 
