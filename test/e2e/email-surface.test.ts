@@ -1,7 +1,7 @@
 /**
  * The email surface against a real Dovecot (IMAP) and Postfix (SMTP) on loopback: mail in, Hermes's reply
  * out in the same thread, plus-addresses and spoofed senders, no answers to auto-replies, lists or bounces,
- * oversized mail answered politely.
+ * mail asking for no automatic answer kept in its conversation unanswered, oversized mail answered politely.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import {
@@ -150,6 +150,48 @@ describeWithMail()('email surface: intake, threading, loops and limits (Dovecot 
     }
     const alice = (await h.mail.read('alice')).map((entry) => entry.mail);
     for (const bait of baits) expect(repliesTo(bait.id)(alice)).toHaveLength(0);
+  });
+  test('X-Auto-Response-Suppress and Precedence: auto_reply: kept in the conversation, never answered', async () => {
+    const kept = [
+      { id: messageId('suppress'), headers: { 'X-Auto-Response-Suppress': 'DR, OOF, AutoReply' } },
+      { id: messageId('auto-reply-precedence'), headers: { Precedence: 'auto_reply' } },
+    ];
+    for (const [index, bait] of kept.entries()) {
+      await h.mail.send({
+        from: ALICE,
+        to: BOT,
+        subject: `Calendar note ${index}`,
+        text: `Note number ${index} for the booking app.`,
+        messageId: bait.id,
+        headers: { ...PASS_HEADER, ...bait.headers },
+      });
+    }
+    // Only DR and RN suppressed: this one is answered; sent last, it is handled after the others (UID order).
+    const answered = messageId('suppress-dr-rn');
+    await h.exchange({
+      id: answered,
+      subject: 'Receipts only',
+      text: 'Please also keep the receipts.',
+      headers: { ...PASS_HEADER, 'X-Auto-Response-Suppress': 'DR, RN' },
+    });
+    const botBox = await h.mail.read('bot');
+    for (const [index, bait] of kept.entries()) {
+      const stored = botBox.find((entry) => entry.mail.messageId === bait.id);
+      expect(stored?.flags).toEqual(expect.arrayContaining(['\\Seen', '$Olympus']));
+      const recorded = await h.store.inbox.get(h.inboxKey(bait.id));
+      expect(recorded?.status).toBe('done');
+      expect(recorded?.payload).toMatchObject({
+        ignored: index === 0 ? 'X-Auto-Response-Suppress' : 'Precedence: auto_reply',
+      });
+      expect(await h.store.outbox.get(`email.reply:${BOT}:${bait.id}`)).toBeNull();
+      const conversation = await h.store.conversations.findByThread('email', bait.id);
+      expect(conversation?.messages).toEqual([
+        expect.objectContaining({ from: 'client', text: `Note number ${index} for the booking app.` }),
+      ]);
+    }
+    const alice = (await h.mail.read('alice')).map((entry) => entry.mail);
+    for (const bait of kept) expect(repliesTo(bait.id)(alice)).toHaveLength(0);
+    expect(repliesTo(answered)(alice)).toHaveLength(1);
   });
   test('an oversized attachment is recorded, not passed on, and answered politely', async () => {
     const id = messageId('big');
