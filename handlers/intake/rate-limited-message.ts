@@ -7,7 +7,8 @@
 import type { Store } from '../../ports/store.js';
 import type { RateDecision } from './client-rate-limit.js';
 import { rateLimitNotice } from './client-rate-limit.js';
-import type { ClientMessageResult, IncomingClientMessage } from './run-intake-turn.js';
+import { keptConversation, storeKeptResult, type KeptResult } from './kept-message.js';
+import type { IncomingClientMessage } from './run-intake-turn.js';
 
 export const RATE_LIMITED_REPLY_KIND = 'hermes.rate_limited';
 
@@ -17,12 +18,8 @@ export async function recordRateLimited(
   decision: Exclude<RateDecision, 'allowed'>,
   perMinute: number,
   now: () => Date,
-): Promise<Omit<ClientMessageResult, 'duplicate' | 'correlationId'>> {
-  const identity = await store.identities.ensureByHandle(incoming.handle, {
-    displayName: incoming.displayName,
-    role: 'client',
-  });
-  const ensured = await store.conversations.ensure(incoming.surface, incoming.threadKey, identity.id);
+): Promise<KeptResult> {
+  const { identity, conversation: ensured } = await keptConversation(store, incoming);
   let conversation =
     (await store.conversations.appendMessage(ensured.id, {
       at: now(),
@@ -45,23 +42,10 @@ export async function recordRateLimited(
       data: { perMinute, surface: incoming.surface, firstKey: incoming.key },
     });
   }
-  const result = {
-    reply,
-    conversationId: conversation.id,
-    state: conversation.state,
-    draft: conversation.draft,
-    projectId: conversation.projectId,
-    intent: 'other' as const,
-    deferred: false,
-  };
-  const effectId = `reply:${incoming.key}`;
-  await store.outbox.enqueue(effectId, RATE_LIMITED_REPLY_KIND, {
-    surface: incoming.surface,
-    threadKey: incoming.threadKey,
-    result,
-  });
-  await store.outbox.complete(effectId, { deliveredBy: 'caller', rateLimited: decision });
   // A surface holding the entry's claim marks it done itself, once it has sent the reply.
-  if (!incoming.claimed) await store.inbox.complete(incoming.key);
-  return result;
+  return storeKeptResult(store, incoming, conversation, {
+    reply,
+    kind: RATE_LIMITED_REPLY_KIND,
+    outcome: { deliveredBy: 'caller', rateLimited: decision },
+  });
 }
