@@ -5,7 +5,6 @@
  * message first and sends only when it is not there. The whole step runs in the destination's lane, so
  * order and pacing hold from the moment the send is asked for.
  */
-import { z } from 'zod';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type {
   ChatDestination,
@@ -15,6 +14,7 @@ import type {
   OutgoingMessage,
 } from '../../ports/chat-transport.js';
 import type { OutboxRepository } from '../../ports/store.js';
+import { storedMessageRef } from './stored-message-ref.js';
 
 export type ChatSend =
   { op: 'post'; to: ChatDestination } | { op: 'update'; ref: ChatMessageRef } | { op: 'dm'; userId: string };
@@ -28,10 +28,6 @@ export interface OnceEffect {
   /** Recorded with the outbox row (never secrets): where it goes, what it answers. */
   payload?: Record<string, unknown>;
 }
-
-const made = z.object({ channel: z.string(), messageId: z.string().min(1) }).loose();
-/** Slack effects done before this outbox kept the message as `{ channel, ts }`. */
-const madeOnSlackBefore = z.object({ channel: z.string(), ts: z.string().min(1) }).loose();
 
 /**
  * Sends unless done already. Returns where the message is; null when the effect was done before and
@@ -59,7 +55,7 @@ async function sendNow(
   const recorded = await outbox.enqueue(effectId, kind, { ...effect.payload, ...where(send) });
   const entry = await outbox.begin(effectId);
   if (entry === null) {
-    return madeBy((await outbox.get(effectId))?.result);
+    return storedMessageRef(await outbox.get(effectId));
   }
   const chatEffect: ChatEffect = { effectId, kind, since: effect.since ?? recorded.entry.createdAt };
   try {
@@ -83,14 +79,6 @@ async function sendNow(
       { retryable: true, cause: error },
     );
   }
-}
-
-/** The message a done effect's stored result names, in either shape; null when it names none. */
-function madeBy(result: unknown): ChatMessageRef | null {
-  const done = made.safeParse(result);
-  if (done.success) return { channel: done.data.channel, messageId: done.data.messageId };
-  const before = madeOnSlackBefore.safeParse(result);
-  return before.success ? { channel: before.data.channel, messageId: before.data.ts } : null;
 }
 
 function where(send: ChatSend): Record<string, unknown> {

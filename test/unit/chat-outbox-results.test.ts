@@ -1,10 +1,10 @@
 /**
  * Stored outbox results, old and new: the one outbox keeps `{ channel, messageId }`; effects done before
- * it kept `{ channelId, messageId }` (Discord) or `{ messageId }` with the recipient in the payload's `to`
+ * it kept `{ channel, ts }` (Slack), `{ channelId, messageId }` (Discord) or `{ messageId }` with the recipient in the payload's `to`
  * (email). A done effect is read as the message it names in each shape.
  */
 import { describe, expect, test } from '@jest/globals';
-import { storedMessageRef } from '../../handlers/outbox/chat-outbox.js';
+import { storedMessageRef } from '../../handlers/outbox/stored-message-ref.js';
 import type { OutboxEntry } from '../../ports/domain.js';
 
 function done(result: unknown, payload: unknown = {}): OutboxEntry {
@@ -23,10 +23,14 @@ function done(result: unknown, payload: unknown = {}): OutboxEntry {
 }
 
 describe('storedMessageRef', () => {
-  test('reads the current shape and both earlier ones', () => {
+  test('reads the current shape and every earlier one', () => {
     expect(storedMessageRef(done({ channel: 'C1', messageId: 'm1' }))).toEqual({
       channel: 'C1',
       messageId: 'm1',
+    });
+    expect(storedMessageRef(done({ channel: 'C2', ts: '1700000000.000100' }))).toEqual({
+      channel: 'C2',
+      messageId: '1700000000.000100',
     });
     expect(storedMessageRef(done({ channelId: '300', messageId: '400' }))).toEqual({
       channel: '300',
