@@ -72,6 +72,33 @@ async function withOlympus<T>(
   }
 }
 
+const BASELINE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bolt-agenda-idle.js');
+
+/** RSS of a bare Bolt + Agenda process (bolt-agenda-idle.ts) on `databaseUrl`, idle after `settleMs`. */
+export async function benchBoltAgendaIdle(databaseUrl: string, settleMs: number): Promise<{ rssMb: number }> {
+  const child = spawn(process.execPath, [BASELINE, databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!output.includes('ready')) {
+      if (child.exitCode !== null)
+        throw new Error(`bolt + agenda baseline exited: ${output || '(no output)'}`);
+      if (Date.now() > deadline) throw new Error('bolt + agenda baseline did not start');
+      await pause(50);
+    }
+    await pause(settleMs);
+    return { rssMb: rssMb(child) };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+
 /** RSS of one idle `olympus start` with the embedded defaults. */
 export function benchIdleMemory(settleMs: number): Promise<{ rssMb: number }> {
   return withOlympus({}, settleMs, (child) => Promise.resolve({ rssMb: rssMb(child) }));

@@ -1,7 +1,9 @@
 /**
  * Signed Slack events into Olympus's receiver (signature check, inbox write, Bolt) against a bare Bolt
  * app that only acks, on the same machine in the same run: ack latency at a steady 200 events/s, and
- * peak throughput with many requests in flight.
+ * peak throughput with many requests in flight. While Olympus's steady blocks run, the ack path is broken
+ * down: the receiver's own receive → ack time, each inbox statement (pool wait included) and its group
+ * size, event-loop delay and GC pauses.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, Agent, request as httpRequest, type Server } from 'node:http';
@@ -11,7 +13,8 @@ import express from 'express';
 import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
 import { wireSlackSurface } from '../bot/wiring/slack.js';
 import { createSilentLogger } from '../common/logging/logger.js';
-import type { Store } from '../ports/store.js';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import type { InboxArrival, InboxRepository, Store } from '../ports/store.js';
 import { summarise, type Summary } from './stats.js';
 
 const SECRET = 'bench-signing-secret';
@@ -113,16 +116,26 @@ async function peak(url: URL, inFlight: number, seconds: number): Promise<{ done
 
 type Side = 'ours' | 'baseline';
 
+/** Switched on for Olympus's steady blocks only. */
+interface Probe {
+  start(): void;
+  stop(): void;
+}
+
 /**
  * Both receivers measured in alternating one-second blocks (the order flipped every block), so a busy
  * neighbour on the machine weighs on both alike and the ratio holds.
  */
-async function measureSideBySide(urls: Record<Side, URL>, rate: number, seconds: number) {
+async function measureSideBySide(urls: Record<Side, URL>, rate: number, seconds: number, probe: Probe) {
   const order = (block: number): Side[] => (block % 2 === 0 ? ['baseline', 'ours'] : ['ours', 'baseline']);
   for (const side of order(0)) await steady(urls[side], 100, 1); // warm-up
   const latencies: Record<Side, number[]> = { ours: [], baseline: [] };
   for (let block = 0; block < seconds; block += 1) {
-    for (const side of order(block)) latencies[side].push(...(await steady(urls[side], rate, 1)));
+    for (const side of order(block)) {
+      if (side === 'ours') probe.start();
+      latencies[side].push(...(await steady(urls[side], rate, 1)));
+      if (side === 'ours') probe.stop();
+    }
   }
   const completed: Record<Side, { done: number; seconds: number }> = {
     ours: { done: 0, seconds: 0 },
@@ -142,8 +155,85 @@ async function measureSideBySide(urls: Record<Side, URL>, rate: number, seconds:
   return { ours: side('ours'), baseline: side('baseline') };
 }
 
+export interface AckBreakdown {
+  /** Receiver's own time from the request's arrival to its ack (verify, parse, inbox write). */
+  serverAck: Summary;
+  /** Each inbox statement, pool wait included. */
+  inboxWrite: Summary;
+  /** Mean and largest number of events per inbox statement. */
+  groupMean: number;
+  groupMax: number;
+  eventLoopDelayP99: number;
+  gcPauseTotal: number;
+  gcPauseMax: number;
+}
+
+/** Records the breakdown while switched on; the receiver and the inbox report into it. */
+function ackProbe(store: Store) {
+  const serverAck: number[] = [];
+  const inboxWrite: number[] = [];
+  const groups: number[] = [];
+  const gcPauses: number[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  let on = false;
+  const gc = new PerformanceObserver((list) => {
+    if (on) for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const inner = store.inbox;
+  const inbox: InboxRepository = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property !== 'recordMany') {
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return async (events: readonly InboxArrival[]) => {
+        const begun = performance.now();
+        const result = await target.recordMany(events);
+        if (on) {
+          inboxWrite.push(performance.now() - begun);
+          groups.push(events.length);
+        }
+        return result;
+      };
+    },
+  });
+  const probe: Probe = {
+    start() {
+      on = true;
+      loop.enable();
+    },
+    stop() {
+      on = false;
+      loop.disable();
+    },
+  };
+  const metrics = {
+    inboundMessages: { inc: () => undefined },
+    ackLatency: {
+      observe: (_labels: { surface: string }, seconds: number) => {
+        if (on) serverAck.push(seconds * 1000);
+      },
+    },
+  };
+  const result = (): AckBreakdown => {
+    gc.disconnect();
+    return {
+      serverAck: summarise(serverAck),
+      inboxWrite: summarise(inboxWrite),
+      groupMean: groups.reduce((a, b) => a + b, 0) / Math.max(1, groups.length),
+      groupMax: Math.max(0, ...groups),
+      eventLoopDelayP99: loop.percentile(99) / 1e6,
+      gcPauseTotal: gcPauses.reduce((a, b) => a + b, 0),
+      gcPauseMax: Math.max(0, ...gcPauses),
+    };
+  };
+  return { store: { ...store, inbox } as Store, probe, metrics, result };
+}
+
 export async function benchSlackAck(store: Store, options: { rate: number; seconds: number }) {
   const api = await startSlackApiStub();
+  const breakdown = ackProbe(store);
 
   const bareExpress = express();
   const receiver = new bolt.ExpressReceiver({ signingSecret: SECRET, app: bareExpress });
@@ -165,10 +255,11 @@ export async function benchSlackAck(store: Store, options: { rate: number; secon
       opsChannel: 'C0OPS',
       toUsers: [],
     },
-    store,
+    store: breakdown.store,
     jobs: { enqueue: () => Promise.resolve('none') },
     logger,
     app,
+    metrics: breakdown.metrics,
   });
   finishHttpApp(app, logger);
   await surface.start();
@@ -177,11 +268,11 @@ export async function benchSlackAck(store: Store, options: { rate: number; secon
     { ours: new URL(`${server.url}/slack/events`), baseline: bareUrl },
     options.rate,
     options.seconds,
+    breakdown.probe,
   );
   await new Promise((resolve) => bareServer.close(resolve));
   await surface.stop();
   await server.close();
   await new Promise((resolve) => api.server.close(resolve));
-  agent.destroy();
-  return { ours, baseline };
+  return { ours, baseline, breakdown: breakdown.result() };
 }

@@ -264,6 +264,13 @@ export interface AuditRepository {
   verify(): Promise<AuditVerification>;
 }
 
+/** One inbound event to store, claimed (`processing`, attempt 1), under its natural key. */
+export interface InboxArrival {
+  key: string;
+  surface: Surface;
+  payload: unknown;
+}
+
 export interface InboxRepository {
   /**
    * Stores the event under its natural key; `inserted: false` means a repeat delivery. With `begin`, a new
@@ -275,6 +282,11 @@ export interface InboxRepository {
     payload: unknown,
     options?: { begin?: boolean },
   ): Promise<{ inserted: boolean; entry: InboxEntry }>;
+  /**
+   * `record` with `begin` for many events in one statement and one commit (group commit), answered in the
+   * order given; a key given twice is inserted once (the later one is a repeat).
+   */
+  recordMany(events: readonly InboxArrival[]): Promise<{ inserted: boolean; entry: InboxEntry }[]>;
   get(key: string): Promise<InboxEntry | null>;
   /**
    * Keeps what a handler made of the event on its entry, beside the surface's payload (replacing what was

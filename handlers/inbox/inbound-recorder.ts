@@ -7,6 +7,7 @@
  */
 import type { InboxEntry, InboxRepository, Surface } from '../../ports/store.js';
 import { awaitsRedrive } from '../intake/intake-inbox.js';
+import { InboxArrivals } from './inbox-arrivals.js';
 import { InboxCompletions } from './inbox-completions.js';
 
 export interface ReplayOptions {
@@ -19,16 +20,18 @@ export interface ReplayOptions {
 }
 
 export class InboundRecorder {
+  private readonly arrivals: InboxArrivals;
   private readonly completions: InboxCompletions;
 
   constructor(private readonly inbox: InboxRepository) {
+    this.arrivals = new InboxArrivals(inbox);
     this.completions = new InboxCompletions(inbox);
   }
 
   /**
    * Stores the request, claimed, before it is acked. True when this delivery is to be processed (new, or a
    * repeat whose earlier attempt failed, or began longer than `reclaimAfterMs` ago); false for a repeat to
-   * ack and drop.
+   * ack and drop. Requests arriving together are stored in one statement (inbox-arrivals.ts).
    */
   async receive(
     key: string,
@@ -36,7 +39,7 @@ export class InboundRecorder {
     payload: unknown,
     options: { reclaimAfterMs?: number } = {},
   ): Promise<boolean> {
-    const { inserted, entry } = await this.inbox.record(key, surface, payload, { begin: true });
+    const { inserted, entry } = await this.arrivals.record({ key, surface, payload });
     if (inserted) return true;
     if (awaitsRedrive(entry)) return false;
     return (await this.inbox.begin(key, options)) !== null;

@@ -3,7 +3,7 @@
  * primary key (E11000), which is how it is recognised, in one statement.
  */
 import type { InboxEntry, Surface } from '../../ports/domain.js';
-import type { InboxRepository } from '../../ports/store.js';
+import type { InboxArrival, InboxRepository } from '../../ports/store.js';
 import type { Filter } from 'mongodb';
 import type { Collections, InboxDoc } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
@@ -50,6 +50,15 @@ export class MongoInboxRepository implements InboxRepository {
       if (existing) return { inserted: false, entry: existing };
     }
     throw lastError;
+  }
+
+  /** One insert per event, in order (a duplicate key fails alone, which is how a repeat is recognised). */
+  async recordMany(events: readonly InboxArrival[]): Promise<{ inserted: boolean; entry: InboxEntry }[]> {
+    const results: { inserted: boolean; entry: InboxEntry }[] = [];
+    for (const event of events) {
+      results.push(await this.record(event.key, event.surface, event.payload, { begin: true }));
+    }
+    return results;
   }
 
   async get(key: string): Promise<InboxEntry | null> {

@@ -1,7 +1,8 @@
 import { OlympusError } from '../../common/errors.js';
-import type { InboxEntry, InboxRepository, Surface } from '../../ports/store.js';
+import type { InboxArrival, InboxEntry, InboxRepository, Surface } from '../../ports/store.js';
 import { jsonParam, type Database } from './database.js';
 import { toInboxEntry, type InboxRow } from './record-row-mappers.js';
+import { toDate } from './row-mappers.js';
 
 export class PostgresInboxRepository implements InboxRepository {
   constructor(private readonly db: Database) {}
@@ -26,6 +27,53 @@ export class PostgresInboxRepository implements InboxRepository {
         retryable: true,
       });
     return { inserted: false, entry: existing };
+  }
+
+  async recordMany(events: readonly InboxArrival[]): Promise<{ inserted: boolean; entry: InboxEntry }[]> {
+    if (events.length === 0) return [];
+    // Only the columns the caller lacks come back: the payload is not sent back and parsed again.
+    const inserted = await this.db.rows<{ key: string; received_at: Date; started_at: Date }>(
+      `INSERT INTO inbox (key, surface, payload, status, attempts, started_at)
+       SELECT e.key, e.surface, e.payload::jsonb, 'processing', 1, now()
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(key, surface, payload, n)
+       ORDER BY e.n
+       ON CONFLICT (key) DO NOTHING RETURNING key, received_at, started_at`,
+      [events.map((e) => e.key), events.map((e) => e.surface), events.map((e) => jsonParam(e.payload))],
+    );
+    const stored = new Map(inserted.map((row) => [row.key, row]));
+    const repeats = events.filter((e) => !stored.has(e.key)).map((e) => e.key);
+    const existing = new Map<string, InboxEntry>();
+    if (repeats.length > 0) {
+      const rows = await this.db.rows<InboxRow>('SELECT * FROM inbox WHERE key = ANY($1::text[])', [repeats]);
+      for (const row of rows) existing.set(row.key, toInboxEntry(row));
+    }
+    return events.map((event) => {
+      const row = stored.get(event.key);
+      if (row) {
+        // The first of a key given twice is the one inserted; the later one is a repeat of it.
+        stored.delete(event.key);
+        const entry: InboxEntry = {
+          key: event.key,
+          surface: event.surface,
+          payload: event.payload,
+          attached: null,
+          status: 'processing',
+          attempts: 1,
+          error: null,
+          receivedAt: toDate(row.received_at),
+          startedAt: toDate(row.started_at),
+          processedAt: null,
+        };
+        existing.set(event.key, entry);
+        return { inserted: true, entry };
+      }
+      const entry = existing.get(event.key);
+      if (!entry)
+        throw new OlympusError('INTERNAL', `inbox entry ${event.key} neither inserted nor found`, {
+          retryable: true,
+        });
+      return { inserted: false, entry };
+    });
   }
 
   async get(key: string): Promise<InboxEntry | null> {

@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL adapter of the storage port. Construction does no I/O; `init()` migrates the schema
  * (the job queue's tables included) under an advisory lock; `connection()` shares this store's pool with
- * the job queue.
+ * the job queue. The inbox has a small pool of its own, so the write before a surface's ack never queues
+ * behind job work.
  */
 import { OlympusError } from '../../common/errors.js';
 import type { Store, StoreConnection } from '../../ports/store.js';
@@ -30,11 +31,22 @@ export interface PostgresStoreOptions {
   logger?: unknown;
   /** Most connections the pool opens (default 10). Agenda's LISTEN connection counts against it. */
   poolMax?: number;
+  /**
+   * Most connections of the inbox's own pool (default 3): the inbound write before each ack never waits
+   * behind jobs and queries holding the main pool.
+   */
+  inboxPoolMax?: number;
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const log = toStoreLog(options.logger);
   const db = new Database({ connectionString: options.connectionString, poolMax: options.poolMax, log });
+  // Connects lazily: a process that receives nothing never opens it.
+  const inboxDb = new Database({
+    connectionString: options.connectionString,
+    poolMax: options.inboxPoolMax ?? 3,
+    log,
+  });
 
   return {
     backend: 'postgres',
@@ -45,7 +57,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     checkpoints: new PostgresCheckpointRepository(db),
     ledger: new PostgresLedgerRepository(db),
     audit: new PostgresAuditRepository(db),
-    inbox: new PostgresInboxRepository(db),
+    inbox: new PostgresInboxRepository(inboxDb),
     outbox: new PostgresOutboxRepository(db),
     leases: new PostgresLeaseRepository(db),
     secretLeases: new PostgresSecretLeaseRepository(db),
@@ -84,6 +96,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async close(): Promise<void> {
+      await inboxDb.close();
       await db.close();
     },
   };

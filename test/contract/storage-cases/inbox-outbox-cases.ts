@@ -89,6 +89,25 @@ export function inboxCases(getStore: GetStore): void {
       expect(await store.inbox.begin(key)).toBeNull();
     });
 
+    test('recordMany stores a group claimed, in order; a key seen before or given twice is a repeat', async () => {
+      const store = getStore();
+      const [old, a, b] = [uniqueKey('slack:event'), uniqueKey('slack:event'), uniqueKey('slack:event')];
+      await store.inbox.record(old, 'slack', { n: 0 });
+      const results = await store.inbox.recordMany([
+        { key: a, surface: 'slack', payload: { n: 1, text: 'é "quoted"' } },
+        { key: old, surface: 'slack', payload: { n: 2 } },
+        { key: b, surface: 'discord', payload: { n: 3 } },
+        { key: a, surface: 'slack', payload: { n: 4 } },
+      ]);
+      expect(results.map((r) => r.inserted)).toEqual([true, false, true, false]);
+      expect(results[0]!.entry).toMatchObject({ key: a, status: 'processing', attempts: 1 });
+      expect(results[1]!.entry).toMatchObject({ key: old, status: 'received', payload: { n: 0 } });
+      expect(results[3]!.entry).toMatchObject({ key: a, status: 'processing', payload: { n: 1 } });
+      expect(await store.inbox.get(a)).toMatchObject({ payload: { n: 1, text: 'é "quoted"' }, attempts: 1 });
+      expect(await store.inbox.get(b)).toMatchObject({ surface: 'discord', status: 'processing' });
+      expect(await store.inbox.recordMany([])).toEqual([]);
+    });
+
     test('an attempt left processing by a dead worker is reclaimed only after reclaimAfterMs', async () => {
       const store = getStore();
       const key = uniqueKey('slack:event');
