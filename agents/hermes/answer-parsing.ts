@@ -3,7 +3,7 @@
  * ("$12k", "12,000 EUR", "€1.5m"), lists (commas, semicolons, new lines, bullets) and features with
  * priorities ("login (must), dark mode - could").
  */
-import * as chrono from 'chrono-node';
+import * as chrono from 'chrono-node/en';
 import {
   isCurrencyCode,
   PRIORITIES,

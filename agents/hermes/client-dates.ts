@@ -4,7 +4,7 @@
  * written (give or take a few days), "Q3 2031" that quarter, "by 2031" that year. Used to check that a
  * date the model extracted comes from what the client wrote.
  */
-import * as chrono from 'chrono-node';
+import * as chrono from 'chrono-node/en';
 
 export interface DateSpan {
   /** First day, YYYY-MM-DD. */

@@ -7,8 +7,7 @@ import type { LedgerRepository } from '../../ports/store.js';
 import type { LlmProvider, ProviderCheck } from '../../ports/llm-provider.js';
 import { LlmRouter } from './llm-router.js';
 import { tierModels, type LlmPriceTable, type LlmTierTable } from './llm-settings.js';
-import { OllamaProvider } from './providers/ollama-provider.js';
-import { OpenAiProvider } from './providers/openai-provider.js';
+import { lazyOllama, lazyOpenAi } from './providers/lazy-provider.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 
 /** The `llm` part of the configuration (bot/config `Config['llm']`). */
@@ -31,8 +30,9 @@ export interface CreateLlmRouterOptions {
 
 export function createLlmProviders(config: LlmConfig): LlmProvider[] {
   const providers: LlmProvider[] = [];
-  if (config.ollamaHost) providers.push(new OllamaProvider({ host: config.ollamaHost }));
-  if (config.openai) providers.push(new OpenAiProvider(config.openai));
+  // Each SDK is loaded on the provider's first call (lazy-provider.ts).
+  if (config.ollamaHost) providers.push(lazyOllama(config.ollamaHost));
+  if (config.openai) providers.push(lazyOpenAi(config.openai));
   return providers;
 }
 

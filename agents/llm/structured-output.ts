@@ -1,7 +1,9 @@
 /**
- * Structured output: the zod schema goes into the request as a JSON schema; the answer is parsed and
- * validated; broken JSON or a mismatch is sent back once with the problem for repair, then it fails with
- * 'LLM_OUTPUT_INVALID'.
+ * Structured output: the zod schema goes into the request as a JSON schema (the API's structured-output
+ * option); the answer is parsed and validated; broken JSON or a mismatch is sent back once for repair, as
+ * the chat API expects a correction: the model's own answer as its `assistant` turn, then the problem as
+ * the next `user` turn. A second bad answer (or a first one when the caller allows a single call) fails
+ * with 'LLM_OUTPUT_INVALID', whose details carry the model's last answer and the validation problem.
  */
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
@@ -11,6 +13,8 @@ export interface StructuredCallOptions<T> extends Omit<LlmCallOptions, 'response
   schema: z.ZodType<T>;
   /** Short name of the schema (letters, digits, _ and -), e.g. `intake_turn`. */
   schemaName: string;
+  /** Model calls this may spend: 2 (default) allows the one repair, 1 allows none. */
+  maxCalls?: number;
 }
 
 export interface StructuredResult<T> {
@@ -18,6 +22,8 @@ export interface StructuredResult<T> {
   /** The call whose answer was accepted. */
   response: LlmCallResult;
   repaired: boolean;
+  /** Model calls spent (1, or 2 with the repair). */
+  calls: number;
 }
 
 export type ParseOutcome<T> = { ok: true; data: T } | { ok: false; problem: string };
@@ -58,7 +64,7 @@ export async function generateStructured<T>(
   router: LlmRouter,
   options: StructuredCallOptions<T>,
 ): Promise<StructuredResult<T>> {
-  const { schema, schemaName, ...call } = options;
+  const { schema, schemaName, maxCalls = 2, ...call } = options;
   const responseFormat = { name: schemaName, schema: jsonSchemaOf(schema) };
   const first = await router.chat({
     ...call,
@@ -66,7 +72,14 @@ export async function generateStructured<T>(
     meta: { ...call.meta, structured: schemaName },
   });
   const outcome = parseStructured(first.text, schema);
-  if (outcome.ok) return { data: outcome.data, response: first, repaired: false };
+  if (outcome.ok) return { data: outcome.data, response: first, repaired: false, calls: 1 };
+  if (maxCalls < 2) {
+    throw invalidOutput(schemaName, first, outcome.problem, {
+      firstProblem: outcome.problem,
+      repairProblem: null,
+      calls: 1,
+    });
+  }
 
   const repair = await router.chat({
     ...call,
@@ -81,21 +94,36 @@ export async function generateStructured<T>(
     meta: { ...call.meta, structured: schemaName, repair: true },
   });
   const repaired = parseStructured(repair.text, schema);
-  if (repaired.ok) return { data: repaired.data, response: repair, repaired: true };
+  if (repaired.ok) return { data: repaired.data, response: repair, repaired: true, calls: 2 };
+  throw invalidOutput(schemaName, repair, repaired.problem, {
+    firstProblem: outcome.problem,
+    repairProblem: repaired.problem,
+    calls: 2,
+  });
+}
 
-  throw new OlympusError(
+/** The model's last answer did not fit the schema: its text and the problem go in the details. */
+function invalidOutput(
+  schemaName: string,
+  last: LlmCallResult,
+  problem: string,
+  extra: { firstProblem: string; repairProblem: string | null; calls: number },
+): OlympusError {
+  const after = extra.calls > 1 ? ' after one repair' : '';
+  return new OlympusError(
     'LLM_OUTPUT_INVALID',
-    `${repair.provider} (${repair.model}) gave no valid "${schemaName}" after one repair: ${repaired.problem}`,
+    `${last.provider} (${last.model}) gave no valid "${schemaName}"${after}: ${problem}`,
     {
       userMessage:
         "I couldn't make sense of the language model's answer this time. Your message is kept and I'll try again.",
       retryable: true,
       details: {
         schemaName,
-        provider: repair.provider,
-        model: repair.model,
-        firstProblem: outcome.problem,
-        repairProblem: repaired.problem,
+        provider: last.provider,
+        model: last.model,
+        ...extra,
+        problem,
+        lastAnswer: last.text,
       },
     },
   );

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 
 export interface GitIdentity {
   name: string;
@@ -28,33 +28,45 @@ export class GitRepository {
 
   constructor(readonly dir: string) {}
 
-  /** simple-git checks that its directory exists, so it is made on first use (after the directory). */
-  private get git(): SimpleGit {
-    this.client ??= simpleGit({ baseDir: this.dir, maxConcurrentProcesses: 2, trimmed: false });
+  /**
+   * simple-git checks that its directory exists, so it is made on first use (after the directory); the
+   * library itself is loaded then too, so a process that never touches a workspace does not carry it.
+   */
+  private async git(): Promise<SimpleGit> {
+    if (this.client === null) {
+      const { simpleGit } = await import('simple-git');
+      this.client ??= simpleGit({ baseDir: this.dir, maxConcurrentProcesses: 2, trimmed: false });
+    }
     return this.client;
   }
 
   /** Creates the repository (branch `main`) with a first empty commit unless it has one already. */
   async ensure(initialAuthor: GitIdentity, message: string): Promise<void> {
     if (!existsSync(path.join(this.dir, '.git'))) {
-      await this.git.raw(['init', '--quiet', '--initial-branch=main']);
+      await (await this.git()).raw(['init', '--quiet', '--initial-branch=main']);
     }
-    const head = await this.git.raw(['rev-parse', '--verify', '--quiet', 'HEAD']).catch(() => '');
+    const head = await (await this.git()).raw(['rev-parse', '--verify', '--quiet', 'HEAD']).catch(() => '');
     if (head.trim() === '') {
-      await this.git.raw([...identity(initialAuthor), 'commit', '--quiet', '--allow-empty', '-m', message]);
+      await (
+        await this.git()
+      ).raw([...identity(initialAuthor), 'commit', '--quiet', '--allow-empty', '-m', message]);
     }
   }
 
   /** Whether some commit's message contains this exact trailer line. */
   async hasTrailer(trailer: string): Promise<boolean> {
-    const out = await this.git.raw(['log', '--all', '--fixed-strings', `--grep=${trailer}`, '--format=%H']);
+    const out = await (
+      await this.git()
+    ).raw(['log', '--all', '--fixed-strings', `--grep=${trailer}`, '--format=%H']);
     return out.trim().length > 0;
   }
 
   /** Paths (of those given) that differ from HEAD, untracked ones included. */
   async changed(paths: string[]): Promise<string[]> {
     if (paths.length === 0) return [];
-    const out = await this.git.raw(['status', '--porcelain', '-z', '--untracked-files=all', '--', ...paths]);
+    const out = await (
+      await this.git()
+    ).raw(['status', '--porcelain', '-z', '--untracked-files=all', '--', ...paths]);
     return out
       .split('\0')
       .filter((entry) => entry.length > 3)
@@ -63,24 +75,17 @@ export class GitRepository {
 
   /** One commit of exactly these paths, authored and committed by `author`. */
   async commit(paths: string[], author: GitIdentity, message: string): Promise<string> {
-    await this.git.raw(['add', '--all', '--', ...paths]);
-    await this.git.raw([
-      ...identity(author),
-      'commit',
-      '--quiet',
-      '--no-verify',
-      '-m',
-      message,
-      '--',
-      ...paths,
-    ]);
-    return (await this.git.raw(['rev-parse', 'HEAD'])).trim();
+    await (await this.git()).raw(['add', '--all', '--', ...paths]);
+    await (
+      await this.git()
+    ).raw([...identity(author), 'commit', '--quiet', '--no-verify', '-m', message, '--', ...paths]);
+    return (await (await this.git()).raw(['rev-parse', 'HEAD'])).trim();
   }
 
   /** Commits, newest first. */
   async log(): Promise<GitCommit[]> {
     const format = ['%H', '%an', '%ae', '%aI', '%B'].join(FIELD) + RECORD;
-    const out = await this.git.raw(['log', `--format=${format}`]);
+    const out = await (await this.git()).raw(['log', `--format=${format}`]);
     return out
       .split(RECORD)
       .map((record) => record.replace(/^\n+/, ''))

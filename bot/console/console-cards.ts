@@ -1,11 +1,11 @@
 /**
  * Checkpoint cards for the web console: the same Block Kit JSON the Slack surface posts (cardBlocks),
- * with the decider named by display name instead of a Slack mention.
+ * with the decider named by display name instead of a Slack mention. The card builder (and its Block Kit
+ * library) is loaded with the first card asked for, not at start.
  */
 import type { SlackBlockDto } from 'slack-block-builder';
 import type { CheckpointViews } from '../../handlers/ops/checkpoint-views.js';
 import type { Checkpoint } from '../../ports/domain.js';
-import { cardBlocks, cardText } from '../slack/checkpoint-card.js';
 
 export interface ConsoleCard {
   checkpoint: Checkpoint;
@@ -19,7 +19,10 @@ export async function consoleCard(
   checkpoints: Pick<CheckpointViews, 'cardData'>,
   checkpoint: Checkpoint,
 ): Promise<ConsoleCard> {
-  const model = await checkpoints.cardData(checkpoint);
+  const [model, { cardBlocks, cardText }] = await Promise.all([
+    checkpoints.cardData(checkpoint),
+    import('../slack/checkpoint-card.js'),
+  ]);
   return {
     checkpoint,
     actionHash: model.actionHash,

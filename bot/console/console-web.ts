@@ -6,7 +6,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import type { Logger } from '../../common/logging/logger.js';
 import { authenticate, type ConsoleAccessSettings, type LoginIdentities } from './console-access.js';
 
@@ -46,7 +52,7 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-export async function consoleWeb(options: ConsoleWebOptions): Promise<Router> {
+export function consoleWeb(options: ConsoleWebOptions): Promise<Router> {
   const router = express.Router();
   const dir = bundleDir();
   if (dir === null) {
@@ -72,8 +78,14 @@ export async function consoleWeb(options: ConsoleWebOptions): Promise<Router> {
         })
         .catch(next);
     };
-    const { createExpressMiddleware } = await import('agendash');
-    const dashboard = createExpressMiddleware(agenda as Parameters<typeof createExpressMiddleware>[0]);
+    // Agendash is loaded on the first request that reaches it, not at start.
+    let loaded: Promise<RequestHandler> | null = null;
+    const dashboard: RequestHandler = (req, res, next) => {
+      loaded ??= import('agendash').then(({ createExpressMiddleware }) =>
+        createExpressMiddleware(agenda as Parameters<typeof createExpressMiddleware>[0]),
+      );
+      loaded.then((handler) => handler(req, res, next)).catch(next);
+    };
     router.get('/jobs', (req, res, next) => {
       // The dashboard's assets are relative: it must be addressed as a folder.
       if (req.originalUrl === '/jobs') res.redirect(301, '/jobs/');
@@ -81,5 +93,5 @@ export async function consoleWeb(options: ConsoleWebOptions): Promise<Router> {
     });
     router.use('/jobs', onlyAdmins, dashboard);
   }
-  return router;
+  return Promise.resolve(router);
 }

@@ -18,9 +18,8 @@ import type {
   LlmToolCall,
   ProviderCheck,
 } from '../../../ports/llm-provider.js';
+import { OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
 import { parseJsonBody, unexpectedResponse } from './response-body.js';
-
-export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export interface OpenAiProviderOptions {
   apiKey: string;
