@@ -12,9 +12,8 @@ if (!connectionString) throw new Error('usage: background-load <connection strin
 
 const agenda = new Agenda({
   backend: new PostgresBackend({ connectionString, ensureSchema: false }),
-  processEvery: '200 milliseconds',
+  processEvery: 200,
   maxConcurrency: 20,
-  lockLimit: 50,
   defaultConcurrency: 20,
 });
 let ran = 0;
