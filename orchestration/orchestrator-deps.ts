@@ -3,6 +3,7 @@ import type { AgentManifests } from '../agents/specialists/agent-manifest.js';
 import type { AgentRunner } from '../agents/specialists/agent-step.js';
 import type { LlmRouter } from '../agents/llm/index.js';
 import type { Logger } from '../common/logging/logger.js';
+import type { SecretRedactor } from '../common/logging/redactor.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Store } from '../ports/store.js';
 
@@ -11,11 +12,24 @@ export interface OrchestratorSettings {
   maxTaskAttempts: number;
   /** Lease of a running task attempt; renewed while it runs, taken over after it lapses. */
   taskLeaseMs: number;
+  /** Model calls one planning round may spend (ledger entries, repairs included); default 6. */
+  maxPlanCalls?: number;
+  /** Failed attempts of one planning round before it stops for a TO; default 3. */
+  maxPlanAttempts?: number;
+  /** Model calls one task may spend before it stops for a TO (counted from its last retry); default 60. */
+  maxTaskCalls?: number;
 }
+
+export const DEFAULT_PLAN_CALLS = 6;
+export const DEFAULT_PLAN_ATTEMPTS = 3;
+export const DEFAULT_TASK_CALLS = 60;
 
 export const DEFAULT_ORCHESTRATOR_SETTINGS: OrchestratorSettings = {
   maxTaskAttempts: 3,
   taskLeaseMs: 600_000,
+  maxPlanCalls: DEFAULT_PLAN_CALLS,
+  maxPlanAttempts: DEFAULT_PLAN_ATTEMPTS,
+  maxTaskCalls: DEFAULT_TASK_CALLS,
 };
 
 export interface OrchestratorDeps {
@@ -28,6 +42,8 @@ export interface OrchestratorDeps {
   settings: OrchestratorSettings;
   /** Identifies this process in leases. */
   holder: string;
+  /** Removes secrets from model answers shown on checkpoints; default: well-known token shapes only. */
+  redactor?: SecretRedactor;
 }
 
 /** Actor name of the orchestrator in the audit log and on checkpoints. */

@@ -5,6 +5,8 @@
  *                modify → project back to planning and re-planned with the TO's changes;
  *                reject → project on hold, the client told.
  *   question about a failed task: approve → retry, modify → skip (counts as done), reject → cancel.
+ *   question about a failed planning round: approve → plan again, modify → plan again with the TO's
+ *                guidance, reject → project on hold, the client told.
  *   any other checkpoint of a task (an agent's question, spend, deploy, credential): `task.resume`
  *   continues the task with the decision (a rejected spend or deploy cancels it there). A decision on
  *   the checkpoint of a task already parked on it does not come here: the decision handler enqueues
@@ -18,8 +20,9 @@ import { requestDigest } from './digest/request-digest.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 import { PlanSchema } from './plan/plan-schema.js';
 import { advanceProject, audit } from './task-readiness.js';
+import { PLAN_FAILED_QUESTION, TASK_FAILED_QUESTION } from './stalled-work.js';
 
-export const TASK_FAILED_QUESTION = 'task_failed';
+export { TASK_FAILED_QUESTION };
 
 export async function onCheckpointDecided(deps: OrchestratorDeps, checkpointId: string): Promise<void> {
   const checkpoint = await deps.store.checkpoints.get(checkpointId);
@@ -27,6 +30,8 @@ export async function onCheckpointDecided(deps: OrchestratorDeps, checkpointId: 
   if (checkpoint.kind === 'plan_review') await planDecided(deps, checkpoint);
   else if (checkpoint.kind === 'question' && checkpoint.request.details.purpose === TASK_FAILED_QUESTION)
     await failedTaskDecided(deps, checkpoint);
+  else if (checkpoint.kind === 'question' && checkpoint.request.details.purpose === PLAN_FAILED_QUESTION)
+    await failedPlanningDecided(deps, checkpoint);
   else if (checkpoint.taskId) await resumeWaitingTask(deps, checkpoint, checkpoint.taskId);
 }
 
@@ -137,6 +142,36 @@ async function failedTaskDecided(deps: OrchestratorDeps, checkpoint: Checkpoint)
   if (!moved) return;
   await audit(deps, to === 'done' ? 'task.skipped' : 'task.cancelled', moved, data, by);
   await advanceProject(deps, moved.projectId);
+}
+
+/** A stalled planning round's question: plan again (with guidance), or hold the project. */
+async function failedPlanningDecided(deps: OrchestratorDeps, checkpoint: Checkpoint): Promise<void> {
+  const { store } = deps;
+  const project = await store.projects.get(checkpoint.projectId);
+  if (!project || project.status !== 'planning') return;
+  const by = checkpoint.decision?.by ?? ORCHESTRATOR;
+  if (checkpoint.status === 'approved' || checkpoint.status === 'modified') {
+    await projectEvent(deps, 'project.replanning', project, by, {
+      checkpointId: checkpoint.id,
+      changes: checkpoint.decision?.changes ?? null,
+    });
+    await deps.jobs.enqueue(JOB_NAMES.projectPlan, { projectId: project.id });
+    return;
+  }
+  const held = await store.projects.setStatus(project.id, ['planning'], 'on_hold');
+  if (!held) return;
+  const reason = checkpoint.decision?.reason;
+  await projectEvent(deps, 'project.planning_abandoned', project, by, {
+    checkpointId: checkpoint.id,
+    reason: reason ?? null,
+    outcome: checkpoint.status,
+  });
+  await tellClient(
+    store,
+    held,
+    `An operator looked at the planning problem for "${project.title}" and put the project on hold${reason ? `: ${reason}` : '.'} Tell me what to change in the brief and the team will plan again.`,
+    { jobs: deps.jobs, logger: deps.logger },
+  );
 }
 
 async function projectEvent(

@@ -3,16 +3,28 @@
  * awaiting_approval`. One planner per project at a time (a lease); safe to run again at any point:
  * a pending plan review is not opened twice. Without a language model that can plan, the project stays
  * `planning` and an audit event says why; no plan is invented.
+ *
+ * A planning round is bounded: it spends at most `maxPlanCalls` model calls (counted in the ledger, the
+ * decomposer's repairs included) and `maxPlanAttempts` failed attempts. A failed attempt with calls and
+ * attempts left throws a retryable error, so the `project.plan` job backs off and tries again; the last
+ * one ends the round in a visible state instead (plan-stalled.ts): a `question` checkpoint for the TO with
+ * the model's last answer and the error, and a notice to the client. Nothing plans again until a TO
+ * answers it; that answer starts a new round.
  */
-import { errorMessage } from '../common/errors.js';
+import { errorMessage, OlympusError } from '../common/errors.js';
 import { openCheckpoint } from './checkpoints/open-checkpoint.js';
 import type { Checkpoint, Project } from '../ports/store.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 import { decompose, PLAN_TIER } from './plan/decompose.js';
+import { coverLabels, type BriefItem } from './plan/brief-coverage.js';
 import type { Plan } from './plan/plan-schema.js';
+import { onCheckpointDecided } from './plan-decision.js';
+import { planRound, stallPlanning, type PlanRound } from './plan-stalled.js';
+import { failureFacts } from './stalled-work.js';
 
 const PLAN_LEASE_MS = 10 * 60_000;
 export const PLANNING_WAITING = 'project.planning_waiting';
+export const PLANNING_FAILED = 'project.planning_failed';
 
 export async function planProject(
   deps: OrchestratorDeps,
@@ -30,14 +42,27 @@ export async function planProject(
       await store.projects.setStatus(projectId, ['planning'], 'awaiting_approval');
       return;
     }
+    const round = await planRound(deps, project);
+    // A stalled round waits for the TO's answer to its question; nothing plans meanwhile.
+    if (round.waitingOn) return;
+    if (round.endedBy) {
+      // A TO rejected the stalled round and the job that applies it was lost: apply it here.
+      await onCheckpointDecided(deps, round.endedBy);
+      return;
+    }
     if (!deps.router.canServe(PLAN_TIER, { localOnly: project.localOnly })) {
       await waitForModel(deps, project);
+      return;
+    }
+    if (round.calls >= round.maxCalls || round.failures >= round.maxAttempts) {
+      // A round spent before its stall was recorded (a crash between the two): record it now.
+      await stallPlanning(deps, project, round, round.lastFailure);
       return;
     }
     const brief = await store.projects.getBrief(projectId);
     const last = reviews.at(-1);
     const revision =
-      last?.status === 'modified'
+      last?.status === 'modified' && last.decidedAt && last.decidedAt.getTime() >= round.startedAt
         ? { changes: last.decision?.changes ?? '', previous: last.request.details.plan ?? null }
         : null;
     let result;
@@ -46,33 +71,70 @@ export async function planProject(
         project,
         brief: brief?.content ?? {},
         revision,
+        guidance: round.guidance,
+        maxCalls: round.maxCalls - round.calls,
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      await store.audit.append({
-        actor: ORCHESTRATOR,
-        action: 'project.planning_failed',
-        subjectType: 'project',
-        subjectId: projectId,
-        data: { error: errorMessage(error) },
-      });
-      throw error;
+      if (signal?.aborted) throw error;
+      await planningFailed(deps, project, round, error);
+      return;
     }
     await proposePlan(deps, project, result.plan, {
       briefVersion: brief?.version ?? null,
       repaired: result.repaired,
       revisionOf: revision ? (last?.id ?? null) : null,
+      items: result.items,
     });
   } finally {
     await store.leases.release(`plan:${projectId}`, lease.token);
   }
 }
 
+/**
+ * A failed attempt is audited with what the model answered; with calls and attempts left it throws (the
+ * job backs off and retries), else the round stalls for a TO.
+ */
+async function planningFailed(
+  deps: OrchestratorDeps,
+  project: Project,
+  round: PlanRound,
+  error: unknown,
+): Promise<void> {
+  const facts = failureFacts(error);
+  const after = await planRound(deps, project);
+  const failure = {
+    error: errorMessage(error),
+    code: (error as { code?: unknown }).code ?? null,
+    problemCodes: facts.codes,
+    lastAnswer: facts.lastAnswer,
+    problem: facts.problem,
+    calls: after.calls,
+  };
+  await deps.store.audit.append({
+    actor: ORCHESTRATOR,
+    action: PLANNING_FAILED,
+    subjectType: 'project',
+    subjectId: project.id,
+    data: { ...failure, attempt: round.failures + 1, lastAnswer: facts.lastAnswer?.slice(0, 4000) ?? null },
+  });
+  const spent = after.calls >= after.maxCalls || round.failures + 1 >= after.maxAttempts;
+  if (spent) {
+    await stallPlanning(deps, project, { ...after, failures: round.failures + 1 }, failure);
+    return;
+  }
+  throw new OlympusError('LLM_OUTPUT_INVALID', `planning attempt failed: ${failure.error}`, {
+    retryable: true,
+    cause: error,
+    details: { calls: after.calls, maxCalls: after.maxCalls },
+  });
+}
+
 async function proposePlan(
   deps: OrchestratorDeps,
   project: Project,
   plan: Plan,
-  meta: { briefVersion: number | null; repaired: boolean; revisionOf: string | null },
+  meta: { briefVersion: number | null; repaired: boolean; revisionOf: string | null; items: BriefItem[] },
 ): Promise<void> {
   const { store } = deps;
   const roles = [...new Set(plan.tasks.map((task) => task.role))];
@@ -85,11 +147,13 @@ async function proposePlan(
       requestedBy: ORCHESTRATOR,
       request: {
         title: `Plan for "${project.title}": ${plan.tasks.length} tasks`,
-        summary: `${plan.summary}\n\n${renderTaskList(plan)}`,
-        // `tasks` is what the Slack card lists as the task graph; `plan` is what approval stores.
+        summary: `${plan.summary}\n\n${renderTaskList(plan, meta.items)}`,
+        // `tasks` is what the Slack card lists as the task graph (each with the brief items it covers);
+        // `plan` is what approval stores.
         details: {
           plan,
-          tasks: plan.tasks,
+          tasks: plan.tasks.map((task) => ({ ...task, coverLabels: coverLabels(task.covers, meta.items) })),
+          briefItems: meta.items,
           briefVersion: meta.briefVersion,
           roles,
           revisionOf: meta.revisionOf,
@@ -113,11 +177,12 @@ async function proposePlan(
   });
 }
 
-export function renderTaskList(plan: Plan): string {
+export function renderTaskList(plan: Plan, items: BriefItem[] = []): string {
   return plan.tasks
     .map((task) => {
       const after = task.dependsOn.length > 0 ? ` (after ${task.dependsOn.join(', ')})` : '';
-      return `• ${task.key} [${task.role}${task.deploy ? ', deploy' : ''}]: ${task.title}${after}`;
+      const covers = task.covers.length > 0 ? ` — covers ${coverLabels(task.covers, items).join('; ')}` : '';
+      return `• ${task.key} [${task.role}${task.deploy ? ', deploy' : ''}]: ${task.title}${after}${covers}`;
     })
     .join('\n');
 }

@@ -14,7 +14,7 @@ import { openCheckpoint } from './checkpoints/open-checkpoint.js';
 import type { Task, TaskClaim } from '../ports/store.js';
 import { JOB_NAMES, taskRunJob } from '../ports/job-queue.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
-import { TASK_FAILED_QUESTION } from './plan-decision.js';
+import { TASK_FAILED_QUESTION } from './stalled-work.js';
 import { advanceProject, audit } from './task-readiness.js';
 import { requestDigest } from './digest/request-digest.js';
 

@@ -2,6 +2,7 @@
  * A project's status in words, built only from stored state: the project record, its latest brief, its
  * tasks and its checkpoints. Nothing here guesses; what is not stored is said to be not there yet.
  */
+import { stalledWork } from '../../ports/stalled-work.js';
 import type { Checkpoint, Project, Task, TaskStatus } from '../../ports/store.js';
 import { formatMoney, readDraft } from './brief-schema.js';
 
@@ -54,8 +55,18 @@ export function renderStatus(state: ProjectState): string {
     );
   }
   if (facts.length > 0) lines.push(`${capitalise(facts.join('; '))}.`);
-  if (tasks.length === 0) {
-    lines.push('No tasks have been planned yet: the team has not broken the brief down into work.');
+  const stalled = stalledWork(checkpoints);
+  const planStalled = stalled.some((work) => work.kind === 'plan');
+  if (planStalled) {
+    lines.push(
+      'Planning has run into a problem: the planner could not turn the brief into a usable plan, so it stopped and an operator has been asked to look at it. Nothing more is spent on planning until they answer.',
+    );
+  } else if (tasks.length === 0) {
+    lines.push(
+      project.status === 'awaiting_approval'
+        ? 'No tasks have been planned yet: a plan waits for an operator to approve it.'
+        : 'No tasks have been planned yet: the team has not broken the brief down into work.',
+    );
   } else {
     const counts = TASK_ORDER.map(
       (status) => [status, tasks.filter((task) => task.status === status)] as const,
@@ -65,6 +76,12 @@ export function renderStatus(state: ProjectState): string {
     lines.push(`Tasks: ${tasks.length} in all (${counts.join(', ')}).`);
     const active = tasks.filter((task) => task.status === 'running' || task.status === 'waiting_checkpoint');
     for (const task of active.slice(0, 5)) lines.push(`  - ${task.title} (${TASK_WORDS[task.status]})`);
+    for (const work of stalled.filter((candidate) => candidate.kind === 'task')) {
+      const task = tasks.find((candidate) => candidate.key === work.taskKey);
+      lines.push(
+        `  - ${task?.title ?? work.taskKey ?? 'A task'} kept failing and waits for an operator to retry, skip or cancel it.`,
+      );
+    }
   }
   const pending = checkpoints.filter((checkpoint) => checkpoint.status === 'pending');
   if (pending.length === 0) {

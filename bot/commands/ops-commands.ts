@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { errorMessage } from '../../common/errors.js';
 import { budgetLines } from './ops-budget-lines.js';
+import { stallLines } from './ops-stall-lines.js';
 import { readSecretFromStdin } from './ops-secret-stdin.js';
 import { opsRequest, type OpsAnswer } from './ops-client.js';
 
@@ -62,6 +63,7 @@ export function registerOpsCommands(program: Command, context: OpsCommandContext
         context.out(`${str(project.title)} (${str(project.key)}, ${str(project.id)})`);
         context.out(`status: ${str(project.status)}   brief v${str(project.briefVersion)}`);
         for (const line of budgetLines(project, shown.checkpoints as Row[])) context.out(line);
+        for (const line of stallLines(shown.checkpoints as Row[])) context.out(line);
         context.out(`tasks:`);
         for (const t of shown.tasks as Row[]) context.out(`  ${taskLine(t)}`);
         context.out(`checkpoints:`);

@@ -266,6 +266,24 @@ export const VARIABLES: readonly VariableSpec[] = [
     defaultValue: '5',
   }),
   variable({
+    name: 'OLYMPUS_PLAN_MAX_MODEL_CALLS',
+    group: 'jobs',
+    expects: 'a whole number of model calls (> 0)',
+    description:
+      'Model calls one planning round may spend (ledger entries, repairs included) before it stops and asks a TO with a question checkpoint.',
+    schema: positiveInt,
+    defaultValue: '6',
+  }),
+  variable({
+    name: 'OLYMPUS_TASK_MAX_MODEL_CALLS',
+    group: 'jobs',
+    expects: 'a whole number of model calls (> 0)',
+    description:
+      'Model calls one task may spend (from its last retry) before it stops and asks a TO with a question checkpoint.',
+    schema: positiveInt,
+    defaultValue: '60',
+  }),
+  variable({
     name: 'OLYMPUS_CREDENTIAL_LEASE_MINUTES',
     group: 'jobs',
     expects: 'a whole number of minutes (> 0)',

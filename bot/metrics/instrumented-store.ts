@@ -10,9 +10,13 @@ import type {
   NewLedgerEntry,
   Store,
 } from '../../ports/store.js';
+import { stalledKindOf } from '../../ports/stalled-work.js';
 import type { Metrics } from './metrics.js';
 
-type CheckpointMetrics = Pick<Metrics, 'checkpointsOpened' | 'checkpointsDecided' | 'decisionLatency'>;
+type CheckpointMetrics = Pick<
+  Metrics,
+  'checkpointsOpened' | 'checkpointsDecided' | 'decisionLatency' | 'workStalled'
+>;
 type LlmMetrics = Pick<Metrics, 'llmTokens' | 'llmCost'>;
 
 export function instrumentCheckpoints(
@@ -23,6 +27,8 @@ export function instrumentCheckpoints(
     async open(input: NewCheckpoint) {
       const checkpoint = await checkpoints.open(input);
       metrics.checkpointsOpened.inc({ kind: checkpoint.kind });
+      const stalled = stalledKindOf(checkpoint);
+      if (stalled) metrics.workStalled.inc({ kind: stalled });
       return checkpoint;
     },
     async decide(id, decision, options) {

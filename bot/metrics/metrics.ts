@@ -20,6 +20,10 @@ export interface Metrics {
   readonly jobsQueued: Gauge<'job'>;
   readonly llmTokens: Counter<'provider' | 'model' | 'direction'>;
   readonly llmCost: Counter<'provider' | 'model'>;
+  /** Planning rounds and tasks that stopped for a TO (a `plan_failed` or `task_failed` question opened). */
+  readonly workStalled: Counter<'kind'>;
+  /** Work waiting on such a question now, by kind (plan, task); sampled when scraped. */
+  readonly stalledWork: Gauge<'kind'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -89,6 +93,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'olympus_llm_cost_total',
       help: 'LLM cost in the price table currency, by provider and model.',
       labelNames: ['provider', 'model'],
+      registers,
+    }),
+    workStalled: new Counter({
+      name: 'olympus_work_stalled_total',
+      help: 'Planning rounds (kind=plan) and tasks (kind=task) that stopped for a TO after failing within their model-call cap.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    stalledWork: new Gauge({
+      name: 'olympus_stalled_work',
+      help: 'Planning rounds (kind=plan) and tasks (kind=task) waiting now for a TO to answer their failure question (sampled when scraped).',
+      labelNames: ['kind'],
       registers,
     }),
   };

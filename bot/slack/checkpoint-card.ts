@@ -52,7 +52,17 @@ const money = z.object({ amount: z.number(), currency: z.string().optional() }).
 const knownDetails = z
   .object({
     planSummary: z.string().optional(),
-    tasks: z.array(z.object({ title: z.string(), role: z.string().optional() }).loose()).optional(),
+    tasks: z
+      .array(
+        z
+          .object({
+            title: z.string(),
+            role: z.string().optional(),
+            coverLabels: z.array(z.string()).optional(),
+          })
+          .loose(),
+      )
+      .optional(),
     spend: money.optional(),
     infrastructure: z.object({ plan: z.string(), monthlyCost: money.optional() }).loose().optional(),
     credential: z
@@ -125,9 +135,11 @@ function detailLines(checkpoint: Checkpoint, project: Project | null): string[] 
   const lines: string[] = [];
   if (details.planSummary) lines.push(`${Md.bold('Plan')}\n${safe(details.planSummary)}`);
   if (details.tasks && details.tasks.length > 0) {
-    const items = details.tasks
-      .slice(0, 15)
-      .map((item) => `• ${safe(`${item.title}${item.role ? ` (${item.role})` : ''}`)}`);
+    // Each task with the brief items it covers (a plan_review's `coverLabels`: "F1 email digest").
+    const items = details.tasks.slice(0, 15).map((item) => {
+      const covers = item.coverLabels?.length ? ` — covers ${item.coverLabels.join('; ')}` : '';
+      return `• ${safe(`${item.title}${item.role ? ` (${item.role})` : ''}${covers}`)}`;
+    });
     lines.push(`${Md.bold('Task graph')}\n${items.join('\n')}`);
   }
   if (details.spend) {

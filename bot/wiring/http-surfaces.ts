@@ -14,12 +14,20 @@ import { consoleWeb } from '../console/console-web.js';
 import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../http.js';
 import { jobQueueSampler } from '../metrics/job-queue-gauge.js';
+import { stalledWorkSampler } from '../metrics/stalled-work-gauge.js';
 import { opsRoutes } from '../ops/ops-routes.js';
 import { provideCredentialRoute } from '../ops/provide-credential-route.js';
 import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { Core } from './core.js';
 import type { Intake } from './intake.js';
 import type { Wiring } from './lifecycle.js';
+
+/** Runs every sampler before a scrape. */
+function scrapeAll(...samplers: Array<() => Promise<void>>): () => Promise<void> {
+  return async () => {
+    await Promise.all(samplers.map((sample) => sample()));
+  };
+}
 
 /** A console reachable from other machines needs a login: refuses to start without one. */
 export function checkConsoleAccess({ config, mode }: Wiring): ConsoleAccessSettings {
@@ -51,7 +59,13 @@ export async function wireHttp(
           scheduler.isReady() ? Promise.resolve() : Promise.reject(new Error('scheduler not running')),
       },
     ],
-    metrics: { registry: metrics.registry, beforeScrape: jobQueueSampler(metrics, scheduler) },
+    metrics: {
+      registry: metrics.registry,
+      beforeScrape: scrapeAll(
+        jobQueueSampler(metrics, scheduler),
+        stalledWorkSampler(metrics, store.checkpoints),
+      ),
+    },
   };
   const app = createHttpApp(httpOptions);
   if (mode !== 'worker') {

@@ -24,6 +24,7 @@ import { parseDigestSchedule } from '../../orchestration/digest/digest-schedule.
 import { ProjectDigests } from '../../orchestration/digest/project-digests.js';
 import { ClientNotices } from '../../orchestration/notices/client-notices.js';
 import { Orchestrator } from '../../orchestration/orchestrator.js';
+import { DEFAULT_PLAN_CALLS, DEFAULT_TASK_CALLS } from '../../orchestration/orchestrator-deps.js';
 import { agentShellSettings } from '../../orchestration/orchestrator-settings.js';
 import type { Core } from './core.js';
 import type { Wiring } from './lifecycle.js';
@@ -38,7 +39,7 @@ export interface Work {
   orchestrator: Orchestrator;
 }
 
-export function wireWork({ config, logger }: Wiring, { store, vault }: Core): Work {
+export function wireWork({ config, logger, redactor }: Wiring, { store, vault }: Core): Work {
   // No I/O here: providers connect on their first call. Workers need the intake too (intake.redrive).
   const router = createLlmRouter({ config, store, logger: logger.child({ component: 'llm' }) });
   // The orchestrator enqueues through the scheduler, whose catalogue holds the orchestrator's jobs.
@@ -86,8 +87,15 @@ export function wireWork({ config, logger }: Wiring, { store, vault }: Core): Wo
     }),
     manifests: loadAgentManifests(),
     logger: logger.child({ component: 'orchestrator' }),
-    settings: { maxTaskAttempts: 3, taskLeaseMs: config.jobs.lockLifetimeMs },
+    settings: {
+      maxTaskAttempts: 3,
+      taskLeaseMs: config.jobs.lockLifetimeMs,
+      maxPlanCalls: Number(config.resolved.get('OLYMPUS_PLAN_MAX_MODEL_CALLS')?.value ?? DEFAULT_PLAN_CALLS),
+      maxTaskCalls: Number(config.resolved.get('OLYMPUS_TASK_MAX_MODEL_CALLS')?.value ?? DEFAULT_TASK_CALLS),
+    },
     holder: `${hostname()}:${process.pid}`,
+    // Model answers shown on failure questions lose every secret the process knows of.
+    redactor,
   });
   return { router, jobQueue, notifiers, noticeDelivery, digests, orchestrator };
 }

@@ -12,6 +12,7 @@ import type {
   Store,
   Task,
 } from '../../ports/store.js';
+import { stalledWork, type StalledWork } from '../../ports/stalled-work.js';
 import { findProject, showProject } from './ops-queries.js';
 import { projectAudit, withActorNames, type NamedAuditEvent } from './project-audit.js';
 
@@ -48,6 +49,8 @@ export interface ProjectDetail {
   audit: NamedAuditEvent[];
   /** Hermes's status digests kept in the project's conversation, oldest first. */
   digests: ConversationMessage[];
+  /** Work stopped for a TO (a failed planning round, a task that kept failing), oldest first. */
+  stalled: StalledWork[];
 }
 
 export interface ProjectViews {
@@ -122,5 +125,6 @@ async function projectDetail(
     spend: { budget: project.budget, spent: project.spent, series },
     audit,
     digests,
+    stalled: stalledWork(checkpoints),
   };
 }

@@ -12,7 +12,7 @@
  */
 import { JOB_NAMES, type JobQueue } from '../../ports/job-queue.js';
 import type { Checkpoint, Store } from '../../ports/store.js';
-import { TASK_FAILED_QUESTION } from '../plan-decision.js';
+import { TASK_FAILED_QUESTION } from '../stalled-work.js';
 
 export interface DecisionJobDeps {
   store: Store;

@@ -18,6 +18,7 @@ export const ROLE_DUTIES: Record<AgentRole, string> = {
 };
 
 const TASK_KEY = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const BRIEF_ITEM = /^[A-Z][0-9]{1,3}$/;
 const roleHelp = AGENT_ROLES.map((role) => `${role} (${ROLE_DUTIES[role]})`).join('; ');
 
 export const PlannedTaskSchema = z.object({
@@ -42,6 +43,14 @@ export const PlannedTaskSchema = z.object({
     .array(z.string().trim().regex(TASK_KEY, 'the key of another task of the plan'))
     .max(40)
     .describe('Keys of the tasks of this plan that must be done before this one starts.'),
+  covers: z
+    .array(z.string().trim().regex(BRIEF_ITEM, 'the id of a brief item such as "F1", "D1" or "S1"'))
+    .max(40)
+    // Plans stored before tasks named what they cover read as covering nothing.
+    .default([])
+    .describe(
+      'Ids of the brief items this task delivers or verifies (F1, F2… features; D1… delivery channels; S1 the schedule), from the briefItems of the data message.',
+    ),
   /** The deployment step: a hephaestus task that comes after everything else. */
   deploy: z
     .boolean()

@@ -16,7 +16,12 @@ export type PlanProblemCode =
   | 'cycle'
   | 'qa_without_dependency'
   | 'deploy_wrong_role'
-  | 'deploy_not_last';
+  | 'deploy_not_last'
+  // Coverage of the brief (brief-coverage.ts).
+  | 'unknown_cover'
+  | 'feature_not_built'
+  | 'feature_not_verified'
+  | 'operations_missing';
 
 export interface PlanProblem {
   code: PlanProblemCode;

@@ -180,7 +180,7 @@ describe('specialist agents', () => {
     await intake.dispatch(
       message(
         '1',
-        `Title: ${title}\nSummary: a tool for ${title}\nFeatures: export (must), charts (could)\nDeadline: 2031-05-01\nBudget: 10,000 EUR`,
+        `Title: ${title}\nSummary: a tool for ${title}\nFeatures: export (should), charts (could)\nDeadline: 2031-05-01\nBudget: 10,000 EUR`,
       ),
     );
     const done = await intake.dispatch(message('2', 'yes'));

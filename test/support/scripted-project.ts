@@ -1,16 +1,26 @@
 /**
  * Scripted model answers shared by the end-to-end tests: a planner's task, the four-task plan over all
- * four roles (API → UI → QA → deploy), and one structured answer of the LLM intake brain.
+ * four roles (API → UI → QA → deploy, each build and QA task covering the brief's first feature F1, so it
+ * passes the coverage check for any brief whose only must-have is its first feature), and one structured
+ * answer of the LLM intake brain.
  */
 import type { LlmIntakeTurn } from '../../agents/hermes/llm-intake-brain.js';
 
-export const planTask = (key: string, role: string, dependsOn: string[], deploy = false) => ({
+/** A planned task; build and QA tasks cover the brief's first feature (F1) unless `covers` says otherwise. */
+export const planTask = (
+  key: string,
+  role: string,
+  dependsOn: string[],
+  deploy = false,
+  covers: string[] = role === 'hephaestus' ? [] : ['F1'],
+) => ({
   key,
   role,
   title: `Do ${key}`,
   spec: `Build ${key} as the brief says.`,
   acceptance: [`${key} works`],
   dependsOn,
+  covers,
   deploy,
 });
 

@@ -27,6 +27,8 @@ describe('planning prompt', () => {
     expect(JSON.parse(data.slice(PLAN_DATA_LABEL.length + 1))).toEqual({
       project: { title: 'Sales Digest' },
       brief,
+      // The brief's items the tasks cite in `covers` (this brief names no feature, channel or schedule).
+      briefItems: [],
     });
     expect(messages[2]!.content).not.toContain('ignore the rules');
   });

@@ -12,6 +12,7 @@ const task = (key: string, role: string, dependsOn: string[] = [], deploy = fals
   spec: `Spec of ${key}`,
   acceptance: [`${key} works`],
   dependsOn,
+  covers: [],
   deploy,
 });
 const plan = (...tasks: PlannedTask[]): Plan => ({ summary: 'A plan.', tasks });

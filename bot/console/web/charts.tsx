@@ -73,9 +73,26 @@ function depths(tasks: Task[]): Map<string, number> {
   return depth;
 }
 
-export function TaskGraph({ tasks }: { tasks: Task[] }): JSX.Element {
-  if (tasks.length === 0)
-    return <p class="muted">No tasks yet (the plan waits for a TO, or is being made).</p>;
+/** Why there are no tasks yet, from the project's status. */
+const NO_TASKS: Record<string, string> = {
+  planning: 'No tasks yet: the plan is being made.',
+  awaiting_approval: 'No tasks yet: the plan waits for a TO to approve it.',
+};
+
+export function TaskGraph({
+  tasks,
+  status,
+  planningFailed,
+}: {
+  tasks: Task[];
+  status?: string;
+  /** Set when planning stopped for a TO: then it says so instead of "being made". */
+  planningFailed?: boolean;
+}): JSX.Element {
+  if (tasks.length === 0) {
+    if (planningFailed) return <p class="muted">No tasks: planning failed (see above).</p>;
+    return <p class="muted">{NO_TASKS[status ?? ''] ?? 'No tasks.'}</p>;
+  }
   const depth = depths(tasks);
   const columns = new Map<number, Task[]>();
   for (const task of tasks) {

@@ -50,15 +50,35 @@ function Detail({ id, me, tick }: { id: string; me: Me; tick: number }): JSX.Ele
   if (!data) return <p>Loading…</p>;
   const { project } = data;
   const brief = data.briefs.find((b) => b.version === version) ?? data.briefs[0];
+  const stalled = data.stalled ?? [];
+  const planStall = stalled.find((work) => work.kind === 'plan');
   return (
     <div class="project" data-project-id={project.id} data-status={project.status}>
       <h2>
         {project.title} <small>({project.key})</small>
       </h2>
       <p>
-        Status: <strong class="project-status">{project.status.replace(/_/g, ' ')}</strong>
+        Status:{' '}
+        <strong class="project-status">
+          {planStall ? 'planning failed' : project.status.replace(/_/g, ' ')}
+        </strong>
         {data.owner ? ` · client ${data.owner.displayName}` : ''}
       </p>
+      {stalled.map((work) => (
+        <div class="stalled" key={work.checkpointId} data-stalled={work.kind} role="alert">
+          <strong>
+            {work.kind === 'plan' ? 'Planning failed' : `Task ${work.taskKey ?? ''} failed`}
+            {work.modelCalls !== null ? ` after ${work.modelCalls} model calls` : ''}
+          </strong>
+          <p>{work.error}</p>
+          <p class="muted">
+            It waits for a TO to answer the question checkpoint below
+            {work.kind === 'plan'
+              ? ' (approve: plan again; modify: plan again with guidance; reject: hold the project).'
+              : ' (approve: retry; modify: skip; reject: cancel).'}
+          </p>
+        </div>
+      ))}
       <h3>Brief</h3>
       <div class="versions">
         {data.briefs.map((b) => (
@@ -74,7 +94,7 @@ function Detail({ id, me, tick }: { id: string; me: Me; tick: number }): JSX.Ele
       </div>
       {brief ? <DraftBrief draft={brief.content} /> : <p class="muted">No brief.</p>}
       <h3>Tasks</h3>
-      <TaskGraph tasks={data.tasks} />
+      <TaskGraph tasks={data.tasks} status={project.status} planningFailed={planStall !== undefined} />
       {data.tasks.length > 0 ? (
         <table class="tasks" id="tasks">
           <tbody>

@@ -101,9 +101,20 @@ export interface AuditEvent {
   actorName?: string;
 }
 
+/** Work stopped for a TO: a failed planning round, or a task that kept failing. */
+export interface StalledWork {
+  kind: 'plan' | 'task';
+  checkpointId: string;
+  taskKey: string | null;
+  error: string;
+  modelCalls: number | null;
+  since: string;
+}
+
 export interface ProjectDetail {
   project: Project;
   owner: IdentityView | null;
+  stalled: StalledWork[];
   briefs: Array<{ version: number; content: Record<string, unknown>; createdAt: string; createdBy: string }>;
   tasks: Task[];
   checkpoints: Card[];
