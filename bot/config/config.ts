@@ -55,6 +55,10 @@ export interface Config {
     opsChannel: string | null;
     /** Slack user ids with the TO role. */
     toUsers: string[];
+    /** Team ids (T…) served; empty: the bot token's team (auth.test). */
+    allowedTeamIds: string[];
+    /** Enterprise ids (E…) a request may name; empty: the bot token's enterprise, if any. */
+    allowedEnterpriseIds: string[];
     /** User group (S…) whose members are TOs too. */
     toUsergroup: string | null;
     /** User group (S…) mentioned on escalation. */
@@ -172,10 +176,9 @@ export function buildConfig(
           signingSecret: str('SLACK_SIGNING_SECRET'),
           apiUrl: str('SLACK_API_URL'),
           opsChannel: str('SLACK_OPS_CHANNEL'),
-          toUsers: (str('SLACK_TO_USERS') ?? '')
-            .split(',')
-            .map((id) => id.trim())
-            .filter((id) => id.length > 0),
+          toUsers: idList(str('SLACK_TO_USERS')),
+          allowedTeamIds: idList(str('SLACK_ALLOWED_TEAM_IDS')),
+          allowedEnterpriseIds: idList(str('SLACK_ALLOWED_ENTERPRISE_IDS')),
           toUsergroup: str('SLACK_TO_USERGROUP'),
           escalationGroup: str('SLACK_ESCALATION_GROUP'),
           clientsChannel: str('SLACK_CLIENTS_CHANNEL'),
@@ -214,6 +217,14 @@ export function buildConfig(
     resolved,
     secrets: secretValues(resolved),
   };
+}
+
+/** A comma-separated list of ids, trimmed, empty entries dropped. */
+function idList(value: string | null): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
 }
 
 function secretValues(resolved: Map<string, ResolvedValue>): string[] {

@@ -428,6 +428,28 @@ export const VARIABLES: readonly VariableSpec[] = [
     name: 'SLACK_CLIENTS_CHANNEL',
     group: 'slack',
     expects: 'a channel id (C…)',
+  variable({
+    name: 'SLACK_ALLOWED_TEAM_IDS',
+    group: 'slack',
+    expects: 'comma-separated Slack team ids (T…)',
+    description:
+      'Workspaces whose requests are served; others are acked, dropped and audited (default: the bot token team from auth.test).',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^T[A-Z0-9]+(\s*,\s*T[A-Z0-9]+)*$/, 'must be Slack team ids (T…) separated by commas'),
+  }),
+  variable({
+    name: 'SLACK_ALLOWED_ENTERPRISE_IDS',
+    group: 'slack',
+    expects: 'comma-separated Slack enterprise ids (E…)',
+    description:
+      'Enterprise Grid organisations a request may name (default: the bot token enterprise from auth.test, if any).',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^E[A-Z0-9]+(\s*,\s*E[A-Z0-9]+)*$/, 'must be Slack enterprise ids (E…) separated by commas'),
+  }),
     description: "Channel for project threads; without it a project's thread is opened in the client's DM.",
     schema: text,
   }),

@@ -20,7 +20,13 @@ import {
   modalMetadata,
   type ModalMetadata,
 } from './checkpoint-modals.js';
-import type { BlockActions, SlackRequest, ViewSubmission } from './payloads.js';
+import {
+  interactionUser,
+  type BlockActions,
+  type OriginUser,
+  type SlackRequest,
+  type ViewSubmission,
+} from './payloads.js';
 import type { SlackWebClient } from './slack-client.js';
 import { slackMention } from './slack-identities.js';
 import type { SlackOperators } from './slack-operators.js';
@@ -41,17 +47,17 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
   const pressed = (body: BlockActions) => pressOf(body, deps.opsChannel);
 
   async function decide(
-    userId: string,
+    user: OriginUser,
     id: string,
     actionHash: string | null,
     outcome: DecisionOutcome,
     note?: string,
   ) {
-    const decider = await deps.operators.decider(userId);
+    const decider = await deps.operators.decider(user);
     return presses.decide({
       checkpointId: id,
       decider,
-      deciderLabel: `slack:${userId}`,
+      deciderLabel: deps.operators.label(user),
       outcome,
       actionHash,
       ...(outcome === 'modified' && note !== undefined ? { changes: note } : {}),
@@ -63,7 +69,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
     await ack();
     const press = pressed(blockActionsOf(context));
     if (press.checkpointId === null) return invalidCard(client, press);
-    const result = await decide(press.userId, press.checkpointId, press.actionHash, 'approved');
+    const result = await decide(press.user, press.checkpointId, press.actionHash, 'approved');
     await tellOutcome(client, press.channel, press.userId, result);
   });
 
@@ -73,12 +79,12 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
       const body = blockActionsOf(context);
       const press = pressed(body);
       if (press.checkpointId === null) return invalidCard(client, press);
-      const decider = await deps.operators.decider(press.userId);
+      const decider = await deps.operators.decider(press.user);
       const outcome = kind === 'modify' ? 'modified' : 'rejected';
       const blocked = await presses.precheck({
         checkpointId: press.checkpointId,
         decider,
-        deciderLabel: `slack:${press.userId}`,
+        deciderLabel: deps.operators.label(press.user),
         outcome,
         actionHash: press.actionHash,
       });
@@ -112,7 +118,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
       }
       const outcome = kind === 'modify' ? 'modified' : 'rejected';
       const seen = metadata.actionHash ?? null;
-      const result = await decide(body.user.id, metadata.checkpointId, seen, outcome, text);
+      const result = await decide(interactionUser(body), metadata.checkpointId, seen, outcome, text);
       await tellOutcome(client, metadata.channel, body.user.id, result);
     });
   }
@@ -147,12 +153,13 @@ export async function invalidCard(
   });
 }
 
-/** Who pressed which card button, and what the card showed. */
+/** Who pressed which card button (with their own team), and what the card showed. */
 export function pressOf(body: BlockActions, opsChannel: string | null) {
   const action = body.actions[0];
   const value = parseCardValue(action?.value);
   return {
     userId: body.user.id,
+    user: interactionUser(body),
     channel: body.channel?.id ?? opsChannel ?? '',
     checkpointId: value?.checkpointId ?? null,
     actionHash: value?.actionHash ?? null,

@@ -5,6 +5,10 @@
  * answers twice. The reply is escaped and its links defanged (outbound-text.ts): it can quote what the
  * client wrote. Once a message hands a confirmed project off, the project's thread is opened
  * (`onConfirmed`).
+ *
+ * A DM is one conversation, whatever the threading: top-level messages and thread replies in the same DM
+ * continue the intake in progress (its thread key is the DM channel); a new project starts only when the
+ * client asks for one. The writer's identity is keyed by their workspace (slack-workspaces.ts).
  */
 import type { App, Context } from '@slack/bolt';
 import { z } from 'zod';
@@ -17,7 +21,9 @@ import type {
 import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
 import type { ChatTransport } from '../../ports/chat-transport.js';
 import { safeOutboundText } from './outbound-text.js';
-import { DELIVERY_PROPERTY, type InboundDelivery } from './slack-receiver.js';
+import { requestOrigin, type StoredRequest } from './payloads.js';
+import { DELIVERY_PROPERTY, REQUEST_PROPERTY, type InboundDelivery } from './slack-receiver.js';
+import type { SlackWorkspaces } from './slack-workspaces.js';
 
 /** The intake entry point (ClientMessageHandler satisfies it). */
 export interface ClientIntake {
@@ -44,6 +50,8 @@ export function registerClientMessageListeners(
     outbox: ChatOutbox;
     transport: ChatTransport;
     logger: Logger;
+    /** Whose handle the writer is (their workspace and user id). */
+    workspaces: SlackWorkspaces;
     /** Called once a message confirmed a project (its project thread is opened). */
     onConfirmed?: (projectId: string, dmChannel: string) => Promise<void>;
   },
@@ -58,13 +66,15 @@ export function registerClientMessageListeners(
     }
     const delivery = deliveryOf(context);
     const threadTs = dm.thread_ts ?? dm.ts;
+    const origin = requestOrigin(requestOf(context));
+    const writer = origin.user ?? { id: dm.user, teamId: origin.teamId, enterpriseId: origin.enterpriseId };
     const result = await deps.intake.dispatch({
       key: delivery.key,
       claimed: true,
       surface: 'slack',
-      handle: { surface: 'slack', externalId: dm.user },
+      handle: deps.workspaces.handleOf(writer),
       displayName: dm.user,
-      threadKey: `${dm.channel}:${threadTs}`,
+      threadKey: dm.channel,
       text: dm.text,
     });
     // A deferred turn left the entry failed for the intake's redrive: it is not marked done here.
@@ -85,6 +95,12 @@ export function registerClientMessageListeners(
       await deps.onConfirmed(result.projectId, dm.channel);
     }
   });
+}
+
+function requestOf(context: Context): StoredRequest {
+  const request = context[REQUEST_PROPERTY] as StoredRequest | undefined;
+  if (!request) throw new OlympusError('INTERNAL', 'slack listener called without its request');
+  return request;
 }
 
 function deliveryOf(context: Context): InboundDelivery {

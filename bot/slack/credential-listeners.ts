@@ -22,6 +22,7 @@ import {
   REDACTED_VALUE,
   credentialModal,
 } from './checkpoint-modals.js';
+import { interactionUser } from './payloads.js';
 import type { SlackOperators } from './slack-operators.js';
 
 export interface CredentialListenerDeps {
@@ -43,11 +44,11 @@ export function registerCredentialListeners(app: App, deps: CredentialListenerDe
     const body = blockActionsOf(context);
     const press = pressOf(body, deps.opsChannel);
     if (press.checkpointId === null) return invalidCard(client, press);
-    const decider = await deps.operators.decider(press.userId);
+    const decider = await deps.operators.decider(press.user);
     const blocked = await presses.precheck({
       checkpointId: press.checkpointId,
       decider,
-      deciderLabel: `slack:${press.userId}`,
+      deciderLabel: deps.operators.label(press.user),
       outcome: 'approved',
       actionHash: press.actionHash,
     });
@@ -99,8 +100,8 @@ export function registerCredentialListeners(app: App, deps: CredentialListenerDe
       const result = await presses.provideCredential({
         checkpointId: metadata.checkpointId,
         value,
-        by: await deps.operators.decider(user),
-        byLabel: `slack:${user}`,
+        by: await deps.operators.decider(interactionUser(body)),
+        byLabel: deps.operators.label(interactionUser(body)),
         actionHash: metadata.actionHash ?? null,
       });
       if (result.status === 'decided') {

@@ -1,11 +1,23 @@
 /**
  * Every request body Slack sends to /slack/events, validated with zod, with the natural key under which
- * it is stored in the inbox. Anything that does not parse is refused before it touches state.
+ * it is stored in the inbox. Anything that does not parse is refused before it touches state. Each
+ * request also says where it comes from (`requestOrigin`): its team, enterprise, the installations it was
+ * delivered for and whether its channel is shared with another organisation (workspace-gate.ts).
  */
 import { z } from 'zod';
 import { CREDENTIAL_CALLBACK, REDACTED_VALUE } from './checkpoint-modals.js';
 
 const id = z.string().min(1);
+/** Slack sends a missing enterprise as null, an empty string or not at all. */
+const optionalId = z
+  .string()
+  .nullish()
+  .transform((value) => (value ? value : null));
+
+/** An installation an event was delivered for (the Events API's `authorizations`). */
+const authorization = z
+  .object({ team_id: optionalId, enterprise_id: optionalId, user_id: z.string().optional() })
+  .loose();
 
 const urlVerification = z.object({ type: z.literal('url_verification'), challenge: z.string() });
 
@@ -14,7 +26,17 @@ const eventCallback = z
     type: z.literal('event_callback'),
     event_id: id,
     team_id: id,
-    event: z.object({ type: id }).loose(),
+    enterprise_id: optionalId.optional(),
+    authorizations: z.array(authorization).optional(),
+    is_ext_shared_channel: z.boolean().optional(),
+    event: z
+      .object({
+        type: id,
+        // The author's team: `user_team` in shared channels, `team` on messages.
+        user_team: z.string().optional(),
+        team: z.string().optional(),
+      })
+      .loose(),
   })
   .loose();
 
@@ -22,11 +44,17 @@ const blockAction = z
   .object({ action_id: id, action_ts: id, block_id: z.string().optional(), value: z.string().optional() })
   .loose();
 
+/** An interaction's team, enterprise and user (with the user's own team, which may differ). */
+const team = z.object({ id, enterprise_id: optionalId.optional() }).loose();
+const enterprise = z.object({ id }).loose().nullish();
+const userSchema = z.object({ id, team_id: z.string().optional() }).loose();
+
 const blockActions = z
   .object({
     type: z.literal('block_actions'),
-    team: z.object({ id }).loose(),
-    user: z.object({ id, username: z.string().optional() }).loose(),
+    team,
+    enterprise,
+    user: userSchema.extend({ username: z.string().optional() }),
     trigger_id: id,
     channel: z.object({ id }).loose().optional(),
     actions: z.array(blockAction).min(1),
@@ -38,8 +66,9 @@ const inputValue = z.object({ type: z.string(), value: z.string().nullable().opt
 const viewSubmission = z
   .object({
     type: z.literal('view_submission'),
-    team: z.object({ id }).loose(),
-    user: z.object({ id }).loose(),
+    team,
+    enterprise,
+    user: userSchema,
     view: z
       .object({
         id,
@@ -51,14 +80,35 @@ const viewSubmission = z
   })
   .loose();
 
+/** An options request (`block_suggestion`: an external select asking for its choices). */
+const optionsRequest = z
+  .object({
+    type: z.literal('block_suggestion'),
+    team,
+    enterprise,
+    user: userSchema,
+    action_id: id,
+    value: z.string().optional(),
+  })
+  .loose();
+
 const slashCommand = z
-  .object({ command: id, text: z.string(), team_id: id, user_id: id, channel_id: id, trigger_id: id })
+  .object({
+    command: id,
+    text: z.string(),
+    team_id: id,
+    enterprise_id: optionalId.optional(),
+    user_id: id,
+    channel_id: id,
+    trigger_id: id,
+  })
   .loose();
 
 export type EventCallback = z.infer<typeof eventCallback>;
 export type BlockActions = z.infer<typeof blockActions>;
 export type ViewSubmission = z.infer<typeof viewSubmission>;
 export type SlashCommand = z.infer<typeof slashCommand>;
+export type OptionsRequest = z.infer<typeof optionsRequest>;
 
 export type SlackRequest =
   | { kind: 'url_verification'; challenge: string }
@@ -66,9 +116,14 @@ export type SlackRequest =
   | { kind: 'event'; key: string; body: EventCallback }
   | { kind: 'block_actions'; key: string; body: BlockActions }
   | { kind: 'view_submission'; key: string; body: ViewSubmission }
-  | { kind: 'command'; key: string; body: SlashCommand };
+  | { kind: 'command'; key: string; body: SlashCommand }
+  | { kind: 'options'; key: string; body: OptionsRequest };
 
-/** A request that is stored in the inbox and processed (everything but the handshakes). */
+/**
+ * A request that is stored in the inbox and processed (everything but the handshakes). Options requests
+ * are the exception: Olympus offers no external select, so the workspace gate answers each one itself
+ * with no options, and none is stored.
+ */
 export type StoredRequest = Exclude<SlackRequest, { kind: 'url_verification' | 'ssl_check' }>;
 
 export type ParseResult = { ok: true; request: SlackRequest } | { ok: false; reason: string };
@@ -165,6 +220,13 @@ function fromInteraction(data: unknown): ParseResult {
     const key = `slack:view:${team.id}:${user.id}:${view.id}`;
     return { ok: true, request: { kind: 'view_submission', key, body: parsed.data } };
   }
+  if (type === 'block_suggestion') {
+    const parsed = optionsRequest.safeParse(data);
+    if (!parsed.success) return invalid('block_suggestion', parsed.error);
+    const { team, user, action_id } = parsed.data;
+    const key = `slack:options:${team.id}:${user.id}:${action_id}`;
+    return { ok: true, request: { kind: 'options', key, body: parsed.data } };
+  }
   return { ok: false, reason: `unsupported interaction type ${JSON.stringify(type ?? null)}` };
 }
 
@@ -173,6 +235,59 @@ function fromCommand(data: unknown): ParseResult {
   if (!parsed.success) return invalid('slash command', parsed.error);
   const key = `slack:command:${parsed.data.team_id}:${parsed.data.user_id}:${parsed.data.trigger_id}`;
   return { ok: true, request: { kind: 'command', key, body: parsed.data } };
+}
+
+/** Where a request comes from, as its payload says. */
+export interface RequestOrigin {
+  /** The team (workspace) the request was sent from. */
+  teamId: string;
+  enterpriseId: string | null;
+  /** The installations an event was delivered for (events only; empty otherwise). */
+  authorizations: Array<{ teamId: string | null; enterpriseId: string | null }>;
+  /** The event happened in a channel shared with another organisation (Slack Connect). */
+  externallyShared: boolean;
+  /** Who sent it, with their own team (which differs from `teamId` for a Slack Connect user). */
+  user: OriginUser | null;
+}
+
+export interface OriginUser {
+  id: string;
+  teamId: string;
+  enterpriseId: string | null;
+}
+
+export function requestOrigin(request: StoredRequest): RequestOrigin {
+  if (request.kind === 'event') {
+    const { body } = request;
+    const enterpriseId = body.enterprise_id ?? null;
+    const userId = typeof body.event.user === 'string' ? body.event.user : null;
+    return {
+      teamId: body.team_id,
+      enterpriseId,
+      authorizations: (body.authorizations ?? []).map((item) => ({
+        teamId: item.team_id,
+        enterpriseId: item.enterprise_id,
+      })),
+      externallyShared: body.is_ext_shared_channel === true,
+      user:
+        userId === null
+          ? null
+          : { id: userId, teamId: body.event.user_team ?? body.event.team ?? body.team_id, enterpriseId },
+    };
+  }
+  const user = request.kind === 'command' ? commandUser(request.body) : interactionUser(request.body);
+  const teamId = request.kind === 'command' ? request.body.team_id : request.body.team.id;
+  return { teamId, enterpriseId: user.enterpriseId, authorizations: [], externallyShared: false, user };
+}
+
+/** Who pressed, submitted or typed: the user with their own team (a Slack Connect guest's differs). */
+export function interactionUser(body: BlockActions | ViewSubmission | OptionsRequest): OriginUser {
+  const enterpriseId = body.enterprise?.id ?? body.team.enterprise_id ?? null;
+  return { id: body.user.id, teamId: body.user.team_id || body.team.id, enterpriseId };
+}
+
+export function commandUser(body: SlashCommand): OriginUser {
+  return { id: body.user_id, teamId: body.team_id, enterpriseId: body.enterprise_id ?? null };
 }
 
 function invalid(what: string, error: z.ZodError): ParseResult {

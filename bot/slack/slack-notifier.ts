@@ -6,7 +6,8 @@
  * the client's DM.
  *
  * Slack thread references: a project thread is `{ channel, threadKey: <root ts> }`; a DM conversation's
- * thread key is `<channel>:<ts>` (as the intake stores it) and is accepted as well. `deliverTo` reaches a
+ * thread key is its DM channel (one conversation per DM, as the intake stores it; older conversations
+ * were keyed `<channel>:<ts>`, which is accepted as well). `deliverTo` reaches a
  * person directly in the app's DM with them (one-time identity link codes).
  */
 import { OlympusError } from '../../common/errors.js';
@@ -47,10 +48,14 @@ export function slackThreadTarget(thread: ThreadRef): { channel: string; threadT
   return { channel: thread.channel, threadTs: key === '' ? null : key };
 }
 
-/** The thread reference of a Slack DM conversation, from its stored thread key (`<channel>:<ts>`). */
+/**
+ * The thread reference of a Slack DM conversation, from its stored thread key: the DM channel (top level)
+ * or, for conversations stored before a DM was one conversation, `<channel>:<ts>`.
+ */
 export function slackConversationThread(threadKey: string): ThreadRef | null {
   const split = threadKey.indexOf(':');
-  if (split <= 0 || split === threadKey.length - 1) return null;
+  if (split < 0) return threadKey === '' ? null : { surface: 'slack', channel: threadKey, threadKey: '' };
+  if (split === 0 || split === threadKey.length - 1) return null;
   return { surface: 'slack', channel: threadKey.slice(0, split), threadKey: threadKey.slice(split + 1) };
 }
 

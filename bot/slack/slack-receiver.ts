@@ -12,6 +12,7 @@ import type { Logger } from '../../common/logging/logger.js';
 import type { InboundRecorder } from '../../handlers/inbox/inbound-recorder.js';
 import { inboxPayload, parseSlackRequest, requestFromInbox, type StoredRequest } from './payloads.js';
 import { verifySlackRequest } from './request-verification.js';
+import type { WorkspaceScreen } from './workspace-gate.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Name under which listeners find the validated request in Bolt's context. */
@@ -41,6 +42,8 @@ export interface SlackHttpReceiverOptions {
   logger: Logger;
   /** Accepted inbound events and the time to ack them (inbox write included). */
   metrics?: SurfaceMetrics;
+  /** Answers and drops requests from outside our workspaces before the inbox (workspace-gate.ts). */
+  screen?: WorkspaceScreen;
 }
 
 export interface SurfaceMetrics {
@@ -161,6 +164,7 @@ export class SlackHttpReceiver implements Receiver {
       await respond();
       return;
     }
+    if (await this.options.screen?.(request, respond)) return;
     // Slack retries only what was not acked within its 3 s: a retry whose entry is still `processing`
     // after that long belongs to an attempt that died before its ack, and is taken over.
     const reclaim = delivery.retryNum > 0 ? { reclaimAfterMs: SLACK_ACK_DEADLINE_MS } : {};

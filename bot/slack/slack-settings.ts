@@ -10,6 +10,10 @@ export interface SlackSettings {
   opsChannel: string | null;
   /** Slack user ids with the TO role. */
   toUsers: string[];
+  /** Team ids (T…) whose requests are served; empty or absent: the bot token's team (`auth.test`). */
+  allowedTeamIds?: string[];
+  /** Enterprise ids (E…) a request may name; empty or absent: the bot token's enterprise, if any. */
+  allowedEnterpriseIds?: string[];
   /** A user group (S…) whose members are TOs as well, looked up with `usergroups.users.list`. */
   toUsergroup?: string | null;
   /** How long the user group's members are cached. Default 60000 ms. */

@@ -3,13 +3,16 @@
  * POST /slack/events, or Socket Mode when SLACK_APP_TOKEN is set (events still go inbox-first before
  * the ack). Creating it only mounts the route (no I/O); `start()` makes the configured TOs identities,
  * connects and opens the route; `stop()` closes it. Everything it needs from stored state comes through
- * the use cases it is given (`SlackUseCases`, built by the composition root from the ports).
+ * the use cases it is given (`SlackUseCases`, built by the composition root from the ports). Requests
+ * from a workspace it does not serve are dropped before the inbox (workspace-gate.ts; the home workspace
+ * is the one `auth.test` names at start).
  */
 import bolt from '@slack/bolt';
 import type { App, Receiver } from '@slack/bolt';
 import type { Express } from 'express';
 import { OlympusError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
+import type { RefusedRequests } from '../../handlers/access/refused-requests.js';
 import type { CardPresses } from '../../handlers/checkpoints/card-presses.js';
 import type { IdentityDirectory } from '../../handlers/identities/identity-directory.js';
 import type { OperatorRoster } from '../../handlers/identities/technical-operators.js';
@@ -20,7 +23,7 @@ import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
 import { registerCheckpointListeners } from './checkpoint-listeners.js';
 import { registerClientMessageListeners, type ClientIntake } from './client-messages.js';
 import { registerCredentialListeners } from './credential-listeners.js';
-import { slackClientOptions } from './slack-client.js';
+import { slackClientOptions, type SlackWebClient } from './slack-client.js';
 import { slackHandle } from './slack-identities.js';
 import { slackLogger } from './slack-logger.js';
 import { createSlackNotifier, type SlackNotifier } from './slack-notifier.js';
@@ -30,6 +33,8 @@ import { SLACK_EVENTS_PATH, SlackHttpReceiver, type SurfaceMetrics } from './sla
 import type { SlackSettings } from './slack-settings.js';
 import { registerSlashCommands } from './slash-commands.js';
 import { SlackSocketModeReceiver } from './socket-mode-receiver.js';
+import { workspaceScreen } from './workspace-gate.js';
+import { SlackWorkspaces, type SlackWorkspace } from './slack-workspaces.js';
 
 /** What the Slack surface does with stored state, each through a use case of handlers/. */
 export interface SlackUseCases {
@@ -47,6 +52,8 @@ export interface SlackUseCases {
   outbox: ChatOutbox;
   /** Project threads opened once. */
   threads: ProjectThreads;
+  /** Requests from outside our workspaces, audited. */
+  refusals: RefusedRequests;
 }
 
 export interface SlackSurfaceOptions {
@@ -82,9 +89,14 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       },
     );
   }
+  const workspaces = new SlackWorkspaces({
+    teamIds: settings.allowedTeamIds ?? [],
+    enterpriseIds: settings.allowedEnterpriseIds ?? [],
+  });
   const core = new SlackHttpReceiver({
     signingSecret: settings.signingSecret ?? '',
     inbound: useCases.inbound,
+    screen: workspaceScreen({ workspaces, refusals: useCases.refusals, logger }),
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
@@ -106,6 +118,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     logger,
     toUsers: settings.toUsers,
     toUsergroup: settings.toUsergroup ?? null,
+    workspaces,
     ...(settings.usergroupTtlMs !== undefined ? { ttlMs: settings.usergroupTtlMs } : {}),
   });
   const notifier =
@@ -132,6 +145,12 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     transport: socketMode ? 'socket' : 'http',
     async start() {
       if (running) return;
+      workspaces.bind(await homeWorkspace(outbound.client));
+      if (!workspaces.describe().teams.includes(workspaces.home.teamId)) {
+        logger.warn('SLACK_ALLOWED_TEAM_IDS leaves out the workspace of the bot token', {
+          home: workspaces.home.teamId,
+        });
+      }
       const operatorIdentities = await useCases.operators.ensure(settings.toUsers.map(slackHandle));
       const app = new bolt.App({
         token: settings.botToken,
@@ -153,6 +172,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
         outbox: useCases.outbox,
         transport: outbound.transport,
         logger,
+        workspaces,
         onConfirmed: async (projectId, dmChannel) => {
           await notifier.ensureProjectThread(projectId, dmChannel);
         },
@@ -166,6 +186,8 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
         ...(socketMode ? {} : { path: SLACK_EVENTS_PATH }),
         operators: operatorIdentities.length,
         toUsergroup: settings.toUsergroup ?? null,
+        workspace: workspaces.home,
+        allowed: workspaces.describe(),
       });
       // What a crash left stored but unprocessed runs now, in the background; what failed since (a reply
       // Slack did not take) is retried on a timer, a few times, under the same effect ids.
@@ -182,4 +204,15 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       await replaying;
     },
   };
+}
+
+/** The team (and enterprise) of the bot token, as `auth.test` names them. */
+async function homeWorkspace(client: SlackWebClient): Promise<SlackWorkspace> {
+  const answer = await client.auth.test();
+  if (!answer.team_id) {
+    throw new OlympusError('CONFIG_INVALID', 'auth.test named no team for SLACK_BOT_TOKEN', {
+      userMessage: 'Slack is misconfigured; the bot token names no workspace.',
+    });
+  }
+  return { teamId: answer.team_id, enterpriseId: answer.enterprise_id || null };
 }

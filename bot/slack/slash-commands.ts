@@ -9,7 +9,7 @@ import type { App } from '@slack/bolt';
 import { isOperator, type ProjectStatus, type ProjectStatuses } from '../../handlers/ops/project-status.js';
 import type { Checkpoint, Identity, Task } from '../../ports/domain.js';
 import { safeOutboundText as safe } from './outbound-text.js';
-import type { SlashCommand } from './payloads.js';
+import { commandUser, type SlashCommand } from './payloads.js';
 import type { SlackOperators } from './slack-operators.js';
 
 export interface SlashCommandDeps {
@@ -30,7 +30,7 @@ export function registerSlashCommands(app: App, deps: SlashCommandDeps): void {
 /** The reply text to one `/hermes …` command. */
 export async function answer(deps: SlashCommandDeps, command: SlashCommand): Promise<string> {
   const [verb = '', ...rest] = command.text.trim().split(/\s+/);
-  const who = await deps.operators.decider(command.user_id);
+  const who = await deps.operators.decider(commandUser(command));
   switch (verb.toLowerCase()) {
     case 'status':
       return status(deps.statuses, who, rest.join(' '));

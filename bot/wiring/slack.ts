@@ -5,6 +5,7 @@
  */
 import type { Express } from 'express';
 import type { Logger } from '../../common/logging/logger.js';
+import { refusedRequests } from '../../handlers/access/refused-requests.js';
 import { cardPresses } from '../../handlers/checkpoints/card-presses.js';
 import { CardSync } from '../../handlers/checkpoints/card-sync.js';
 import {
@@ -46,6 +47,7 @@ export function slackUseCases(ports: {
     statuses: projectStatuses(store),
     outbox: chatOutbox(store.outbox),
     threads: projectThreads(store, logger),
+    refusals: refusedRequests(store),
   };
 }
 

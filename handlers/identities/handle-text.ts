@@ -1,4 +1,7 @@
-/** Handles written as text: `email:alice@example.com`, `discord:1234…`, `slack:U…`, `console:name`, or a bare address. */
+/**
+ * Handles written as text: `email:alice@example.com`, `discord:1234…`, `slack:U…` (a user of the home
+ * Slack workspace; `slack:T…:U…` or `slack:E…:T…:U…` for another team), `console:name`, or a bare address.
+ */
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
 import type { IdentityHandle, Surface } from '../../ports/store.js';
@@ -23,7 +26,7 @@ function checked(surface: Surface, externalId: string): IdentityHandle {
       : surface === 'discord'
         ? /^\d{5,25}$/.test(externalId)
         : surface === 'slack'
-          ? /^[UW][A-Z0-9]{2,30}$/.test(externalId)
+          ? /^(?:(?:E[A-Z0-9]{2,30}:)?T[A-Z0-9]{2,30}:)?[UW][A-Z0-9]{2,30}$/.test(externalId)
           : /^[\w.@-]{1,100}$/.test(externalId);
   if (!valid) {
     throw new OlympusError('VALIDATION', `not a valid ${surface} handle: "${externalId}"`, {

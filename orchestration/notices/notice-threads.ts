@@ -4,11 +4,15 @@
  */
 import type { Conversation, Project, Store, ThreadRef } from '../../ports/store.js';
 
-/** The thread of a conversation as a ThreadRef (Slack keys are `<channel>:<thread ts>`). */
+/**
+ * The thread of a conversation as a ThreadRef. Slack keys are the DM channel (top level of the DM) or,
+ * for conversations stored before a DM was one conversation, `<channel>:<thread ts>`.
+ */
 export function conversationThread(conversation: Conversation): ThreadRef {
   if (conversation.surface === 'slack') {
     const [channel = conversation.threadKey] = conversation.threadKey.split(':');
-    return { surface: 'slack', channel, threadKey: conversation.threadKey };
+    const threaded = conversation.threadKey.includes(':');
+    return { surface: 'slack', channel, threadKey: threaded ? conversation.threadKey : '' };
   }
   return {
     surface: conversation.surface,

@@ -468,7 +468,7 @@ describe('Slack surface', () => {
     );
     expect(reply.params.thread_ts).toBe(ts);
     expect(String(reply.params.text).length).toBeGreaterThan(0);
-    const conversation = await db.store.conversations.findByThread('slack', `D0CLIENT:${ts}`);
+    const conversation = await db.store.conversations.findByThread('slack', 'D0CLIENT');
     expect(conversation?.messages.map((message) => message.from)).toEqual(['client', 'hermes']);
     await until(async () => (await db.store.inbox.get('slack:event:EvDirect'))?.status === 'done');
     expect(

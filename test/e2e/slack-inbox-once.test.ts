@@ -68,7 +68,7 @@ describe('Slack inbox', () => {
       key,
       surface: 'slack',
       handle: { surface: 'slack', externalId: 'U0CLIENT01' },
-      threadKey: `${channel}:${ts}`,
+      threadKey: channel,
     });
 
     const replies = () =>
@@ -81,7 +81,7 @@ describe('Slack inbox', () => {
       event_type: 'olympus_effect',
       event_payload: { effect_id: `slack.reply:${channel}:${ts}` },
     });
-    const conversation = await harness.db.store.conversations.findByThread('slack', `${channel}:${ts}`);
+    const conversation = await harness.db.store.conversations.findByThread('slack', channel);
     expect(conversation?.messages.map((message) => message.from)).toEqual(['client', 'hermes']);
   });
 });

@@ -181,7 +181,12 @@ describe('Slack outbound posts', () => {
     const notifier = wireSlackNotifier({ settings: harness.settings, store: harness.db.store, logger });
     const thread = slackConversationThread('D0CLIENT:1700000123.000200');
     expect(thread).toEqual({ surface: 'slack', channel: 'D0CLIENT', threadKey: '1700000123.000200' });
-    expect(slackConversationThread('no-colon')).toBeNull();
+    expect(slackConversationThread('D0CLIENT')).toEqual({
+      surface: 'slack',
+      channel: 'D0CLIENT',
+      threadKey: '',
+    });
+    expect(slackConversationThread('')).toBeNull();
     await notifier.deliver({
       effectId: 'reply:slack:message:D0CLIENT:1700000123.000300',
       kind: 'reply',

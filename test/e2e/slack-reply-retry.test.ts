@@ -74,7 +74,7 @@ describe('Slack DM replies', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0]!.params.thread_ts).toBe(ts);
     // Hermes answered once: the conversation holds one client message and one reply.
-    const conversation = await harness.db.store.conversations.findByThread('slack', `D0CLIENT:${ts}`);
+    const conversation = await harness.db.store.conversations.findByThread('slack', 'D0CLIENT');
     expect(conversation?.messages.map((message) => message.from)).toEqual(['client', 'hermes']);
   });
 });
