@@ -2,7 +2,8 @@
  * Socket Mode over loopback: with SLACK_APP_TOKEN set the surface asks the fake Web API for a WebSocket
  * URL (apps.connections.open, with the app token), connects to a local WebSocket server playing Slack,
  * and every envelope is stored in the inbox before its ack goes back; a redelivered event is acked and
- * processed once; a slash command's answer rides on its ack. The HTTP route is not mounted.
+ * processed once; a slash command's answer rides on its ack; an envelope from a foreign team is acked
+ * and dropped before the inbox, audited once. The HTTP route is not mounted.
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -122,5 +123,22 @@ describe('Socket Mode', () => {
     const ack = await ackOf('env-cmd');
     expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: 'No checkpoints are waiting.' });
     expect(await harness.db.store.inbox.get('slack:command:T0001:U0TOA:trigger-socket-1')).not.toBeNull();
+  });
+
+  test('an envelope from a foreign team is acked, never stored or processed, and audited once', async () => {
+    const envelope = mentionEnvelope('env-foreign', 'EvSocketForeign');
+    envelope.payload.team_id = 'T0EVIL';
+    socket!.send(JSON.stringify(envelope));
+    const ack = await ackOf('env-foreign');
+    expect(ack.payload ?? {}).toEqual({});
+    const key = 'slack:event:EvSocketForeign';
+    const refused = await until(async () => {
+      const events = await harness.db.store.audit.list({ subjectId: key });
+      return events.length > 0 ? events : null;
+    });
+    expect(refused.map((event) => [event.action, event.data.reason])).toEqual([
+      ['inbound.refused', 'foreign_team'],
+    ]);
+    expect(await harness.db.store.inbox.get(key)).toBeNull();
   });
 });
