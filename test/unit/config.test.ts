@@ -59,6 +59,32 @@ describe('configuration', () => {
     expect(error.message).toContain('DATABASE_URL: expected a postgres:// or postgresql:// connection URL');
   });
 
+  test('the Slack workspace allow-list is read as id lists and validated', () => {
+    const slack = {
+      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      SLACK_SIGNING_SECRET: 'abcdef',
+    };
+    const config = loadConfig({
+      env: { ...slack, SLACK_ALLOWED_TEAM_IDS: 'T0001, T0PARTNER', SLACK_ALLOWED_ENTERPRISE_IDS: 'E0ORG' },
+      cwd: emptyDir(),
+    });
+    expect(config.slack).toMatchObject({
+      allowedTeamIds: ['T0001', 'T0PARTNER'],
+      allowedEnterpriseIds: ['E0ORG'],
+    });
+    expect(loadConfig({ env: slack, cwd: emptyDir() }).slack).toMatchObject({
+      allowedTeamIds: [],
+      allowedEnterpriseIds: [],
+    });
+    const error = configError({
+      ...slack,
+      SLACK_ALLOWED_TEAM_IDS: 'U0001',
+      SLACK_ALLOWED_ENTERPRISE_IDS: 'T1',
+    });
+    expect(error.message).toContain('SLACK_ALLOWED_TEAM_IDS: expected comma-separated Slack team ids (T…)');
+    expect(error.message).toContain('SLACK_ALLOWED_ENTERPRISE_IDS');
+  });
+
   test('a secret value is never echoed in the error', () => {
     const error = configError({
       SLACK_BOT_TOKEN: 'not-a-bot-token-1234',
