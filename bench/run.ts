@@ -53,7 +53,7 @@ async function measure(store: Store, connectionString: string, mode: Mode) {
   write(
     `[${mode}] slack ack: 200 signed events/s for ${seconds} s, then 32 in flight for ${seconds} s, in one-second turns with a bare Bolt app…`,
   );
-  const slack = await benchSlackAck(store, { rate: 200, seconds });
+  const slack = await benchSlackAck(connectionString, { rate: 200, seconds });
   const ackBudget = mode === 'quiet' ? '≤ 1.5× bare Bolt' : '≤ 3× bare Bolt';
   for (const key of ['p50', 'p99'] as const) {
     rows.push({
