@@ -13,8 +13,9 @@ import { errorMessage, hasCode, OlympusError } from '../common/errors.js';
 import { openCheckpoint } from './checkpoints/open-checkpoint.js';
 import type { Task, TaskClaim } from '../ports/store.js';
 import { JOB_NAMES, taskRunJob } from '../ports/job-queue.js';
-import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
-import { TASK_FAILED_QUESTION } from './stalled-work.js';
+import { DEFAULT_TASK_CALLS, ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
+import { tellClient } from './client-notice.js';
+import { answerExcerpt, errorExcerpt, failureFacts, TASK_FAILED_QUESTION } from './stalled-work.js';
 import { advanceProject, audit } from './task-readiness.js';
 import { requestDigest } from './digest/request-digest.js';
 
@@ -64,6 +65,20 @@ export async function runTask(
     if (now?.status === 'done') await finishInterrupted(deps, now);
     return;
   }
+  const spent = await taskCalls(deps, claim.task);
+  if (spent.calls >= spent.max) {
+    // The task spent its model calls since its last retry: it stops for a TO now, whatever attempt it is.
+    await attemptFailed(
+      deps,
+      claim,
+      new OlympusError('AGENT_STEP_LIMIT', `task ${task.key} spent its ${spent.max} model calls`, {
+        retryable: false,
+        details: { calls: spent.calls },
+      }),
+      true,
+    );
+    return;
+  }
   await audit(
     deps,
     context.resumeFrom === undefined ? 'task.started' : 'task.resumed',
@@ -98,6 +113,7 @@ export async function runTask(
       inputs,
       progress: fencedProgress(deps, claim),
       signal: controller.signal,
+      modelCallsLeft: spent.max - spent.calls,
     });
   } catch (error) {
     const leaseLost = controller.signal.aborted && controller.signal.reason === LEASE_LOST;
@@ -105,7 +121,9 @@ export async function runTask(
       logger.warn('task attempt fenced off', { taskId, fence: claim.fence });
       return;
     }
-    await attemptFailed(deps, claim, error);
+    // A run that spent the task's model calls stops for a TO now, not after more attempts.
+    const capped = (error as { details?: { callCap?: unknown } }).details?.callCap === true;
+    await attemptFailed(deps, claim, error, capped);
     return;
   } finally {
     clearInterval(heartbeat);
@@ -203,11 +221,54 @@ function fencedProgress(deps: OrchestratorDeps, claim: TaskClaim): LoopProgress 
   };
 }
 
-async function attemptFailed(deps: OrchestratorDeps, claim: TaskClaim, error: unknown): Promise<void> {
+/**
+ * Model calls the task spent since a TO last answered its failure question with a retry (its ledger
+ * entries), against the cap.
+ */
+async function taskCalls(deps: OrchestratorDeps, task: Task): Promise<{ calls: number; max: number }> {
+  const [entries, checkpoints] = await Promise.all([
+    deps.store.ledger.list({ taskId: task.id }),
+    deps.store.checkpoints.list({ projectId: task.projectId }),
+  ]);
+  const retried = checkpoints
+    .filter(
+      (checkpoint) =>
+        checkpoint.taskId === task.id &&
+        checkpoint.kind === 'question' &&
+        checkpoint.request.details.purpose === TASK_FAILED_QUESTION &&
+        checkpoint.status === 'approved',
+    )
+    .map((checkpoint) => checkpoint.decidedAt?.getTime() ?? 0);
+  const since = Math.max(0, ...retried);
+  return {
+    calls: entries.filter((entry) => entry.kind === 'llm' && entry.at.getTime() >= since).length,
+    max: deps.settings.maxTaskCalls ?? DEFAULT_TASK_CALLS,
+  };
+}
+
+/** The model's last answer for a failed task: from the error, else from the loop's stored state. */
+async function lastAnswerOf(deps: OrchestratorDeps, task: Task, error: unknown): Promise<string | null> {
+  const fromError = failureFacts(error).lastAnswer;
+  if (fromError) return fromError;
+  const state = (await deps.store.tasks.getProgress(task.id))?.state as
+    | { messages?: { role?: unknown; content?: unknown }[]; pending?: { text?: unknown } | null }
+    | null
+    | undefined;
+  if (typeof state?.pending?.text === 'string' && state.pending.text.length > 0) return state.pending.text;
+  const last = [...(state?.messages ?? [])].reverse().find((message) => message.role === 'assistant');
+  return typeof last?.content === 'string' && last.content.length > 0 ? last.content : null;
+}
+
+async function attemptFailed(
+  deps: OrchestratorDeps,
+  claim: TaskClaim,
+  error: unknown,
+  forceLast = false,
+): Promise<void> {
   const { store } = deps;
   const { task, fence } = claim;
   const message = errorMessage(error);
-  const last = task.attempts >= deps.settings.maxTaskAttempts;
+  const last = forceLast || task.attempts >= deps.settings.maxTaskAttempts;
   const finished = await store.tasks.finish(task.id, fence, {
     status: last ? 'failed' : 'ready',
     error: message,
@@ -223,7 +284,10 @@ async function attemptFailed(deps: OrchestratorDeps, claim: TaskClaim, error: un
       cause: error,
     });
   }
-  await openCheckpoint({
+  const { calls } = await taskCalls(deps, task);
+  const shownError = errorExcerpt(message, deps.redactor);
+  const lastAnswer = answerExcerpt(await lastAnswerOf(deps, task, error), deps.redactor);
+  const checkpoint = await openCheckpoint({
     store,
     jobs: deps.jobs,
     checkpoint: {
@@ -233,17 +297,36 @@ async function attemptFailed(deps: OrchestratorDeps, claim: TaskClaim, error: un
       requestedBy: ORCHESTRATOR,
       request: {
         title: `Task "${task.title}" failed ${task.attempts} times`,
-        summary: `${task.role}'s task ${task.key} failed after ${task.attempts} attempts: ${message}\nApprove = retry it, Modify = skip it (its dependents go ahead), Reject = cancel it and its dependents.`,
+        summary: [
+          `${task.role}'s task ${task.key} failed after ${task.attempts} attempts and ${calls} model calls: ${shownError}`,
+          lastAnswer ? `The model's last answer:\n${lastAnswer}` : "The model's last answer: none recorded.",
+          'Approve = retry it, Modify = skip it (its dependents go ahead), Reject = cancel it and its dependents.',
+        ].join('\n\n'),
         details: {
           purpose: TASK_FAILED_QUESTION,
           taskKey: task.key,
           attempts: task.attempts,
-          error: message,
+          error: shownError,
+          lastAnswer,
+          modelCalls: calls,
           options: { approve: 'retry', modify: 'skip', reject: 'cancel' },
         },
       },
     },
   });
+  const project = await store.projects.get(task.projectId);
+  if (project) {
+    await tellClient(
+      store,
+      project,
+      `A step of "${project.title}" has run into a problem: "${task.title}" kept failing, so the team stopped it and an operator has been asked to decide whether to retry it, skip it or cancel it. I'll tell you how it goes.`,
+      {
+        jobs: deps.jobs,
+        logger: deps.logger,
+        effectId: `notice:${project.id}:task-stalled:${checkpoint.id}`,
+      },
+    );
+  }
 }
 
 async function dependencyResults(deps: OrchestratorDeps, task: Task) {

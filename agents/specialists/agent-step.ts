@@ -21,6 +21,11 @@ export interface AgentRunInput {
   inputs: { key: string; title: string; artifacts: Artifact[] }[];
   progress: LoopProgress;
   signal?: AbortSignal;
+  /**
+   * Model calls this run may still make (the task's cap less what it spent); past it the run fails with
+   * AGENT_STEP_LIMIT and `details.callCap: true`, not retryable. Unset: only the manifest's step limit.
+   */
+  modelCallsLeft?: number;
 }
 
 export type AgentRunResult =

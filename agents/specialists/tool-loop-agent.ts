@@ -127,6 +127,8 @@ export class ToolLoopAgent implements AgentRunner {
 
 class LoopRun {
   private readonly actor: string;
+  /** Model calls made by this run (for `modelCallsLeft`). */
+  private calls = 0;
 
   constructor(
     private readonly options: ToolLoopAgentOptions,
@@ -219,6 +221,8 @@ class LoopRun {
     const { task, project } = input;
     if (state.step - state.firstStep >= manifest.limits.maxSteps) {
       const limit = manifest.limits.maxSteps;
+      // What the model said last, for the TO who may be asked about the failure (the reset drops it).
+      const lastAnswer = lastAssistantText(state.messages);
       // A retry starts a fresh conversation (the workspace keeps what was done), at the next step index.
       const { cost, inputTokens, outputTokens } = state;
       Object.assign(state, initialState(state.messages.slice(0, 2), state.step), {
@@ -230,7 +234,18 @@ class LoopRun {
       throw new OlympusError(
         'AGENT_STEP_LIMIT',
         `${manifest.name} used all ${limit} steps of its manifest on task ${task.key} without calling finish`,
-        { retryable: true, details: { taskId: task.id, limit } },
+        { retryable: true, details: { taskId: task.id, limit, lastAnswer } },
+      );
+    }
+    if (this.input.modelCallsLeft !== undefined && this.calls >= this.input.modelCallsLeft) {
+      await this.save();
+      throw new OlympusError(
+        'AGENT_STEP_LIMIT',
+        `${manifest.name} spent the model calls task ${task.key} may make without calling finish`,
+        {
+          retryable: false,
+          details: { taskId: task.id, callCap: true, lastAnswer: lastAssistantText(state.messages) },
+        },
       );
     }
     if (this.options.spendGate && state.spendApprovedStep !== state.step) {
@@ -256,6 +271,7 @@ class LoopRun {
         return { kind: 'waiting', checkpointId: gate.checkpointId };
       }
     }
+    this.calls += 1;
     const response = await this.options.router.chat({
       tier: manifest.tier,
       messages: state.messages,
@@ -378,4 +394,12 @@ export function decisionAnswer(checkpoint: Checkpoint): Record<string, unknown> 
     ...(checkpoint.decision?.changes ? { changes: checkpoint.decision.changes } : {}),
     ...(checkpoint.decision?.reason ? { reason: checkpoint.decision.reason } : {}),
   };
+}
+
+/** The last assistant turn as text: its content, then the tools it called with their arguments. */
+function lastAssistantText(messages: readonly LlmMessage[]): string | null {
+  const last = [...messages].reverse().find((message) => message.role === 'assistant');
+  if (!last || last.role !== 'assistant') return null;
+  const calls = (last.toolCalls ?? []).map((call) => `${call.name}(${call.argumentsJson})`);
+  return [last.content, ...calls].filter((part) => part.length > 0).join('\n') || null;
 }

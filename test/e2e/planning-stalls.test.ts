@@ -55,6 +55,13 @@ function plannedTitle(body: Record<string, unknown>): string | null {
   return parsed.project.title;
 }
 
+/** The project title in an agent's request (agents offer tools; the task's first user turn names the project). */
+function agentTitle(body: Record<string, unknown>): string | null {
+  if (!Array.isArray(body.tools)) return null;
+  const first = ((body.messages ?? []) as Message[])[1]?.content ?? '';
+  return /^Project: "([^"]+)"/.exec(first)?.[1] ?? null;
+}
+
 /** The planners that never get it right, one per project title. */
 const PLANNERS: Record<string, () => ScriptedReply> = {
   // A role that is not one of the four, every time (the schema's enum refuses it).
@@ -79,7 +86,17 @@ const PLANNERS: Record<string, () => ScriptedReply> = {
       ],
     }),
   }),
+  // A sound plan, whose agent then never gets its tool calls right.
+  'Tool Fumbler': () => ({
+    content: JSON.stringify({
+      summary: 'Build it, check it.',
+      tasks: [planTask('api', 'apollo', []), planTask('qa', 'athena', ['api'])],
+    }),
+  }),
 };
+
+/** The task's cap in this file: a small one, so the test shows it (the default is DEFAULT_TASK_CALLS). */
+const TASK_CAP = 4;
 
 describe('planning that cannot succeed stops for a TO within its model-call cap', () => {
   let db: EmbeddedStore;
@@ -94,7 +111,11 @@ describe('planning that cannot succeed stops for a TO within its model-call cap'
     llm = await startFakeLlmServer();
     llm.respond((body) => {
       const title = plannedTitle(body);
-      return title ? PLANNERS[title]?.() : undefined;
+      if (title) return PLANNERS[title]?.();
+      // Every agent step calls a tool that does not exist.
+      if (agentTitle(body) === 'Tool Fumbler')
+        return { toolCalls: [{ name: 'deploy_everything', arguments: { now: true } }] };
+      return undefined;
     });
     const env = {
       OPENAI_API_KEY: 'sk-test',
@@ -121,7 +142,7 @@ describe('planning that cannot succeed stops for a TO within its model-call cap'
       manifests: loadAgentManifests(),
       logger,
       // The default cap: no planning round spends more than DEFAULT_PLAN_CALLS model calls.
-      settings: { maxTaskAttempts: 2, taskLeaseMs: 60_000 },
+      settings: { maxTaskAttempts: 2, taskLeaseMs: 60_000, maxTaskCalls: TASK_CAP },
       holder: 'test',
     });
     scheduler = createJobQueue({
@@ -310,6 +331,56 @@ describe('planning that cannot succeed stops for a TO within its model-call cap'
     await until(async () =>
       (await clientMessages(projectId)).some((m) => m.includes('needs a human planner')),
     );
+  }, 150_000);
+
+  test('a task whose model keeps answering with a tool that does not exist stops at its model-call cap', async () => {
+    const who = 'tom@example.com';
+    const projectId = await confirmedProject(who, 'Tool Fumbler', 'a recipe box', 'recipes (must)');
+    const review = await until(async () =>
+      (await store.checkpoints.list({ projectId, status: ['pending'] })).find(
+        (c) => c.kind === 'plan_review',
+      ),
+    );
+    expect(review.request.summary).toContain('covers F1 recipes');
+    await decideAs({
+      store,
+      jobs: scheduler,
+      checkpointId: review.id,
+      as: `console:${TO}`,
+      outcome: 'approved',
+    });
+    const question = await until(async () => {
+      const pending = await store.checkpoints.list({ projectId, status: ['pending'] });
+      return pending.find((c) => c.kind === 'question' && c.request.details.purpose === 'task_failed');
+    }, 90_000);
+    const [api] = (await store.tasks.listByProject(projectId)).filter((t) => t.key === 'api');
+    const calls = (await store.ledger.list({ taskId: api!.id })).length;
+    // eslint-disable-next-line no-console
+    console.log(
+      `Tool Fumbler: task api stopped for a TO after ${calls} model calls (ledger entries; cap ${TASK_CAP})`,
+    );
+    expect(calls).toBe(TASK_CAP);
+    expect(api!.status).toBe('failed');
+    expect(question.taskId).toBe(api!.id);
+    expect(question.request.details.modelCalls).toBe(TASK_CAP);
+    expect(question.request.details.lastAnswer).toContain('deploy_everything');
+    expect(question.request.details.error).toMatch(/model calls/);
+    const told = await until(async () =>
+      (await clientMessages(projectId)).find((m) => m.includes('kept failing')),
+    );
+    expect(told).toContain('"Do api"');
+    const shown = JSON.parse(JSON.stringify(await projectViews(store).show(projectId))) as {
+      checkpoints: Record<string, unknown>[];
+    };
+    expect(stallLines(shown.checkpoints)[0]).toMatch(
+      new RegExp(
+        `^task api failed after ${TASK_CAP} model calls: .+; waits for a TO to decide question checkpoint ${question.id}$`,
+      ),
+    );
+    await stalledWorkSampler(metrics, store.checkpoints)();
+    expect(await metrics.registry.metrics()).toMatch(/olympus_stalled_work\{kind="task"\} 1/);
+    const status = await say(who, '3', 'How is Tool Fumbler going?');
+    expect(status.reply).toContain('kept failing and waits for an operator');
   }, 150_000);
 });
 
