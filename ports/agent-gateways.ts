@@ -3,7 +3,7 @@
  * spending money. The orchestration implements both (orchestration/checkpoints/checkpoint-gateway.ts,
  * orchestration/budget/spend-gateway.ts); the composition root hands them to the tools.
  */
-import type { Checkpoint, NewCheckpoint, Project, Task } from './store.js';
+import type { Checkpoint, CheckpointWaiter, NewCheckpoint, Project, Task } from './store.js';
 import type { SpendType } from './spend-details.js';
 
 export interface CheckpointGateway {
@@ -12,6 +12,16 @@ export interface CheckpointGateway {
    * waits for the decision.
    */
   open(checkpoint: NewCheckpoint): Promise<Checkpoint>;
+  /**
+   * Adds a task to the tasks waiting on an open checkpoint (a credential another task asked for already),
+   * audits it and has the card show it; null when the checkpoint does not exist.
+   */
+  join(checkpointId: string, waiter: Omit<CheckpointWaiter, 'at'>, actor: string): Promise<Checkpoint | null>;
+  /**
+   * Runs `work` while holding the project's lock on `subject` (e.g. one credential's service), so two
+   * tasks asking for the same thing at once open one checkpoint between them.
+   */
+  exclusive<T>(projectId: string, subject: string, work: () => Promise<T>): Promise<T>;
 }
 
 export interface SpendRequest {

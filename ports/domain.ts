@@ -155,6 +155,16 @@ export interface CardRef {
   messageId: string;
 }
 
+/** A task waiting on a checkpoint it did not open (a credential several tasks need), besides its own task. */
+export interface CheckpointWaiter {
+  taskId: string;
+  taskKey: string;
+  role: string;
+  title: string;
+  /** When the task joined. */
+  at: Date;
+}
+
 export interface Checkpoint {
   id: string;
   projectId: string;
@@ -166,6 +176,11 @@ export interface Checkpoint {
   status: CheckpointStatus;
   decision: CheckpointDecision | null;
   cards: CardRef[];
+  /**
+   * Every task that waits on (or was answered by) this checkpoint, its own task first: a credential is
+   * asked for once per project and service, and each task that needs it joins. Not part of the action hash.
+   */
+  waiters: CheckpointWaiter[];
   remindersSent: number;
   expiresAt: Date | null;
   createdAt: Date;

@@ -17,6 +17,7 @@ import type {
   CheckpointKind,
   CheckpointOutcome,
   CheckpointRequest,
+  CheckpointWaiter,
   Conversation,
   ConversationMessage,
   Identity,
@@ -191,6 +192,8 @@ export interface NewCheckpoint {
   requestedBy: string;
   request: CheckpointRequest;
   expiresAt?: Date | null;
+  /** The tasks waiting on it from the start (usually its own task). */
+  waiters?: Omit<CheckpointWaiter, 'at'>[];
 }
 
 export interface DecisionInput {
@@ -223,6 +226,11 @@ export interface CheckpointRepository {
    */
   revise(id: string, request: CheckpointRequest): Promise<Checkpoint | null>;
   addCard(id: string, card: CardRef): Promise<Checkpoint | null>;
+  /**
+   * Adds a task to the checkpoint's waiters unless it is there already (one statement, whatever its
+   * status); null when the checkpoint does not exist.
+   */
+  addWaiter(id: string, waiter: Omit<CheckpointWaiter, 'at'>): Promise<Checkpoint | null>;
   /** Atomic increment; returns the new count, or null if the checkpoint does not exist. */
   recordReminder(id: string): Promise<number | null>;
 }
@@ -341,12 +349,16 @@ export type NewSecretLease = Omit<SecretLease, 'id' | 'revokedAt' | 'createdAt'>
 
 export interface SecretLeaseRepository {
   /**
-   * Issues the lease of a credential checkpoint. One lease per checkpoint: issuing again returns the lease
-   * issued first (a retried approval does not mint a second handle).
+   * Issues a task's lease of a credential checkpoint. One lease per checkpoint and task: issuing again
+   * returns the lease issued first (a retried approval does not mint a second handle); each task waiting
+   * on the same checkpoint gets its own.
    */
   issue(input: NewSecretLease): Promise<SecretLease>;
   get(id: string): Promise<SecretLease | null>;
-  getByCheckpoint(checkpointId: string): Promise<SecretLease | null>;
+  /** The lease of that checkpoint for `taskId`; without it, the first lease the checkpoint granted. */
+  getByCheckpoint(checkpointId: string, taskId?: string): Promise<SecretLease | null>;
+  /** Every lease the checkpoint granted, first issued first. */
+  listByCheckpoint(checkpointId: string): Promise<SecretLease[]>;
   listByTask(taskId: string): Promise<SecretLease[]>;
   /** Ends the lease at once; null when it does not exist. Revoking twice keeps the first time. */
   revoke(id: string): Promise<SecretLease | null>;

@@ -23,6 +23,9 @@ export const CredentialNameSchema = z
 /** What a credential checkpoint's details hold (and so what its action hash covers). */
 export const CredentialDetailsSchema = z.object({
   credential: CredentialNameSchema,
+  /** The service as the agent named it ("Pocket"), and its key: one checkpoint per project and key. */
+  service: z.string().optional(),
+  serviceKey: z.string().optional(),
   purpose: z.string(),
   host: z.string(),
   tool: z.enum(CREDENTIAL_TOOLS),
@@ -56,21 +59,33 @@ export function credentialDetails(checkpoint: Checkpoint): CredentialDetails | n
   return parsed.success ? parsed.data : null;
 }
 
-/** Issues (once) the lease an approved credential checkpoint grants, pinned to `version`. */
+/** The tasks a credential checkpoint serves: its own task, then every task that joined it. */
+export function waitingTaskIds(checkpoint: Checkpoint): string[] {
+  const ids = checkpoint.taskId === null ? [] : [checkpoint.taskId];
+  for (const waiter of checkpoint.waiters) if (!ids.includes(waiter.taskId)) ids.push(waiter.taskId);
+  return ids;
+}
+
+/**
+ * Issues (once per task) the lease an approved credential checkpoint grants to one of the tasks it serves
+ * (default: its own task), pinned to `version`.
+ */
 export async function issueLease(
   store: Store,
   checkpoint: Checkpoint,
   version: string,
   grantedBy: string,
-  now: Date = new Date(),
+  options: { taskId?: string | null; now?: Date } = {},
 ): Promise<SecretLease | null> {
   const details = credentialDetails(checkpoint);
-  if (!details || checkpoint.taskId === null) return null;
+  const taskId = options.taskId ?? checkpoint.taskId;
+  if (!details || taskId === null) return null;
+  const now = options.now ?? new Date();
   const id = newId();
   const lease = await store.secretLeases.issue({
     id,
     projectId: checkpoint.projectId,
-    taskId: checkpoint.taskId,
+    taskId,
     tool: details.tool,
     credential: details.credential,
     secretName: details.secretName,
@@ -110,19 +125,25 @@ export async function newestEnabledVersion(vault: Vault, secretName: string): Pr
 }
 
 /**
- * What the agent is told when its credential checkpoint is decided: on approval the lease id (the
- * handle) — never the value; a lease is issued here if the approval came without a new value but the
- * vault already holds one for this project's credential.
+ * What the agent of `taskId` (default: the checkpoint's own task) is told when the credential checkpoint
+ * it waits on is decided: on approval its lease id (the handle) — never the value; a lease is issued here
+ * if none was issued to the task yet (an approval without a new value, a task that joined after the
+ * value was provided) and the vault holds one for this project's credential.
  */
-export async function credentialAnswer(store: Store, vault: Vault, checkpoint: Checkpoint): Promise<string> {
+export async function credentialAnswer(
+  store: Store,
+  vault: Vault,
+  checkpoint: Checkpoint,
+  taskId: string | null = checkpoint.taskId,
+): Promise<string> {
   const details = credentialDetails(checkpoint);
   if (!details) return JSON.stringify({ status: checkpoint.status, error: 'not a credential checkpoint' });
   if (checkpoint.status === 'approved' || checkpoint.status === 'modified') {
-    let lease = await store.secretLeases.getByCheckpoint(checkpoint.id);
-    if (!lease) {
+    let lease = taskId === null ? null : await store.secretLeases.getByCheckpoint(checkpoint.id, taskId);
+    if (!lease && taskId !== null) {
       const version = await newestEnabledVersion(vault, details.secretName);
       if (version !== null)
-        lease = await issueLease(store, checkpoint, version, checkpoint.decision?.by ?? 'system');
+        lease = await issueLease(store, checkpoint, version, checkpoint.decision?.by ?? 'system', { taskId });
     }
     if (!lease) {
       return JSON.stringify({

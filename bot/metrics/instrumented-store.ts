@@ -43,6 +43,7 @@ export function instrumentCheckpoints(
     },
     get: (id) => checkpoints.get(id),
     list: (filter) => checkpoints.list(filter),
+    addWaiter: (id, waiter) => checkpoints.addWaiter(id, waiter),
     revise: (id, request) => checkpoints.revise(id, request),
     addCard: (id, card) => checkpoints.addCard(id, card),
     recordReminder: (id) => checkpoints.recordReminder(id),

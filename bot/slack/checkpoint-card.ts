@@ -68,6 +68,7 @@ const knownDetails = z
     credential: z
       .union([z.string(), z.object({ name: z.string(), purpose: z.string().optional() }).loose()])
       .optional(),
+    service: z.string().optional(),
     purpose: z.string().optional(),
     host: z.string().optional(),
   })
@@ -159,9 +160,28 @@ function detailLines(checkpoint: Checkpoint, project: Project | null): string[] 
     const why = named.purpose ?? details.purpose;
     const purpose = why ? ` — ${safe(why)}` : '';
     const host = details.host ? `\nUsed only with ${Md.codeInline(safe(details.host))}` : '';
-    lines.push(`${Md.bold('Credential')}\n${Md.codeInline(safe(named.name))}${purpose}${host}`);
+    const service = details.service ? `${safe(details.service)} ` : '';
+    lines.push(`${Md.bold('Credential')}\n${service}${Md.codeInline(safe(named.name))}${purpose}${host}`);
   }
+  const waiting = waitingLine(checkpoint);
+  if (waiting) lines.push(waiting);
   return lines.map((line) => line.slice(0, 3000));
+}
+
+/** The tasks a checkpoint serves (a credential asked for once for every task that needs it). */
+function waitingLine(checkpoint: Checkpoint): string | null {
+  if (checkpoint.kind !== 'credential' || checkpoint.waiters.length === 0) return null;
+  const label =
+    checkpoint.status === 'pending'
+      ? `Tasks waiting on it (${checkpoint.waiters.length})`
+      : checkpoint.status === 'approved' || checkpoint.status === 'modified'
+        ? `Tasks it serves (${checkpoint.waiters.length})`
+        : `Tasks that asked for it (${checkpoint.waiters.length})`;
+  const items = checkpoint.waiters
+    .slice(0, 15)
+    .map((waiter) => `• ${safe(`${waiter.title} (${waiter.taskKey}, ${waiter.role})`)}`);
+  const more = checkpoint.waiters.length > 15 ? [`…and ${checkpoint.waiters.length - 15} more`] : [];
+  return `${Md.bold(label)}\n${[...items, ...more].join('\n')}`;
 }
 
 function decisionLine(model: CardModel): string {

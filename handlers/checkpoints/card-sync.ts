@@ -3,7 +3,8 @@
  * update are effects with their own id, done once (handlers/outbox/send-once.ts; a post whose earlier
  * attempt may have reached the surface is looked up by its effect id first). A pending checkpoint whose
  * request was revised gets its card updated in place (effect id per revision and action hash), so the card
- * shows the new arguments and its buttons carry the new hash. One sync per checkpoint at a time, under a
+ * shows the new arguments and its buttons carry the new hash; so does one a task joins (it names every task
+ * waiting on it). One sync per checkpoint at a time, under a
  * short lease renewed while it runs. The surface renders the card and owns the transport.
  */
 import { hostname } from 'node:os';
@@ -119,7 +120,9 @@ export class CardSync implements CheckpointCardSync {
     const prefix = `${this.name}.card:${checkpoint.id}`;
     if (checkpoint.status !== 'pending') return `${prefix}:${checkpoint.status}`;
     const revision = checkpoint.request.revision ?? 0;
-    return `${prefix}:pending:${revision}:${currentActionHash(checkpoint).slice(0, 16)}`;
+    // A task that joins a pending checkpoint (a credential several tasks need) is shown on its card too.
+    const waiters = checkpoint.waiters.length > 1 ? `:w${checkpoint.waiters.length}` : '';
+    return `${prefix}:pending:${revision}:${currentActionHash(checkpoint).slice(0, 16)}${waiters}`;
   }
 
   /** The card just posted shows the current request: no update needed for it. */

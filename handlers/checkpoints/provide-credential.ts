@@ -2,14 +2,19 @@
  * A TO provides the value a `credential` checkpoint asks for (Slack's "Provide credential" modal, the
  * CLI): only someone allowed to decide checkpoints may; the value goes straight into the vault under
  * the project's name for that credential (`olympus-<project key>-<credential>`), the checkpoint is
- * approved through the one decision handler, and a lease pinned to the new version is issued to the asking
- * task and tool. If the decision does not go through (someone decided first, the card was stale), the new
+ * approved through the one decision handler, and a lease pinned to the new version is issued to every task
+ * waiting on it (the one that asked and each that joined it), for the named tool. If the decision does not go through (someone decided first, the card was stale), the new
  * version is destroyed. The database only ever sees names and versions.
  */
 import { hasCode } from '../../common/errors.js';
 import type { Identity, Store } from '../../ports/store.js';
 import { assertValue, type Vault } from '../../ports/vault.js';
-import { credentialDetails, issueLease, labelValue } from '../../agents/tools/credential-lease.js';
+import {
+  credentialDetails,
+  issueLease,
+  labelValue,
+  waitingTaskIds,
+} from '../../agents/tools/credential-lease.js';
 import { decideCheckpoint, precheckDecision, type DecideCheckpointResult } from './decide-checkpoint.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 
@@ -84,8 +89,9 @@ export async function provideCredential(input: ProvideCredentialInput): Promise<
     ...(input.actionHash !== undefined ? { actionHash: input.actionHash } : {}),
   });
   if (decision.status === 'decided') {
-    // The task may already be resuming: whoever issues first (here or its answer) wins, same version.
-    await issueLease(store, decision.checkpoint, version, by.id);
+    // The tasks may already be resuming: whoever issues first (here or its answer) wins, same version.
+    for (const taskId of waitingTaskIds(decision.checkpoint))
+      await issueLease(store, decision.checkpoint, version, by.id, { taskId });
   } else {
     await vault.destroyVersion(details.secretName, version);
     await store.audit.append({

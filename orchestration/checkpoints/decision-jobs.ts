@@ -1,7 +1,8 @@
 /**
  * The jobs a stored decision starts, on every decision path (a TO's press on any surface, expiry, a
  * provided credential): the card update, and the one job that carries out what the decision means.
- *   - A checkpoint a parked task (`waiting_checkpoint`) waits on: `task.resume`, straight away. That job
+ *   - A checkpoint a parked task (`waiting_checkpoint`) waits on: `task.resume`, straight away, for every
+ *     task parked on it (a credential serves each task of the project that asked for it). That job
  *     applies the decision's budget effects (a budget pause ends, the spend is audited) and continues the
  *     task with the decision as its answer (a rejected spend or deploy cancels it there).
  *   - Every other one (a plan or brief review, a budget change, a failed task's question, a task that is
@@ -27,20 +28,33 @@ export async function enqueueDecisionJobs(deps: DecisionJobDeps, checkpoint: Che
 }
 
 async function enqueueDecisionEffect(deps: DecisionJobDeps, checkpoint: Checkpoint): Promise<void> {
-  const taskId = await parkedTaskOf(deps.store, checkpoint);
-  if (taskId !== null) {
+  const taskIds = await parkedTasksOf(deps.store, checkpoint);
+  for (const taskId of taskIds)
     await deps.jobs.enqueue(JOB_NAMES.taskResume, { taskId, checkpointId: checkpoint.id });
-    return;
-  }
-  await deps.jobs.enqueue(JOB_NAMES.checkpointDecided, { checkpointId: checkpoint.id });
+  if (taskIds.length === 0)
+    await deps.jobs.enqueue(JOB_NAMES.checkpointDecided, { checkpointId: checkpoint.id });
 }
 
-/** The task parked on this checkpoint's decision, or null when none waits (yet) for it. */
-async function parkedTaskOf(store: Store, checkpoint: Checkpoint): Promise<string | null> {
-  if (!checkpoint.taskId) return null;
+/**
+ * The tasks parked on this checkpoint's decision: its own task, and every other task that joined it and is
+ * parked on it; empty when none waits (yet) for it.
+ */
+async function parkedTasksOf(store: Store, checkpoint: Checkpoint): Promise<string[]> {
   // A failed task's question is answered by the orchestrator (retry, skip, cancel), not by the task.
   if (checkpoint.kind === 'question' && checkpoint.request.details.purpose === TASK_FAILED_QUESTION)
-    return null;
-  const task = await store.tasks.get(checkpoint.taskId);
-  return task?.status === 'waiting_checkpoint' ? task.id : null;
+    return [];
+  const parked: string[] = [];
+  if (checkpoint.taskId) {
+    const task = await store.tasks.get(checkpoint.taskId);
+    if (task?.status === 'waiting_checkpoint') parked.push(task.id);
+  }
+  for (const waiter of checkpoint.waiters) {
+    if (waiter.taskId === checkpoint.taskId || parked.includes(waiter.taskId)) continue;
+    const [task, progress] = await Promise.all([
+      store.tasks.get(waiter.taskId),
+      store.tasks.getProgress(waiter.taskId),
+    ]);
+    if (task?.status === 'waiting_checkpoint' && progress?.waitingOn === checkpoint.id) parked.push(task.id);
+  }
+  return parked;
 }

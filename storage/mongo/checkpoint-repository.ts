@@ -6,6 +6,7 @@ import type {
   CheckpointDecision,
   CheckpointRequest,
   CheckpointStatus,
+  CheckpointWaiter,
 } from '../../ports/domain.js';
 import type {
   CheckpointRepository,
@@ -33,6 +34,7 @@ export class MongoCheckpointRepository implements CheckpointRepository {
       status: 'pending',
       decision: null,
       cards: [],
+      waiters: (input.waiters ?? []).map((waiter) => waiterEntry(waiter)),
       remindersSent: 0,
       expiresAt: input.expiresAt ?? null,
       createdAt: new Date(),
@@ -96,6 +98,16 @@ export class MongoCheckpointRepository implements CheckpointRepository {
     return doc ? toCheckpoint(doc) : null;
   }
 
+  /** Appends the task unless an entry for it is there already (one update). */
+  async addWaiter(id: string, waiter: Omit<CheckpointWaiter, 'at'>): Promise<Checkpoint | null> {
+    const added = await this.c.checkpoints.findOneAndUpdate(
+      { _id: id, 'waiters.taskId': { $ne: waiter.taskId } },
+      { $push: { waiters: waiterEntry(waiter) } },
+      { returnDocument: 'after' },
+    );
+    return added ? toCheckpoint(added) : this.get(id);
+  }
+
   async recordReminder(id: string): Promise<number | null> {
     const doc = await this.c.checkpoints.findOneAndUpdate(
       { _id: id },
@@ -104,4 +116,14 @@ export class MongoCheckpointRepository implements CheckpointRepository {
     );
     return doc ? doc.remindersSent : null;
   }
+}
+
+function waiterEntry(waiter: Omit<CheckpointWaiter, 'at'>): CheckpointWaiter {
+  return {
+    taskId: waiter.taskId,
+    taskKey: waiter.taskKey,
+    role: waiter.role,
+    title: waiter.title,
+    at: new Date(),
+  };
 }

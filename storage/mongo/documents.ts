@@ -11,6 +11,7 @@ import type {
   AuditEvent,
   CardRef,
   CheckpointDecision,
+  CheckpointWaiter,
   CheckpointKind,
   CheckpointRequest,
   CheckpointStatus,
@@ -123,6 +124,8 @@ export interface CheckpointDoc {
   status: CheckpointStatus;
   decision: CheckpointDecision | null;
   cards: CardRef[];
+  /** Absent on documents stored before waiters were kept. */
+  waiters?: CheckpointWaiter[];
   remindersSent: number;
   expiresAt: Date | null;
   createdAt: Date;

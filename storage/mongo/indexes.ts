@@ -6,7 +6,7 @@
  * upserts into "exactly one wins" (handles, thread keys, project keys, brief versions, task keys).
  * Natural keys stored as `_id` (inbox, outbox, leases, audit `seq`) need no extra index.
  */
-import type { Db } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
 import { AGENDA_COLLECTION, collections } from './documents.js';
 
 export async function ensureIndexes(db: Db): Promise<void> {
@@ -57,10 +57,13 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.inbox.createIndexes([{ key: { status: 1, order: 1 }, name: 'status_order' }]),
     c.outbox.createIndexes([{ key: { status: 1, order: 1 }, name: 'status_order' }]),
     c.rateCounters.createIndexes([{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]),
-    c.secretLeases.createIndexes([
-      { key: { checkpointId: 1 }, name: 'checkpointId_unique', unique: true },
-      { key: { taskId: 1, order: 1 }, name: 'taskId_order' },
-    ]),
+    dropRetiredIndex(c.secretLeases, 'checkpointId_unique').then(() =>
+      c.secretLeases.createIndexes([
+        // One lease per checkpoint and task: every task waiting on a credential gets its own.
+        { key: { checkpointId: 1, taskId: 1 }, name: 'checkpointId_taskId_unique', unique: true },
+        { key: { taskId: 1, order: 1 }, name: 'taskId_order' },
+      ]),
+    ),
     // The index @agendajs/mongo-backend creates on connect when `ensureIndex` is on (same keys and
     // name, so either side creating it first is fine); the store passes `ensureIndex: false`.
     db
@@ -70,4 +73,15 @@ export async function ensureIndexes(db: Db): Promise<void> {
         { name: 'findAndLockNextJobIndex' },
       ),
   ]);
+}
+
+/** Drops an index an earlier version created; absent (a new database, another process dropped it) is fine. */
+async function dropRetiredIndex<T extends Document>(collection: Collection<T>, name: string): Promise<void> {
+  try {
+    await collection.dropIndex(name);
+  } catch (error) {
+    const code =
+      (error as { codeName?: unknown; code?: unknown }).codeName ?? (error as { code?: unknown }).code;
+    if (code !== 'IndexNotFound' && code !== 27 && code !== 'NamespaceNotFound' && code !== 26) throw error;
+  }
 }

@@ -117,6 +117,13 @@ export function toCheckpoint(doc: CheckpointDoc): Checkpoint {
     status: doc.status,
     decision: doc.decision ?? null,
     cards: doc.cards.map((c) => ({ surface: c.surface, channel: c.channel, messageId: c.messageId })),
+    waiters: (doc.waiters ?? []).map((waiter) => ({
+      taskId: waiter.taskId,
+      taskKey: waiter.taskKey,
+      role: waiter.role,
+      title: waiter.title,
+      at: new Date(waiter.at),
+    })),
     remindersSent: doc.remindersSent,
     expiresAt: doc.expiresAt ?? null,
     createdAt: doc.createdAt,

@@ -1,7 +1,7 @@
 /**
  * Secret leases in MongoDB: names, versions and bindings only (values stay in the vault). The unique
- * index on `checkpointId` makes `issue` idempotent: a second insert for the same checkpoint fails with
- * E11000 and the first lease is returned instead.
+ * index on `checkpointId` and `taskId` makes `issue` idempotent: a second insert for the same checkpoint
+ * and task fails with E11000 and the first lease is returned instead.
  */
 import { newId } from '../../common/ids.js';
 import type { SecretLease } from '../../ports/domain.js';
@@ -50,7 +50,7 @@ export class MongoSecretLeaseRepository implements SecretLeaseRepository {
       return toSecretLease(doc);
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const existing = await this.getByCheckpoint(input.checkpointId);
+      const existing = await this.getByCheckpoint(input.checkpointId, input.taskId);
       if (!existing) throw error;
       return existing;
     }
@@ -61,9 +61,17 @@ export class MongoSecretLeaseRepository implements SecretLeaseRepository {
     return doc ? toSecretLease(doc) : null;
   }
 
-  async getByCheckpoint(checkpointId: string): Promise<SecretLease | null> {
-    const doc = await this.c.secretLeases.findOne({ checkpointId });
+  async getByCheckpoint(checkpointId: string, taskId?: string): Promise<SecretLease | null> {
+    const doc = await this.c.secretLeases.findOne(
+      { checkpointId, ...(taskId !== undefined ? { taskId } : {}) },
+      { sort: { order: 1 } },
+    );
     return doc ? toSecretLease(doc) : null;
+  }
+
+  async listByCheckpoint(checkpointId: string): Promise<SecretLease[]> {
+    const docs = await this.c.secretLeases.find({ checkpointId }).sort({ order: 1 }).toArray();
+    return docs.map(toSecretLease);
   }
 
   async listByTask(taskId: string): Promise<SecretLease[]> {

@@ -6,6 +6,7 @@ import type {
   CheckpointDecision,
   CheckpointRepository,
   CheckpointRequest,
+  CheckpointWaiter,
   DecideOptions,
   DecideResult,
   DecisionInput,
@@ -19,8 +20,8 @@ export class PostgresCheckpointRepository implements CheckpointRepository {
 
   async open(input: NewCheckpoint): Promise<Checkpoint> {
     const row = await this.db.one<CheckpointRow>(
-      `INSERT INTO checkpoints (id, project_id, task_id, kind, requested_by, request, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING *`,
+      `INSERT INTO checkpoints (id, project_id, task_id, kind, requested_by, request, expires_at, waiters)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb) RETURNING *`,
       [
         newId(),
         input.projectId,
@@ -29,6 +30,7 @@ export class PostgresCheckpointRepository implements CheckpointRepository {
         input.requestedBy,
         jsonParam(input.request),
         input.expiresAt ?? null,
+        jsonParam((input.waiters ?? []).map((waiter) => waiterEntry(waiter))),
       ],
     );
     if (!row) throw new OlympusError('INTERNAL', 'checkpoint was not stored');
@@ -85,6 +87,18 @@ export class PostgresCheckpointRepository implements CheckpointRepository {
     return row ? toCheckpoint(row) : null;
   }
 
+  async addWaiter(id: string, waiter: Omit<CheckpointWaiter, 'at'>): Promise<Checkpoint | null> {
+    // One statement: appended unless an entry for the task is there already.
+    const row = await this.db.one<CheckpointRow>(
+      `UPDATE checkpoints SET waiters = CASE
+         WHEN waiters @> jsonb_build_array(jsonb_build_object('taskId', $2::text)) THEN waiters
+         ELSE waiters || jsonb_build_array($3::jsonb) END
+       WHERE id = $1 RETURNING *`,
+      [id, waiter.taskId, jsonParam(waiterEntry(waiter))],
+    );
+    return row ? toCheckpoint(row) : null;
+  }
+
   async recordReminder(id: string): Promise<number | null> {
     const row = await this.db.one<{ reminders_sent: number }>(
       'UPDATE checkpoints SET reminders_sent = reminders_sent + 1 WHERE id = $1 RETURNING reminders_sent',
@@ -92,4 +106,14 @@ export class PostgresCheckpointRepository implements CheckpointRepository {
     );
     return row ? row.reminders_sent : null;
   }
+}
+
+function waiterEntry(waiter: Omit<CheckpointWaiter, 'at'>): Record<string, string> {
+  return {
+    taskId: waiter.taskId,
+    taskKey: waiter.taskKey,
+    role: waiter.role,
+    title: waiter.title,
+    at: new Date().toISOString(),
+  };
 }

@@ -302,4 +302,13 @@ export const migrations: readonly Migration[] = [
     name: 'inbox entries carry what their handler attached',
     statements: ['ALTER TABLE inbox ADD COLUMN attached jsonb'],
   },
+  {
+    version: 9,
+    name: 'a credential checkpoint serves every task that waits on it',
+    statements: [
+      "ALTER TABLE checkpoints ADD COLUMN waiters jsonb NOT NULL DEFAULT '[]'::jsonb",
+      'ALTER TABLE secret_leases DROP CONSTRAINT secret_leases_checkpoint_unique',
+      'ALTER TABLE secret_leases ADD CONSTRAINT secret_leases_checkpoint_task_unique UNIQUE (checkpoint_id, task_id)',
+    ],
+  },
 ];

@@ -13,6 +13,7 @@ import type {
   CheckpointKind,
   CheckpointRequest,
   CheckpointStatus,
+  CheckpointWaiter,
   Conversation,
   ConversationMessage,
   Identity,
@@ -201,6 +202,7 @@ export type CheckpointRow = {
   status: CheckpointStatus;
   decision: (Omit<CheckpointDecision, 'at'> & { at: string }) | null;
   cards: CardRef[];
+  waiters: (Omit<CheckpointWaiter, 'at'> & { at: string })[] | null;
   reminders_sent: number;
   expires_at: Date | null;
   created_at: Date;
@@ -218,6 +220,13 @@ export function toCheckpoint(row: CheckpointRow): Checkpoint {
     status: row.status,
     decision: row.decision === null ? null : { ...row.decision, at: toDate(row.decision.at) },
     cards: row.cards,
+    waiters: (row.waiters ?? []).map((waiter) => ({
+      taskId: waiter.taskId,
+      taskKey: waiter.taskKey,
+      role: waiter.role,
+      title: waiter.title,
+      at: toDate(waiter.at),
+    })),
     remindersSent: row.reminders_sent,
     expiresAt: toDateOrNull(row.expires_at),
     createdAt: toDate(row.created_at),

@@ -40,12 +40,12 @@ export class PostgresSecretLeaseRepository implements SecretLeaseRepository {
   constructor(private readonly db: Database) {}
 
   async issue(input: NewSecretLease): Promise<SecretLease> {
-    // One statement: the first lease of a checkpoint wins; a repeat returns it unchanged.
+    // One statement: the first lease of a checkpoint for a task wins; a repeat returns it unchanged.
     const inserted = await this.db.one<SecretLeaseRow>(
       `INSERT INTO secret_leases (id, project_id, task_id, tool, credential, secret_name, secret_version,
          checkpoint_id, granted_by, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (checkpoint_id) DO NOTHING
+       ON CONFLICT (checkpoint_id, task_id) DO NOTHING
        RETURNING *`,
       [
         input.id ?? newId(),
@@ -61,7 +61,7 @@ export class PostgresSecretLeaseRepository implements SecretLeaseRepository {
       ],
     );
     if (inserted) return toSecretLease(inserted);
-    const existing = await this.getByCheckpoint(input.checkpointId);
+    const existing = await this.getByCheckpoint(input.checkpointId, input.taskId);
     if (!existing) throw new Error(`secret lease of checkpoint ${input.checkpointId} vanished`);
     return existing;
   }
@@ -71,11 +71,21 @@ export class PostgresSecretLeaseRepository implements SecretLeaseRepository {
     return row ? toSecretLease(row) : null;
   }
 
-  async getByCheckpoint(checkpointId: string): Promise<SecretLease | null> {
-    const row = await this.db.one<SecretLeaseRow>('SELECT * FROM secret_leases WHERE checkpoint_id = $1', [
-      checkpointId,
-    ]);
+  async getByCheckpoint(checkpointId: string, taskId?: string): Promise<SecretLease | null> {
+    const row = await this.db.one<SecretLeaseRow>(
+      `SELECT * FROM secret_leases WHERE checkpoint_id = $1 AND ($2::text IS NULL OR task_id = $2)
+       ORDER BY ord LIMIT 1`,
+      [checkpointId, taskId ?? null],
+    );
     return row ? toSecretLease(row) : null;
+  }
+
+  async listByCheckpoint(checkpointId: string): Promise<SecretLease[]> {
+    const rows = await this.db.rows<SecretLeaseRow>(
+      'SELECT * FROM secret_leases WHERE checkpoint_id = $1 ORDER BY ord',
+      [checkpointId],
+    );
+    return rows.map(toSecretLease);
   }
 
   async listByTask(taskId: string): Promise<SecretLease[]> {

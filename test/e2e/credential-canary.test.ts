@@ -58,7 +58,12 @@ describe('credential canary', () => {
       toolCalls: [
         {
           name: 'request_credential',
-          arguments: { name: 'partner_token', purpose: 'read orders from the partner API', host: api.host },
+          arguments: {
+            service: 'Partner',
+            name: 'partner_token',
+            purpose: 'read orders from the partner API',
+            host: api.host,
+          },
         },
       ],
     });

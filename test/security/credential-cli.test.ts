@@ -60,7 +60,7 @@ describe('olympus checkpoints decide --secret-stdin', () => {
       checkpoints: checkpointGateway({ store, jobs: new RecordingJobs() }),
       vault: null as never, // only answering a decision reads the vault; opening the checkpoint does not
     }).run(
-      { name: 'ci_token', purpose: 'trigger the CI', host: 'ci.example' },
+      { service: 'Ci', name: 'ci_token', purpose: 'trigger the CI', host: 'ci.example' },
       contextFor(project, tasks[0]!),
     );
     const checkpointId = (asked as { checkpointId: string }).checkpointId;

@@ -60,7 +60,7 @@ describe('secret leases', () => {
     const task = tasks[0]!;
     const tool = requestCredentialTool({ store, checkpoints: checkpointGateway({ store, jobs }), vault });
     const outcome = await tool.run(
-      { name: 'partner_token', purpose: 'call the partner API', host: api.host },
+      { service: 'Partner', name: 'partner_token', purpose: 'call the partner API', host: api.host },
       contextFor(project, task, 1, 'call-a'),
     );
     if (outcome.kind !== 'wait') throw new Error('expected a wait');
@@ -88,7 +88,7 @@ describe('secret leases', () => {
     });
     const context = contextFor(project, task, 2, 'call-x');
     const outcome = await tool.run(
-      { name: 'github_token', purpose: 'push the repo', host: 'api.github.com' },
+      { service: 'Github', name: 'github_token', purpose: 'push the repo', host: 'api.github.com' },
       context,
     );
     expect(outcome.kind).toBe('wait');
@@ -112,7 +112,10 @@ describe('secret leases', () => {
     });
     expect(checkpoint!.request.actionHash).toMatch(/^[0-9a-f]{64}$/);
     expect(
-      await tool.run({ name: 'github_token', purpose: 'push the repo', host: 'api.github.com' }, context),
+      await tool.run(
+        { service: 'Github', name: 'github_token', purpose: 'push the repo', host: 'api.github.com' },
+        context,
+      ),
     ).toEqual(outcome);
     expect((await store.checkpoints.list({ projectId: project.id })).length).toBe(1);
   });
@@ -133,7 +136,7 @@ describe('secret leases', () => {
     const { project, tasks } = await newActiveProject(store);
     const tool = requestCredentialTool({ store, checkpoints: checkpointGateway({ store, jobs }), vault });
     const outcome = await tool.run(
-      { name: 'stripe_key', purpose: 'billing', host: 'api.stripe.com' },
+      { service: 'Stripe', name: 'stripe_key', purpose: 'billing', host: 'api.stripe.com' },
       contextFor(project, tasks[0]!),
     );
     const checkpointId = (outcome as { checkpointId: string }).checkpointId;
@@ -273,7 +276,7 @@ describe('secret leases', () => {
     const { project, tasks } = await newActiveProject(store);
     const tool = requestCredentialTool({ store, checkpoints: checkpointGateway({ store, jobs }), vault });
     const outcome = await tool.run(
-      { name: 'aws_key', purpose: 'deploy', host: 'aws.example' },
+      { service: 'Aws', name: 'aws_key', purpose: 'deploy', host: 'aws.example' },
       contextFor(project, tasks[0]!),
     );
     const checkpointId = (outcome as { checkpointId: string }).checkpointId;

@@ -72,7 +72,7 @@ describe('providing a credential through the ops API', () => {
       checkpoints: checkpointGateway({ store: db.store, jobs }),
       vault,
     }).run(
-      { name: 'crm_token', purpose: 'sync contacts', host: 'crm.example' },
+      { service: 'Crm', name: 'crm_token', purpose: 'sync contacts', host: 'crm.example' },
       contextFor(project, tasks[0]!),
     );
     return (outcome as { checkpointId: string }).checkpointId;

@@ -115,7 +115,7 @@ describe('injection corpus', () => {
       vault: h.vault,
     });
     const asked = await tool.run(
-      { name: 'victim_token', purpose: 'partner API', host: api.host },
+      { service: 'Victim', name: 'victim_token', purpose: 'partner API', host: api.host },
       contextFor(project, tasks[0]!, 0, 'v1'),
     );
     const checkpointId = (asked as { checkpointId: string }).checkpointId;
@@ -135,7 +135,7 @@ describe('injection corpus', () => {
       leaseId: lease.id,
     };
     const pending = await tool.run(
-      { name: 'other_token', purpose: 'later', host: api.host },
+      { service: 'Other', name: 'other_token', purpose: 'later', host: api.host },
       contextFor(project, tasks[0]!, 1, 'v2'),
     );
     pendingVictimCheckpoint = (await h.store.checkpoints.get(

@@ -88,6 +88,7 @@ describe('digest text', () => {
     status: 'pending',
     decision: null,
     cards: [],
+    waiters: [],
     remindersSent: 0,
     expiresAt: null,
     createdAt: now,

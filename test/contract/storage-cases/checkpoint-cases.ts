@@ -34,12 +34,32 @@ export function checkpointCases(getStore: GetStore): void {
         status: 'pending',
         decision: null,
         cards: [],
+        waiters: [],
         remindersSent: 0,
         expiresAt,
         decidedAt: null,
       });
       expect(opened.request.details).toEqual({ env: 'prod', replicas: 2 });
       expect(await store.checkpoints.get(opened.id)).toEqual(opened);
+    });
+
+    test('waiters: given at open, added once per task (10 parallel adds), kept through the decision', async () => {
+      const store = getStore();
+      const project = await newProject(store);
+      const first = { taskId: newId(), taskKey: 'a', role: 'apollo', title: 'Task A' };
+      const opened = await store.checkpoints.open(
+        request(project.id, { taskId: first.taskId, waiters: [first] }),
+      );
+      expect(opened.waiters).toEqual([{ ...first, at: expect.any(Date) }]);
+      const second = { taskId: newId(), taskKey: 'b', role: 'athena', title: 'Task B' };
+      await times(10, () => store.checkpoints.addWaiter(opened.id, second));
+      await store.checkpoints.addWaiter(opened.id, first);
+      await store.checkpoints.decide(opened.id, { outcome: 'approved', by: 'to' });
+      const third = { taskId: newId(), taskKey: 'c', role: 'aphrodite', title: 'Task C' };
+      const after = await store.checkpoints.addWaiter(opened.id, third);
+      expect(after?.waiters.map((waiter) => waiter.taskKey)).toEqual(['a', 'b', 'c']);
+      expect((await store.checkpoints.get(opened.id))?.waiters).toEqual(after?.waiters);
+      expect(await store.checkpoints.addWaiter(newId(), third)).toBeNull();
     });
 
     test('unknown ids give null', async () => {

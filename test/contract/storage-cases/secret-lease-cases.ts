@@ -47,11 +47,27 @@ export function secretLeaseCases(getStore: GetStore): void {
       expect(await store.secretLeases.getByCheckpoint(newId())).toBeNull();
     });
 
-    test('one lease per checkpoint: 10 parallel issues return the same lease', async () => {
+    test('one lease per checkpoint and task: 10 parallel issues return the same lease', async () => {
       const store = getStore();
       const checkpointId = newId();
-      const leases = await times(10, () => store.secretLeases.issue(leaseInput({ checkpointId })));
+      const taskId = newId();
+      const leases = await times(10, () => store.secretLeases.issue(leaseInput({ checkpointId, taskId })));
       expect(new Set(leases.map((lease) => lease.id)).size).toBe(1);
+    });
+
+    test('every task waiting on one checkpoint gets its own lease; listByCheckpoint lists them in order', async () => {
+      const store = getStore();
+      const checkpointId = newId();
+      const tasks = [newId(), newId(), newId()];
+      const leases = [];
+      for (const taskId of tasks)
+        leases.push(await store.secretLeases.issue(leaseInput({ checkpointId, taskId })));
+      expect(new Set(leases.map((lease) => lease.id)).size).toBe(3);
+      expect((await store.secretLeases.listByCheckpoint(checkpointId)).map((l) => l.taskId)).toEqual(tasks);
+      expect((await store.secretLeases.getByCheckpoint(checkpointId, tasks[2]))?.id).toBe(leases[2]!.id);
+      expect((await store.secretLeases.getByCheckpoint(checkpointId))?.id).toBe(leases[0]!.id);
+      expect(await store.secretLeases.getByCheckpoint(checkpointId, newId())).toBeNull();
+      expect(await store.secretLeases.listByCheckpoint(newId())).toEqual([]);
     });
 
     test('revoke ends a lease once and keeps the first revocation time', async () => {

@@ -1,0 +1,67 @@
+/**
+ * A task joins a checkpoint another task opened (one credential for every task of a project that needs
+ * it): the task is added to the checkpoint's waiters (once), the join is audited, and the card is synced
+ * again so it names every task waiting on it. Opening and joining the same subject are serialised per
+ * project under a short lease (`exclusive`), so two tasks asking at once open one checkpoint.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OlympusError } from '../../common/errors.js';
+import { newId } from '../../common/ids.js';
+import { JOB_NAMES, type JobQueue } from '../../ports/job-queue.js';
+import type { Checkpoint, CheckpointWaiter, Store } from '../../ports/store.js';
+
+export interface JoinCheckpointInput {
+  store: Store;
+  jobs: JobQueue;
+  checkpointId: string;
+  waiter: Omit<CheckpointWaiter, 'at'>;
+  /** Who joins (e.g. `agent:athena`). */
+  actor: string;
+}
+
+export async function joinCheckpoint(input: JoinCheckpointInput): Promise<Checkpoint | null> {
+  const { store, jobs, checkpointId, waiter } = input;
+  const before = await store.checkpoints.get(checkpointId);
+  if (before === null) return null;
+  const already = before.taskId === waiter.taskId || before.waiters.some((w) => w.taskId === waiter.taskId);
+  const checkpoint = await store.checkpoints.addWaiter(checkpointId, waiter);
+  if (checkpoint === null || already) return checkpoint;
+  await store.audit.append({
+    actor: input.actor,
+    action: 'checkpoint.joined',
+    subjectType: 'checkpoint',
+    subjectId: checkpointId,
+    data: {
+      kind: checkpoint.kind,
+      projectId: checkpoint.projectId,
+      taskId: waiter.taskId,
+      taskKey: waiter.taskKey,
+      status: checkpoint.status,
+      waiting: checkpoint.waiters.length,
+    },
+  });
+  if (checkpoint.status === 'pending') await jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId });
+  return checkpoint;
+}
+
+/** How long one holder may keep a subject's lock, and how long another waits for it. */
+const LOCK_MS = 15_000;
+const WAIT_MS = 20_000;
+
+export async function exclusively<T>(store: Store, key: string, work: () => Promise<T>): Promise<T> {
+  const holder = `checkpoint-lock:${newId()}`;
+  const deadline = Date.now() + WAIT_MS;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    const lease = await store.leases.acquire(key, holder, LOCK_MS);
+    if (lease !== null) {
+      try {
+        return await work();
+      } finally {
+        await store.leases.release(key, lease.token);
+      }
+    }
+    if (Date.now() > deadline)
+      throw new OlympusError('STORE_CONFLICT', `${key} is held by another task`, { retryable: true });
+    await sleep(delay);
+  }
+}
