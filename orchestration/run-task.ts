@@ -178,8 +178,9 @@ export async function runTask(
     },
     task.role,
   );
-  await advanceProject(deps, task.projectId);
+  // The task's digest is asked for before the project can complete: the completion digest comes after it.
   await requestDigest(deps, task.projectId, 'task_done', task.id);
+  await advanceProject(deps, task.projectId);
 }
 
 /**

@@ -3,8 +3,9 @@
  * tasks and its checkpoints. Nothing here guesses; what is not stored is said to be not there yet.
  */
 import { stalledWork } from '../../ports/stalled-work.js';
+import { formatCents } from '../../common/money.js';
 import type { Checkpoint, Project, Task, TaskStatus } from '../../ports/store.js';
-import { formatMoney, readDraft } from './brief-schema.js';
+import { readDraft } from './brief-schema.js';
 
 export interface ProjectState {
   project: Project;
@@ -51,7 +52,7 @@ export function renderStatus(state: ProjectState): string {
   if (brief.timeline?.deadline) facts.push(`deadline ${brief.timeline.deadline}`);
   if (project.budget) {
     facts.push(
-      `budget ${formatMoney(project.budget)}, spent so far ${formatMoney({ ...project.budget, amount: project.spent })}`,
+      `budget ${formatCents(project.budget.amount, project.budget.currency)}, spent so far ${formatCents(project.spent, project.budget.currency)}`,
     );
   }
   if (facts.length > 0) lines.push(`${capitalise(facts.join('; '))}.`);

@@ -9,6 +9,7 @@ import type { App } from '@slack/bolt';
 import { isOperator, type ProjectStatus, type ProjectStatuses } from '../../handlers/ops/project-status.js';
 import type { Checkpoint, Identity, Task } from '../../ports/domain.js';
 import { safeOutboundText as safe } from './outbound-text.js';
+import { formatCents } from '../../common/money.js';
 import { commandUser, type SlashCommand } from './payloads.js';
 import type { SlackOperators } from './slack-operators.js';
 
@@ -63,7 +64,9 @@ function describeProject({ project, tasks, waiting }: ProjectStatus): string {
   if (waiting > 0) lines.push(`Waiting on a Technical Operator: ${waiting} checkpoint(s)`);
   if (project.budget) {
     const currency = project.budget.currency;
-    lines.push(`Spend: ${project.spent.toFixed(2)} of ${project.budget.amount.toFixed(2)} ${currency}`);
+    lines.push(
+      `Spend: ${formatCents(project.spent, currency)} of ${formatCents(project.budget.amount, currency)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import { currentActionHash } from '../../orchestration/checkpoints/action-hash.js';
+import { withLedgerSpend } from '../../orchestration/budget/project-spend.js';
 import type { CheckpointCardSync } from '../../orchestration/jobs/job-catalogue.js';
 import type { ChatTransport, OutgoingMessage } from '../../ports/chat-transport.js';
 import type { CardRef, Checkpoint, Identity, Project, Store, Surface, Task } from '../../ports/store.js';
@@ -92,7 +93,8 @@ export class CardSync implements CheckpointCardSync {
       checkpoint.taskId ? store.tasks.get(checkpoint.taskId) : Promise.resolve(null),
       checkpoint.decision ? store.identities.get(checkpoint.decision.by) : Promise.resolve(null),
     ]);
-    return { checkpoint, project, task, decider };
+    // The card's spend line shows what the ledger holds.
+    return { checkpoint, project: project ? await withLedgerSpend(store, project) : null, task, decider };
   }
 
   private async post(checkpoint: Checkpoint, channel: string): Promise<CardRef | null> {

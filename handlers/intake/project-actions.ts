@@ -14,6 +14,7 @@ import {
 } from '../../agents/hermes/brief-schema.js';
 import type { ProjectState } from '../../agents/hermes/status-report.js';
 import type { Brief, Project, Store } from '../../ports/store.js';
+import { withLedgerSpend } from '../../orchestration/budget/project-spend.js';
 
 /** A short, unique project key from the title: "Sales Digest!" → `sales-digest`, then `sales-digest-2`… */
 export function slugify(title: string): string {
@@ -115,5 +116,10 @@ export async function loadProjectState(store: Store, projectId: string): Promise
     store.tasks.listByProject(projectId),
     store.checkpoints.list({ projectId }),
   ]);
-  return { project, briefContent: brief?.content ?? null, tasks, checkpoints };
+  return {
+    project: await withLedgerSpend(store, project),
+    briefContent: brief?.content ?? null,
+    tasks,
+    checkpoints,
+  };
 }

@@ -1,14 +1,18 @@
 /**
  * Delivers recorded client notices (outbox kind `client.notice`) through the notifier of each thread's
- * surface. A delivery holds a short lease on its key, so an inline delivery and the sweep never post the
- * same notice at once; the notifier itself sends once per effect id (the surfaces' own outbox entries,
- * Slack metadata, fixed Message-IDs, Discord nonces). Console threads need no delivery: the conversation
- * holds the notice. A surface without a notifier in this process leaves the notice pending.
+ * surface, in the order they were recorded on each thread: a delivery holds a short lease on its thread
+ * and first delivers every notice recorded on that thread before it that is still pending (so a "task
+ * done" digest never arrives after the "project complete" one, whichever job runs first); when one of
+ * those cannot go out yet, the later one waits too. The lease also keeps an inline delivery and the sweep
+ * from posting the same notice at once; the notifier itself sends once per effect id (the surfaces' own
+ * outbox entries, Slack metadata, fixed Message-IDs, Discord nonces). Console threads need no delivery: the
+ * conversation holds the notice. A surface without a notifier in this process leaves the notice pending.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import type { Store } from '../../ports/store.js';
+import type { OutboxEntry, Store, ThreadRef } from '../../ports/store.js';
 import type { NotifierRegistry } from './notifier-registry.js';
 import { NOTICE_KIND } from '../../orchestration/notices/record-notice.js';
 import type { ClientNotice } from '../../ports/surface-notifier.js';
@@ -41,8 +45,72 @@ export interface NoticeDeliveryOptions {
 export class NoticeDelivery {
   constructor(private readonly options: NoticeDeliveryOptions) {}
 
-  /** Delivers one recorded notice now if this process can. */
+  /**
+   * Delivers one recorded notice now if this process can, after the notices recorded on its thread before
+   * it (those that cannot go out yet hold it back: `failed`, tried again later).
+   */
   async deliver(key: string): Promise<DeliveryOutcome> {
+    const { store } = this.options;
+    const entry = await store.outbox.get(key);
+    if (!entry || entry.kind !== NOTICE_KIND) return 'unknown';
+    if (entry.status === 'done') return 'done';
+    if (entry.status === 'failed' && entry.attempts >= MAX_DELIVERY_ATTEMPTS) return 'gave_up';
+    const parsed = NoticeSchema.safeParse(entry.payload);
+    if (!parsed.success) {
+      await store.outbox.fail(key, `unreadable notice: ${parsed.error.message}`);
+      return 'failed';
+    }
+    const notice: ClientNotice = parsed.data;
+    if (notice.thread.surface !== 'console' && this.options.notifiers.get(notice.thread.surface) === null)
+      return 'no_notifier';
+    const leaseKey = threadLeaseKey(notice.thread);
+    const lease = await this.acquire(leaseKey);
+    if (!lease) return 'busy';
+    try {
+      for (const earlier of await this.earlierOnThread(entry, notice.thread)) {
+        const outcome = await this.deliverOne(earlier.effectId);
+        if (outcome === 'failed' || outcome === 'no_notifier' || outcome === 'unknown') {
+          this.options.logger.info('client notice waits for an earlier one on its thread', {
+            key,
+            earlier: earlier.effectId,
+          });
+          return 'failed';
+        }
+      }
+      return await this.deliverOne(key);
+    } finally {
+      await store.leases.release(leaseKey, lease.token);
+    }
+  }
+
+  /** The thread's lease, waited for a little while another delivery on the thread holds it. */
+  private async acquire(leaseKey: string) {
+    const { store, holder } = this.options;
+    const deadline = Date.now() + 10_000;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+      const lease = await store.leases.acquire(leaseKey, holder, this.options.leaseMs ?? 60_000);
+      if (lease || Date.now() > deadline) return lease;
+      await sleep(delay);
+    }
+  }
+
+  /** Notices recorded on the same thread before `entry` and not delivered yet, oldest first. */
+  private async earlierOnThread(entry: OutboxEntry, thread: ThreadRef): Promise<OutboxEntry[]> {
+    const pending = await this.options.store.outbox.listPending(500);
+    const earlier: OutboxEntry[] = [];
+    for (const other of pending) {
+      if (other.effectId === entry.effectId) break;
+      if (other.kind !== NOTICE_KIND) continue;
+      const parsed = NoticeSchema.safeParse(other.payload);
+      if (!parsed.success || !sameThread(parsed.data.thread, thread)) continue;
+      if (other.status === 'failed' && other.attempts >= MAX_DELIVERY_ATTEMPTS) continue;
+      earlier.push(other);
+    }
+    return earlier;
+  }
+
+  /** Delivers one notice; the caller holds its thread's lease. */
+  private async deliverOne(key: string): Promise<DeliveryOutcome> {
     const { store, notifiers, logger, holder } = this.options;
     const entry = await store.outbox.get(key);
     if (!entry || entry.kind !== NOTICE_KIND) return 'unknown';
@@ -56,32 +124,26 @@ export class NoticeDelivery {
     const notice: ClientNotice = parsed.data;
     const notifier = notice.thread.surface === 'console' ? null : notifiers.get(notice.thread.surface);
     if (notice.thread.surface !== 'console' && notifier === null) return 'no_notifier';
-    const lease = await store.leases.acquire(`lease:${key}`, holder, this.options.leaseMs ?? 60_000);
-    if (!lease) return 'busy';
+    if ((await store.outbox.begin(key)) === null) return 'done';
     try {
-      if ((await store.outbox.begin(key)) === null) return 'done';
-      try {
-        await notifier?.deliver(notice);
-        await store.outbox.complete(key, { surface: notice.thread.surface, deliveredBy: holder });
-        logger.info('client notice delivered', { key, surface: notice.thread.surface, kind: notice.kind });
-        return 'delivered';
-      } catch (error) {
-        const failed = await store.outbox.fail(key, errorMessage(error));
-        if ((failed?.attempts ?? 0) >= MAX_DELIVERY_ATTEMPTS) {
-          logger.error('client notice failed too often: giving up; it stays failed in the outbox', {
-            key,
-            error: errorMessage(error),
-          });
-          return 'gave_up';
-        }
-        logger.warn('client notice not delivered; it will be tried again', {
+      await notifier?.deliver(notice);
+      await store.outbox.complete(key, { surface: notice.thread.surface, deliveredBy: holder });
+      logger.info('client notice delivered', { key, surface: notice.thread.surface, kind: notice.kind });
+      return 'delivered';
+    } catch (error) {
+      const failed = await store.outbox.fail(key, errorMessage(error));
+      if ((failed?.attempts ?? 0) >= MAX_DELIVERY_ATTEMPTS) {
+        logger.error('client notice failed too often: giving up; it stays failed in the outbox', {
           key,
           error: errorMessage(error),
         });
-        return 'failed';
+        return 'gave_up';
       }
-    } finally {
-      await store.leases.release(lease.key, lease.token);
+      logger.warn('client notice not delivered; it will be tried again', {
+        key,
+        error: errorMessage(error),
+      });
+      return 'failed';
     }
   }
 
@@ -95,4 +157,12 @@ export class NoticeDelivery {
     }
     return delivered;
   }
+}
+
+function sameThread(a: ThreadRef, b: ThreadRef): boolean {
+  return a.surface === b.surface && a.channel === b.channel && a.threadKey === b.threadKey;
+}
+
+function threadLeaseKey(thread: ThreadRef): string {
+  return `notice-thread:${thread.surface}:${thread.channel}:${thread.threadKey}`;
 }

@@ -7,6 +7,7 @@
 import type { Checkpoint, Identity, Project, Store, Task } from '../../ports/store.js';
 import { evaluate } from '../access/policy.js';
 import { findProject } from './ops-queries.js';
+import { withLedgerSpend } from '../../orchestration/budget/project-spend.js';
 
 export interface ProjectStatus {
   project: Project;
@@ -42,7 +43,7 @@ export function projectStatuses(store: Store): ProjectStatuses {
       store.tasks.listByProject(project.id),
       store.checkpoints.list({ projectId: project.id, status: ['pending'] }),
     ]);
-    return { project, tasks, waiting: checkpoints.length };
+    return { project: await withLedgerSpend(store, project), tasks, waiting: checkpoints.length };
   }
 
   return {

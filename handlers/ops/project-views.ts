@@ -13,6 +13,8 @@ import type {
   Task,
 } from '../../ports/store.js';
 import { stalledWork, type StalledWork } from '../../ports/stalled-work.js';
+import { formatSpend } from '../../common/money.js';
+import { projectSpend } from '../../orchestration/budget/project-spend.js';
 import { findProject, showProject } from './ops-queries.js';
 import { projectAudit, withActorNames, type NamedAuditEvent } from './project-audit.js';
 
@@ -44,7 +46,8 @@ export interface ProjectDetail {
   briefs: Brief[];
   tasks: Task[];
   checkpoints: Checkpoint[];
-  spend: { budget: Project['budget']; spent: number; series: SpendPoint[] };
+  /** `text`: the spend to the cent against the budget ("0.16 USD of 300.00 USD (<1%)"). */
+  spend: { budget: Project['budget']; spent: number; text: string; series: SpendPoint[] };
   /** Empty unless asked for (operators). */
   audit: NamedAuditEvent[];
   /** Hermes's status digests kept in the project's conversation, oldest first. */
@@ -109,6 +112,8 @@ async function projectDetail(
     .flatMap((conversation) => conversation.messages)
     .filter((message) => message.from === 'hermes' && message.text.startsWith('Status digest'))
     .sort((a, b) => a.at.getTime() - b.at.getTime());
+  // What the ledger holds (LLM calls and approved spend), never the project row's own counter.
+  const { spent } = await projectSpend(store, project);
   let cumulative = 0;
   const series = ledger
     .sort((a, b) => a.at.getTime() - b.at.getTime())
@@ -122,7 +127,7 @@ async function projectDetail(
     briefs: briefs.sort((a, b) => b.version - a.version),
     tasks,
     checkpoints,
-    spend: { budget: project.budget, spent: project.spent, series },
+    spend: { budget: project.budget, spent, text: formatSpend(spent, project.budget), series },
     audit,
     digests,
     stalled: stalledWork(checkpoints),

@@ -47,6 +47,12 @@ export async function projectSpend(store: Store, project: Project): Promise<Proj
   };
 }
 
+/** The project with `spent` as the ledger says (what every view shows the client and the TOs). */
+export async function withLedgerSpend(store: Store, project: Project): Promise<Project> {
+  const { spent } = await projectSpend(store, project);
+  return { ...project, spent };
+}
+
 /** Money rounded to a millionth, so sums of tiny LLM costs compare cleanly. */
 export function round(amount: number): number {
   return Math.round(amount * 1e6) / 1e6;

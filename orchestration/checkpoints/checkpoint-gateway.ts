@@ -2,7 +2,8 @@
 import type { CheckpointGateway } from '../../ports/agent-gateways.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { Store } from '../../ports/store.js';
-import { exclusively, joinCheckpoint } from './join-checkpoint.js';
+import { exclusively } from '../exclusive-lease.js';
+import { joinCheckpoint } from './join-checkpoint.js';
 import { openCheckpoint } from './open-checkpoint.js';
 
 export function checkpointGateway(deps: { store: Store; jobs: JobQueue }): CheckpointGateway {

@@ -4,9 +4,6 @@
  * again so it names every task waiting on it. Opening and joining the same subject are serialised per
  * project under a short lease (`exclusive`), so two tasks asking at once open one checkpoint.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { OlympusError } from '../../common/errors.js';
-import { newId } from '../../common/ids.js';
 import { JOB_NAMES, type JobQueue } from '../../ports/job-queue.js';
 import type { Checkpoint, CheckpointWaiter, Store } from '../../ports/store.js';
 
@@ -42,26 +39,4 @@ export async function joinCheckpoint(input: JoinCheckpointInput): Promise<Checkp
   });
   if (checkpoint.status === 'pending') await jobs.enqueue(JOB_NAMES.checkpointCard, { checkpointId });
   return checkpoint;
-}
-
-/** How long one holder may keep a subject's lock, and how long another waits for it. */
-const LOCK_MS = 15_000;
-const WAIT_MS = 20_000;
-
-export async function exclusively<T>(store: Store, key: string, work: () => Promise<T>): Promise<T> {
-  const holder = `checkpoint-lock:${newId()}`;
-  const deadline = Date.now() + WAIT_MS;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-    const lease = await store.leases.acquire(key, holder, LOCK_MS);
-    if (lease !== null) {
-      try {
-        return await work();
-      } finally {
-        await store.leases.release(key, lease.token);
-      }
-    }
-    if (Date.now() > deadline)
-      throw new OlympusError('STORE_CONFLICT', `${key} is held by another task`, { retryable: true });
-    await sleep(delay);
-  }
 }

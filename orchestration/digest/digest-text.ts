@@ -2,7 +2,7 @@
  * A status digest in words, built only from stored state: progress by task, what waits on whom, spend
  * against budget, and what comes next. The same state always gives the same text.
  */
-import { formatMoney } from '../../agents/hermes/brief-schema.js';
+import { formatSpend } from '../../common/money.js';
 import type { Checkpoint, Project, Task, TaskStatus } from '../../ports/store.js';
 
 export interface DigestState {
@@ -91,11 +91,9 @@ function waitingOn(state: DigestState): string[] {
   return lines.length > 0 ? lines : ['  - nobody: nothing is waiting for a decision'];
 }
 
+/** To the cent, from the project's `spent` (the caller reads it from the ledger: `withLedgerSpend`). */
 function spendLine(project: Project): string {
-  if (!project.budget) return `${project.spent.toFixed(2)} spent; no budget set`;
-  const spent = formatMoney({ ...project.budget, amount: project.spent });
-  const share = project.budget.amount > 0 ? Math.round((project.spent / project.budget.amount) * 100) : 0;
-  return `${spent} of ${formatMoney(project.budget)} (${share}%)`;
+  return formatSpend(project.spent, project.budget);
 }
 
 function nextSteps(state: DigestState): string[] {

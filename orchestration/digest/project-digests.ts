@@ -10,6 +10,8 @@ import { NOTIFY_JOBS } from '../../ports/job-queue.js';
 import type { Store } from '../../ports/store.js';
 import { dueDigestKey, localTime, timeZoneOf, type DigestSchedule } from './digest-schedule.js';
 import { renderDigest, type DigestReason } from './digest-text.js';
+import { withLedgerSpend } from '../budget/project-spend.js';
+import { exclusively } from '../exclusive-lease.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 
 export interface ProjectDigestsOptions {
@@ -38,13 +40,30 @@ export class ProjectDigests {
     this.now = () => (options.clock ?? systemClock).now();
   }
 
-  /** Builds and sends the digest for `key` (`<reason>:<subject>`); false when the project is unknown. */
+  /**
+   * Builds and sends the digest for `key` (`<reason>:<subject>`); false when the project is unknown or the
+   * digest came too late to be worth sending. A project's digests are recorded one at a time, in the
+   * order their jobs get the project's digest lease, and delivered in the order recorded
+   * (handlers/notify/deliver-notices.ts). A digest whose turn comes after the project completed or was
+   * cancelled is dropped: the completion digest already says everything, and nothing may follow it.
+   */
   async send(projectId: string, key: string): Promise<boolean> {
-    const { store } = this.options;
-    const project = await store.projects.get(projectId);
-    if (!project) return false;
     const prefix = key.split(':')[0] ?? '';
     const reason = (REASONS.has(prefix) ? prefix : 'scheduled') as DigestReason;
+    return exclusively(this.options.store, `digest:${projectId}`, () => this.record(projectId, key, reason));
+  }
+
+  private async record(projectId: string, key: string, reason: DigestReason): Promise<boolean> {
+    const { store } = this.options;
+    const stored = await store.projects.get(projectId);
+    if (!stored) return false;
+    const finished = stored.status === 'completed' || stored.status === 'cancelled';
+    if (finished && reason !== 'project_complete') {
+      this.options.logger.info('status digest dropped: the project is finished', { projectId, key });
+      return false;
+    }
+    // Spend as the ledger holds it, to the cent.
+    const project = await withLedgerSpend(store, stored);
     const [tasks, checkpoints] = await Promise.all([
       store.tasks.listByProject(projectId),
       store.checkpoints.list({ projectId }),

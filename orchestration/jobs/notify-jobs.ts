@@ -1,5 +1,6 @@
 /**
- * The notice and digest jobs: `client.notify` delivers one recorded notice, `client.notify.sweep`
+ * The notice and digest jobs: `client.notify` delivers one recorded notice (after the ones recorded
+ * before it on its thread), `client.notify.sweep`
  * delivers whatever is still pending (lost enqueues, surfaces that were down), `project.digest` builds
  * and sends one status digest, and `project.digest.schedule` enqueues the scheduled digests that are due.
  */
@@ -38,7 +39,8 @@ export function notifyJobs(deps: NotifyJobDependencies): JobDefinition[] {
       maxRetries: 5,
       async handler(payload, context) {
         const outcome = await deps.notices?.deliver(payload.key);
-        if (outcome === 'failed') {
+        // `busy`: another delivery holds the notice's thread (they go out in order): try again shortly.
+        if (outcome === 'failed' || outcome === 'busy') {
           throw new OlympusError('SURFACE_UNAVAILABLE', `notice ${payload.key} not delivered yet`, {
             retryable: true,
           });

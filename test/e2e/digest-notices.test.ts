@@ -229,7 +229,7 @@ describe('scheduled digests', () => {
     expect(digestsFor('utc')).toHaveLength(1);
     const text = String(digestsFor('tokyo')[0]?.body?.content);
     expect(text).toContain('scheduled update');
-    expect(text).toContain('Spend: 0 EUR of 1,000 EUR (0%)');
+    expect(text).toContain('Spend: 0.00 EUR of 1,000.00 EUR (0%)');
     expect(text).toContain('Next steps:');
     expect(tokyo.id).not.toBe(utc.id);
   }, 60_000);

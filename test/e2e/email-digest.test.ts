@@ -116,7 +116,7 @@ describeWithMail()('email status digests (Dovecot + Postfix + Agenda)', () => {
     expect(digest.text).toContain('the brief is confirmed');
     expect(digest.text).toContain('Progress by task:');
     expect(digest.text).toContain('Waiting on:');
-    expect(digest.text).toMatch(/Spend: 0 USD of 12,000 USD \(0%\)/);
+    expect(digest.text).toMatch(/Spend: 0.00 USD of 12,000.00 USD \(0%\)/);
     expect(digest.text).toContain('Next steps:');
 
     // The same milestone again (a retried step) and a sweep: still one digest.

@@ -92,6 +92,6 @@ describeWithMail()('olympus start with email configured', () => {
     expect(digests[0]?.inReplyTo).toBe(root);
     expect([digests[0]?.references].flat()).toContain(root);
     expect(digests[0]?.replyTo?.value[0]?.address).toBe('bot+room-booking@example.test');
-    expect(digests[0]?.text).toContain('Spend: 0 EUR of 5,000 EUR (0%)');
+    expect(digests[0]?.text).toContain('Spend: 0.00 EUR of 5,000.00 EUR (0%)');
   }, 120_000);
 });

@@ -123,7 +123,7 @@ describe('/hermes and user-group TOs', () => {
     expect(mine.text).toContain('1 done');
     expect(mine.text).toContain('Build the storefront (aphrodite): running');
     expect(mine.text).toContain('Waiting on a Technical Operator: 1');
-    expect(mine.text).toContain('Spend: 0.00 of 500.00 USD');
+    expect(mine.text).toContain('Spend: 0.00 USD of 500.00 USD');
     expect(mine.text).not.toContain('Other plan');
     const named = await reply(harness.url, CLIENT, 'status shop');
     expect(named.text).toContain('Web shop');

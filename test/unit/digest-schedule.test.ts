@@ -108,7 +108,7 @@ describe('digest text', () => {
     expect(text).toContain('Overall: work is under way; 1 of 3 tasks done.');
     expect(text).toContain('  - Build api (apollo): waiting for an operator');
     expect(text).toContain('  - an operator: Buy a domain (spend)');
-    expect(text).toContain('Spend: 3,000 USD of 12,000 USD (25%)');
+    expect(text).toContain('Spend: 3,000.00 USD of 12,000.00 USD (25%)');
     expect(text).toMatch(/Next steps:\n {2}- Build api$/);
   });
 

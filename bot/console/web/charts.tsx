@@ -6,7 +6,6 @@ export function SpendChart({ spend }: { spend: ProjectDetail['spend'] }): JSX.El
   const width = 420;
   const height = 140;
   const budget = spend.budget?.amount ?? null;
-  const currency = spend.budget?.currency ?? '';
   const series = spend.series;
   const top = Math.max(budget ?? 0, spend.spent, series.at(-1)?.total ?? 0, 1);
   const y = (value: number) => height - 20 - (value / top) * (height - 40);
@@ -48,8 +47,7 @@ export function SpendChart({ spend }: { spend: ProjectDetail['spend'] }): JSX.El
         ))}
       </svg>
       <figcaption>
-        Spent {spend.spent.toFixed(2)} {currency}
-        {budget !== null ? ` of ${budget.toLocaleString('en')} ${currency} budget` : ' (no budget set)'}
+        {budget !== null ? `Spent ${spend.text}` : spend.text}
         {` · ${series.length} ledger entr${series.length === 1 ? 'y' : 'ies'}`}
       </figcaption>
     </figure>

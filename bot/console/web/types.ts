@@ -121,6 +121,8 @@ export interface ProjectDetail {
   spend: {
     budget: Money | null;
     spent: number;
+    /** To the cent against the budget, e.g. "0.16 USD of 300.00 USD (<1%)". */
+    text: string;
     series: Array<{ at: string; cost: number; total: number; kind: string }>;
   };
   audit: AuditEvent[];
