@@ -38,6 +38,7 @@ import type {
   TaskStatus,
   ThreadRef,
 } from './domain.js';
+import type { VaultRecordRepository } from './vault-records.js';
 
 export type * from './domain.js';
 
@@ -436,6 +437,11 @@ export interface Store {
   readonly identityLinks: IdentityLinkRepository;
   /** Shared rate limits (per-client intake, per-sender mail replies), counted for every process alike. */
   readonly rateCounters: RateCounterRepository;
+  /**
+   * The local encrypted vault's sealed records (ciphertexts, labels, the key check value), so every process
+   * on this store shares one vault; never a plaintext value or the key.
+   */
+  readonly vaultRecords: VaultRecordRepository;
   /** Creates or migrates the schema (PostgreSQL) or indexes (MongoDB). Safe to call from many processes. */
   init(): Promise<void>;
   /** Resolves when the database answers; throws STORE_UNAVAILABLE otherwise. */

@@ -196,6 +196,32 @@ export interface LinkCodeDoc {
   createdAt: Date;
 }
 
+/** A secret of the local vault (labels only); `_id` is its name. */
+export interface VaultSecretDoc {
+  _id: string;
+  labels: Record<string, string>;
+  createdAt: Date;
+}
+
+/** One sealed version of a vault secret; `_id` is `<secret>/<version>`, so a version number is claimed once. */
+export interface VaultVersionDoc {
+  _id: string;
+  secret: string;
+  version: number;
+  state: 'enabled' | 'disabled' | 'destroyed';
+  /** AES-256-GCM IV, tag and ciphertext (base64); null once destroyed. */
+  sealed: { iv: string; tag: string; ciphertext: string } | null;
+  createdAt: Date;
+  destroyedAt: Date | null;
+}
+
+/** The vault's key check value; one document, `_id` `local`. */
+export interface VaultKeyCheckDoc {
+  _id: string;
+  sealed: { iv: string; tag: string; ciphertext: string };
+  createdAt: Date;
+}
+
 export interface Collections {
   identities: Collection<IdentityDoc>;
   conversations: Collection<ConversationDoc>;
@@ -211,6 +237,9 @@ export interface Collections {
   secretLeases: Collection<SecretLeaseDoc>;
   linkCodes: Collection<LinkCodeDoc>;
   rateCounters: Collection<RateCounterDoc>;
+  vaultSecrets: Collection<VaultSecretDoc>;
+  vaultVersions: Collection<VaultVersionDoc>;
+  vaultKeyCheck: Collection<VaultKeyCheckDoc>;
 }
 
 export const AGENDA_COLLECTION = 'agendaJobs';
@@ -232,6 +261,9 @@ export function collections(db: Db): Collections {
     secretLeases: db.collection<SecretLeaseDoc>('secretLeases'),
     linkCodes: db.collection<LinkCodeDoc>('identityLinkCodes'),
     rateCounters: db.collection<RateCounterDoc>('rateCounters'),
+    vaultSecrets: db.collection<VaultSecretDoc>('vaultSecrets'),
+    vaultVersions: db.collection<VaultVersionDoc>('vaultSecretVersions'),
+    vaultKeyCheck: db.collection<VaultKeyCheckDoc>('vaultKeyCheck'),
   };
 }
 

@@ -57,6 +57,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.inbox.createIndexes([{ key: { status: 1, order: 1 }, name: 'status_order' }]),
     c.outbox.createIndexes([{ key: { status: 1, order: 1 }, name: 'status_order' }]),
     c.rateCounters.createIndexes([{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]),
+    c.vaultVersions.createIndexes([{ key: { secret: 1, version: 1 }, name: 'secret_version' }]),
     dropRetiredIndex(c.secretLeases, 'checkpointId_unique').then(() =>
       c.secretLeases.createIndexes([
         // One lease per checkpoint and task: every task waiting on a credential gets its own.

@@ -22,6 +22,7 @@ import { MongoProjectRepository } from './project-repository.js';
 import { MongoSecretLeaseRepository } from './secret-lease-repository.js';
 import { MongoTaskRepository } from './task-repository.js';
 import { MongoRateCounterRepository } from './rate-counter-repository.js';
+import { MongoVaultRecordRepository } from './vault-record-repository.js';
 
 export interface MongoStoreOptions {
   /** Connection string (`MONGODB_URI`), e.g. `mongodb://user:pass@host:27017/olympus`. */
@@ -98,6 +99,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     secretLeases: wrap(new MongoSecretLeaseRepository(c)),
     identityLinks: wrap(new MongoIdentityLinkRepository(c)),
     rateCounters: wrap(new MongoRateCounterRepository(c)),
+    vaultRecords: wrap(new MongoVaultRecordRepository(c)),
 
     async init(): Promise<void> {
       try {

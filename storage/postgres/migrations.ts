@@ -311,4 +311,34 @@ export const migrations: readonly Migration[] = [
       'ALTER TABLE secret_leases ADD CONSTRAINT secret_leases_checkpoint_task_unique UNIQUE (checkpoint_id, task_id)',
     ],
   },
+  {
+    version: 10,
+    name: 'the local vault in the shared store: sealed values and the key check value',
+    statements: [
+      `CREATE TABLE vault_secrets (
+  name text PRIMARY KEY,
+  labels jsonb NOT NULL,
+  created_at timestamptz NOT NULL
+)`,
+      `CREATE TABLE vault_secret_versions (
+  secret text NOT NULL REFERENCES vault_secrets (name),
+  version integer NOT NULL CHECK (version > 0),
+  state text NOT NULL CHECK (state IN ('enabled', 'disabled', 'destroyed')),
+  iv text,
+  tag text,
+  ciphertext text,
+  created_at timestamptz NOT NULL,
+  destroyed_at timestamptz,
+  PRIMARY KEY (secret, version),
+  CHECK ((state = 'destroyed') = (ciphertext IS NULL) AND (ciphertext IS NULL) = (iv IS NULL) AND (iv IS NULL) = (tag IS NULL))
+)`,
+      `CREATE TABLE vault_key_check (
+  id text PRIMARY KEY CHECK (id = 'local'),
+  iv text NOT NULL,
+  tag text NOT NULL,
+  ciphertext text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+)`,
+    ],
+  },
 ];

@@ -24,6 +24,7 @@ import { PostgresSecretLeaseRepository } from './secret-lease-repository.js';
 import { toStoreLog } from './store-log.js';
 import { PostgresTaskRepository } from './task-repository.js';
 import { PostgresRateCounterRepository } from './rate-counter-repository.js';
+import { PostgresVaultRecordRepository } from './vault-record-repository.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -63,6 +64,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     secretLeases: new PostgresSecretLeaseRepository(db),
     identityLinks: new PostgresIdentityLinkRepository(db),
     rateCounters: new PostgresRateCounterRepository(db),
+    vaultRecords: new PostgresVaultRecordRepository(db),
 
     async init(): Promise<void> {
       await migrate(db, log);

@@ -4,12 +4,9 @@
  * a file copied to another secret or version fails to open instead of yielding the wrong value.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import type { SealedValue } from '../../ports/vault-records.js';
 
-export interface Sealed {
-  iv: string;
-  tag: string;
-  ciphertext: string;
-}
+export type Sealed = SealedValue;
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -1,27 +1,25 @@
 /**
- * The default vault: one AES-256-GCM encrypted file per secret version under `<dataDir>/vault/`
- * (directories 0700, files 0600, every write atomic). Layout:
- *   master.key                          only when the key was generated (see master-key.ts)
- *   keycheck.json                       a known value sealed with the key: a wrong key is caught at open
- *   secrets/<name>/secret.json          labels and creation time
- *   secrets/<name>/versions/<n>.json    state, times and the sealed value (none once destroyed)
+ * The local encrypted vault: every value sealed with AES-256-GCM under a data key derived from the master
+ * key, bound to its secret and version (local-cipher.ts), and a key check value that stops a wrong key at
+ * open. Where the sealed records live is the `VaultRecordRepository` it is opened on:
+ * - `open()`: files under `<dataDir>/vault/` (file-vault-records.ts), the embedded single-process
+ *   default; the master key is OLYMPUS_MASTER_KEY or `<dataDir>/vault/master.key` (generated once).
+ * - `openOnStore()`: the shared store's tables or collections (`Store.vaultRecords`), so a bot and any
+ *   number of workers on one DATABASE_URL / MONGODB_URI read the same vault. OLYMPUS_MASTER_KEY is required
+ *   and never leaves the process; the store only ever holds ciphertexts and the key check value.
  */
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { SecretRedactor } from '../../common/logging/redactor.js';
+import { FileVaultRecords } from './file-vault-records.js';
 import { deriveDataKey, open, seal, valueContext } from './local-cipher.js';
+import { loadMasterKey, parseMasterKey, verifyKey } from './master-key.js';
 import {
-  createFileExclusive,
-  ensurePrivateDir,
-  isCode,
-  readTextOrNull,
-  replaceAndWipe,
-  writeFileAtomic,
-} from './local-vault-files.js';
-import { loadMasterKey, verifyKey } from './master-key.js';
+  MAX_VAULT_VERSION,
+  type VaultRecordRepository,
+  type VaultVersionRecord,
+} from '../../ports/vault-records.js';
 import {
   assertLabels,
   assertSecretName,
@@ -46,15 +44,15 @@ export interface LocalVaultOptions {
   redactor?: SecretRedactor;
 }
 
-const sealedShape = { iv: z.string(), tag: z.string(), ciphertext: z.string() };
-const secretFile = z.object({ labels: z.record(z.string(), z.string()), createdAt: z.string() });
-const versionFile = z.object({
-  state: z.enum(['enabled', 'disabled', 'destroyed']),
-  createdAt: z.string(),
-  destroyedAt: z.string().nullable(),
-  sealed: z.object(sealedShape).nullable(),
-});
-type VersionFile = z.infer<typeof versionFile>;
+export interface StoreVaultOptions {
+  /** The shared store's vault records (`Store.vaultRecords`). */
+  records: VaultRecordRepository;
+  /** Where the store lives, without credentials (e.g. "PostgreSQL at db:5432"). */
+  storeDescription: string;
+  /** OLYMPUS_MASTER_KEY: required, every process sharing the store must hold the same one. */
+  masterKey: string | null;
+  redactor?: SecretRedactor;
+}
 
 const MAX_ADD_ATTEMPTS = 50;
 
@@ -65,6 +63,11 @@ function integrity(message: string, cause?: unknown): OlympusError {
   });
 }
 
+function learnKey(key: Buffer, redactor: SecretRedactor | undefined): void {
+  redactor?.add(key.toString('hex'));
+  redactor?.add(key.toString('base64'));
+}
+
 export class LocalEncryptedVault implements Vault {
   readonly kind = 'local';
   readonly description: string;
@@ -72,58 +75,85 @@ export class LocalEncryptedVault implements Vault {
   private closed = false;
 
   private constructor(
-    private readonly dir: string,
+    private readonly records: VaultRecordRepository,
     private readonly dataKey: Buffer,
+    where: string,
   ) {
-    this.description = `local encrypted vault in ${dir}`;
+    this.description = `local encrypted vault in ${where}`;
   }
 
-  /** Opens (creating if needed) the vault and checks the key against the one it was created with. */
+  /** Opens (creating if needed) the vault's files and checks the key against the one it was created with. */
   static async open(options: LocalVaultOptions): Promise<LocalEncryptedVault> {
     const dir = path.join(options.dataDir, 'vault');
-    await ensurePrivateDir(dir);
-    await ensurePrivateDir(path.join(dir, 'secrets'));
+    const records = await FileVaultRecords.open(dir);
     const master = await loadMasterKey(dir, options.masterKey, options.logger);
-    options.redactor?.add(master.key.toString('hex'));
-    options.redactor?.add(master.key.toString('base64'));
+    learnKey(master.key, options.redactor);
     const key = deriveDataKey(master.key);
-    await verifyKey(dir, key, master.source === 'config' ? 'OLYMPUS_MASTER_KEY' : `${master.file}`);
-    return new LocalEncryptedVault(dir, key);
+    await verifyKey(records, key, master.source === 'config' ? 'OLYMPUS_MASTER_KEY' : `${master.file}`, dir);
+    return new LocalEncryptedVault(records, key, dir);
+  }
+
+  /**
+   * Opens the vault on a shared store: stores the key check value there on first use, and refuses (at
+   * once, VAULT_KEY_INVALID) a master key that is not the one the vault was created with.
+   */
+  static async openOnStore(options: StoreVaultOptions): Promise<LocalEncryptedVault> {
+    if (options.masterKey === null || options.masterKey.trim() === '')
+      throw new OlympusError(
+        'CONFIG_INVALID',
+        `OLYMPUS_MASTER_KEY is required: the vault lives in the shared store (${options.storeDescription}) ` +
+          'and every process on it must hold the same key (or set GCP_PROJECT_ID for Google Secret Manager)',
+        { userMessage: 'Olympus is misconfigured; an operator must fix its settings.' },
+      );
+    const master = parseMasterKey(options.masterKey);
+    if (!master)
+      throw new OlympusError(
+        'VAULT_KEY_INVALID',
+        'OLYMPUS_MASTER_KEY must be 32 bytes as 64 hex characters or base64',
+        {
+          userMessage: 'The secret vault cannot be opened; an operator needs to check its key.',
+        },
+      );
+    learnKey(master, options.redactor);
+    const key = deriveDataKey(master);
+    master.fill(0);
+    await verifyKey(options.records, key, 'OLYMPUS_MASTER_KEY', options.storeDescription);
+    return new LocalEncryptedVault(options.records, key, options.storeDescription);
   }
 
   async createSecret(name: string, labels: SecretLabels): Promise<SecretInfo> {
     assertSecretName(name);
     assertLabels(labels);
     const createdAt = new Date();
-    await ensurePrivateDir(this.secretDir(name));
-    await ensurePrivateDir(this.versionsDir(name));
-    const body = JSON.stringify({ labels: { ...labels }, createdAt: createdAt.toISOString() });
-    if (!(await createFileExclusive(this.secretFile(name), body))) throw secretExists(name);
+    if (!(await this.records.createSecret({ name, labels: { ...labels }, createdAt })))
+      throw secretExists(name);
     return { name, labels: { ...labels }, createdAt };
   }
 
   async getSecret(name: string): Promise<SecretInfo> {
     assertSecretName(name);
-    const text = await readTextOrNull(this.secretFile(name));
-    if (text === null) throw secretNotFound(name);
-    const parsed = parse(secretFile, text, this.secretFile(name));
-    return { name, labels: parsed.labels, createdAt: new Date(parsed.createdAt) };
+    const secret = await this.records.getSecret(name);
+    if (secret === null) throw secretNotFound(name);
+    return { name, labels: secret.labels, createdAt: secret.createdAt };
   }
 
   async addVersion(name: string, value: string): Promise<string> {
     assertValue(value);
     await this.getSecret(name);
-    const existing = await this.versionIds(name);
-    let next = existing.length === 0 ? 1 : Math.max(...existing) + 1;
-    for (let attempt = 0; attempt < MAX_ADD_ATTEMPTS; attempt++, next++) {
+    let next = (await this.records.lastVersion(name)) + 1;
+    for (let attempt = 0; attempt < MAX_ADD_ATTEMPTS && next <= MAX_VAULT_VERSION; attempt++) {
       const version = String(next);
-      const body: VersionFile = {
+      const record: VaultVersionRecord = {
+        secret: name,
+        version: next,
         state: 'enabled',
-        createdAt: new Date().toISOString(),
+        createdAt: new Date(),
         destroyedAt: null,
         sealed: seal(this.key, Buffer.from(value, 'utf8'), valueContext(name, version)),
       };
-      if (await createFileExclusive(this.versionFile(name, version), JSON.stringify(body))) return version;
+      if (await this.records.insertVersion(record)) return version;
+      // Another writer took that number: try the one after the highest stored now.
+      next = Math.max(next, await this.records.lastVersion(name)) + 1;
     }
     throw new OlympusError('VAULT_UNAVAILABLE', `could not claim a version id for secret ${name}`, {
       retryable: true,
@@ -131,10 +161,10 @@ export class LocalEncryptedVault implements Vault {
   }
 
   async access(name: string, version: string): Promise<string> {
-    const file = await this.readVersion(name, version);
-    if (file.state !== 'enabled' || file.sealed === null)
-      throw versionNotEnabled(name, version, file.state === 'disabled' ? 'disabled' : 'destroyed');
-    const plain = open(this.key, file.sealed, valueContext(name, version));
+    const record = await this.readVersion(name, version);
+    if (record.state !== 'enabled' || record.sealed === null)
+      throw versionNotEnabled(name, version, record.state === 'disabled' ? 'disabled' : 'destroyed');
+    const plain = open(this.key, record.sealed, valueContext(name, version));
     if (plain === null)
       throw integrity(
         `version ${version} of secret ${name} failed authentication: altered, moved or another key`,
@@ -151,32 +181,20 @@ export class LocalEncryptedVault implements Vault {
   }
 
   async destroyVersion(name: string, version: string): Promise<void> {
-    const file = await this.readVersion(name, version);
-    if (file.state === 'destroyed') return;
-    const tombstone: VersionFile = {
-      state: 'destroyed',
-      createdAt: file.createdAt,
-      destroyedAt: new Date().toISOString(),
-      sealed: null,
-    };
-    await replaceAndWipe(this.versionFile(name, version), JSON.stringify(tombstone));
+    const number = await this.versionNumber(name, version);
+    const after = await this.records.destroy(name, number, new Date());
+    if (after === null) throw await this.missing(name, version);
   }
 
   async listVersions(name: string): Promise<SecretVersionInfo[]> {
     await this.getSecret(name);
-    const out: SecretVersionInfo[] = [];
-    for (const id of (await this.versionIds(name)).sort((a, b) => a - b)) {
-      const version = String(id);
-      const file = await this.readVersion(name, version);
-      out.push({
-        secret: name,
-        version,
-        state: file.state,
-        createdAt: new Date(file.createdAt),
-        destroyedAt: file.destroyedAt === null ? null : new Date(file.destroyedAt),
-      });
-    }
-    return out;
+    return (await this.records.listVersions(name)).map((record) => ({
+      secret: name,
+      version: String(record.version),
+      state: record.state,
+      createdAt: record.createdAt,
+      destroyedAt: record.destroyedAt,
+    }));
   }
 
   close(): Promise<void> {
@@ -191,54 +209,31 @@ export class LocalEncryptedVault implements Vault {
   }
 
   private async setState(name: string, version: string, state: 'enabled' | 'disabled'): Promise<void> {
-    const file = await this.readVersion(name, version);
-    if (file.state === 'destroyed') throw versionNotEnabled(name, version, 'destroyed');
-    if (file.state === state) return;
-    await writeFileAtomic(this.versionFile(name, version), JSON.stringify({ ...file, state }));
+    const number = await this.versionNumber(name, version);
+    const after = await this.records.setState(name, number, state);
+    if (after === null) throw await this.missing(name, version);
+    if (after.state === 'destroyed') throw versionNotEnabled(name, version, 'destroyed');
   }
 
-  private async readVersion(name: string, version: string): Promise<VersionFile> {
+  private async readVersion(name: string, version: string): Promise<VaultVersionRecord> {
+    const number = await this.versionNumber(name, version);
+    const record = await this.records.getVersion(name, number);
+    if (record === null) throw await this.missing(name, version);
+    return record;
+  }
+
+  /** The version id as a number; ids past any the vault can assign do not exist. */
+  private async versionNumber(name: string, version: string): Promise<number> {
     assertSecretName(name);
     assertVersion(version);
-    const file = this.versionFile(name, version);
-    const text = await readTextOrNull(file);
-    if (text === null) {
-      await this.getSecret(name);
-      throw secretNotFound(name, version);
-    }
-    return parse(versionFile, text, file);
+    const number = Number(version);
+    if (number > MAX_VAULT_VERSION) throw await this.missing(name, version);
+    return number;
   }
 
-  private async versionIds(name: string): Promise<number[]> {
-    try {
-      const entries = await readdir(this.versionsDir(name));
-      return entries
-        .filter((entry) => /^[1-9][0-9]*\.json$/.test(entry))
-        .map((entry) => Number.parseInt(entry, 10));
-    } catch (error) {
-      if (isCode(error, 'ENOENT')) return [];
-      throw error;
-    }
-  }
-
-  private secretDir(name: string): string {
-    return path.join(this.dir, 'secrets', name);
-  }
-  private secretFile(name: string): string {
-    return path.join(this.secretDir(name), 'secret.json');
-  }
-  private versionsDir(name: string): string {
-    return path.join(this.secretDir(name), 'versions');
-  }
-  private versionFile(name: string, version: string): string {
-    return path.join(this.versionsDir(name), `${version}.json`);
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, text: string, file: string): T {
-  try {
-    return schema.parse(JSON.parse(text));
-  } catch (error) {
-    throw integrity(`vault file ${file} is damaged`, error);
+  /** SECRET_NOT_FOUND for the secret when it does not exist, else for the version. */
+  private async missing(name: string, version: string): Promise<Error> {
+    await this.getSecret(name);
+    return secretNotFound(name, version);
   }
 }

@@ -8,8 +8,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
-import { open, seal, type Sealed } from './local-cipher.js';
+import { open, seal } from './local-cipher.js';
 import { createFileExclusive, readTextOrNull } from './local-vault-files.js';
+import type { VaultRecordRepository } from '../../ports/vault-records.js';
 
 export interface MasterKey {
   key: Buffer;
@@ -81,27 +82,20 @@ async function keyFromFile(file: string, text: string, logger: Logger): Promise<
 }
 
 /**
- * Seals a known value into `<vaultDir>/keycheck.json` on first open; every later open must unseal it, so a
- * wrong key stops the start with a clear error instead of failing (or worse) at the first secret read.
+ * Seals a known value as the vault's key check value on first open (a file, or a row of the shared store);
+ * every later open must unseal it, so a wrong key stops the start with a clear error instead of failing
+ * (or worse) at the first secret read. `keyOrigin` names where the key came from, `where` the vault.
  */
-export async function verifyKey(vaultDir: string, dataKey: Buffer, keyOrigin: string): Promise<void> {
-  const file = path.join(vaultDir, 'keycheck.json');
-  let text = await readTextOrNull(file);
-  if (text === null) {
-    const sealed = seal(dataKey, Buffer.from(KEYCHECK_VALUE), KEYCHECK_CONTEXT);
-    if (await createFileExclusive(file, JSON.stringify(sealed))) return;
-    text = (await readTextOrNull(file)) ?? '';
-  }
-  let sealed: Sealed;
-  try {
-    sealed = JSON.parse(text) as Sealed;
-  } catch (error) {
-    throw new OlympusError('VAULT_INTEGRITY', `the vault key check file ${file} is damaged`, {
-      cause: error,
-    });
-  }
-  if (open(dataKey, sealed, KEYCHECK_CONTEXT)?.toString() !== KEYCHECK_VALUE)
+export async function verifyKey(
+  records: Pick<VaultRecordRepository, 'keyCheck'>,
+  dataKey: Buffer,
+  keyOrigin: string,
+  where: string,
+): Promise<void> {
+  const stored = await records.keyCheck(seal(dataKey, Buffer.from(KEYCHECK_VALUE), KEYCHECK_CONTEXT));
+  if (open(dataKey, stored, KEYCHECK_CONTEXT)?.toString() !== KEYCHECK_VALUE)
     throw badKey(
-      `wrong vault master key: the key from ${keyOrigin} is not the one the vault in ${vaultDir} was created with`,
+      `wrong vault master key: the key from ${keyOrigin} is not the one the vault in ${where} was created with ` +
+        '(its key check value does not open); every process sharing the vault needs that same key',
     );
 }

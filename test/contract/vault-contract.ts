@@ -1,5 +1,7 @@
 /**
- * The vault contract: one suite, run against every vault adapter (vault-local.test.ts, vault-gsm.test.ts).
+ * The vault contract: one suite, run against every vault adapter: the local encrypted vault on files
+ * (vault-local.test.ts) and on a shared store (vault-store.test.ts: PostgreSQL, MongoDB), and Google Secret
+ * Manager (vault-gsm.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
