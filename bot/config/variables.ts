@@ -411,24 +411,6 @@ export const VARIABLES: readonly VariableSpec[] = [
       .regex(/^[UW][A-Z0-9]+(\s*,\s*[UW][A-Z0-9]+)*$/, 'must be Slack user ids separated by commas'),
   }),
   variable({
-    name: 'SLACK_TO_USERGROUP',
-    group: 'slack',
-    expects: 'a Slack user group id (S…)',
-    description: 'A user group whose members are Technical Operators too (read with usergroups.users.list).',
-    schema: slackUsergroup,
-  }),
-  variable({
-    name: 'SLACK_ESCALATION_GROUP',
-    group: 'slack',
-    expects: 'a Slack user group id (S…)',
-    description: 'The user group mentioned when a checkpoint waits past OLYMPUS_CHECKPOINT_ESCALATE_AFTER.',
-    schema: slackUsergroup,
-  }),
-  variable({
-    name: 'SLACK_CLIENTS_CHANNEL',
-    group: 'slack',
-    expects: 'a channel id (C…)',
-  variable({
     name: 'SLACK_ALLOWED_TEAM_IDS',
     group: 'slack',
     expects: 'comma-separated Slack team ids (T…)',
@@ -450,6 +432,24 @@ export const VARIABLES: readonly VariableSpec[] = [
       .trim()
       .regex(/^E[A-Z0-9]+(\s*,\s*E[A-Z0-9]+)*$/, 'must be Slack enterprise ids (E…) separated by commas'),
   }),
+  variable({
+    name: 'SLACK_TO_USERGROUP',
+    group: 'slack',
+    expects: 'a Slack user group id (S…)',
+    description: 'A user group whose members are Technical Operators too (read with usergroups.users.list).',
+    schema: slackUsergroup,
+  }),
+  variable({
+    name: 'SLACK_ESCALATION_GROUP',
+    group: 'slack',
+    expects: 'a Slack user group id (S…)',
+    description: 'The user group mentioned when a checkpoint waits past OLYMPUS_CHECKPOINT_ESCALATE_AFTER.',
+    schema: slackUsergroup,
+  }),
+  variable({
+    name: 'SLACK_CLIENTS_CHANNEL',
+    group: 'slack',
+    expects: 'a channel id (C…)',
     description: "Channel for project threads; without it a project's thread is opened in the client's DM.",
     schema: text,
   }),
