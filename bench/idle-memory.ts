@@ -1,5 +1,6 @@
 /** Resident memory of one `olympus start` (the embedded PostgreSQL, a separate process, not counted). */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -113,10 +114,14 @@ export function benchLoadedMemory(
   load: () => Promise<void>,
   settleMs: number,
 ): Promise<{ idleMb: number; loadedMb: number }> {
-  return withOlympus({ DATABASE_URL: databaseUrl }, settleMs, async (child) => {
-    const idleMb = rssMb(child);
-    await load();
-    await pause(settleMs);
-    return { idleMb, loadedMb: rssMb(child) };
-  });
+  return withOlympus(
+    { DATABASE_URL: databaseUrl, OLYMPUS_MASTER_KEY: randomBytes(32).toString('hex') },
+    settleMs,
+    async (child) => {
+      const idleMb = rssMb(child);
+      await load();
+      await pause(settleMs);
+      return { idleMb, loadedMb: rssMb(child) };
+    },
+  );
 }

@@ -65,8 +65,10 @@ async function run(mode: RunMode): Promise<void> {
     olympus = await startOlympus(config, { mode, logger, redactor });
   } catch (error) {
     logger.error('olympus could not start', { error: errorMessage(error) });
-    if (hasCode(error, 'CONFIG_INVALID')) write(process.stderr, `olympus: ${errorMessage(error)}`);
-    process.exit(hasCode(error, 'CONFIG_INVALID') ? EXIT_CONFIG : 1);
+    // A setting to fix (a wrong vault key included) is told on stderr too, and exits as bad configuration.
+    const misconfigured = hasCode(error, 'CONFIG_INVALID') || hasCode(error, 'VAULT_KEY_INVALID');
+    if (misconfigured) write(process.stderr, `olympus: ${redactor.redactString(errorMessage(error))}`);
+    process.exit(misconfigured ? EXIT_CONFIG : 1);
   }
   if (stopping) await olympus.stop();
 }

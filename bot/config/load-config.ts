@@ -108,6 +108,14 @@ function crossChecks(resolved: Map<string, ResolvedValue>): string[] {
   if (has('DATABASE_URL') && has('MONGODB_URI')) {
     problems.push('DATABASE_URL and MONGODB_URI: set one store, not both');
   }
+  if ((has('DATABASE_URL') || has('MONGODB_URI')) && !has('OLYMPUS_MASTER_KEY') && !has('GCP_PROJECT_ID')) {
+    const store = has('DATABASE_URL') ? 'DATABASE_URL' : 'MONGODB_URI';
+    problems.push(
+      `OLYMPUS_MASTER_KEY: required with ${store}: the vault lives in the shared store and every process on it ` +
+        'must hold the same key (32 bytes as 64 hex characters, e.g. `openssl rand -hex 32`), ' +
+        'or set GCP_PROJECT_ID to keep secrets in Google Secret Manager',
+    );
+  }
   if (has('SLACK_BOT_TOKEN') && !has('SLACK_APP_TOKEN') && !has('SLACK_SIGNING_SECRET')) {
     problems.push('SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: one is required with SLACK_BOT_TOKEN');
   }

@@ -36,7 +36,16 @@ export async function wireCore(wiring: Wiring): Promise<Core> {
   const store = instrumentStore(opened.store, metrics);
   await applyRoleMap(store, config.access);
   logger.info('store ready', { store: opened.description });
-  const vault = await openVault({ dataDir: config.dataDir, ...config.vault }, { logger, redactor });
+  // On a shared store (DATABASE_URL, MONGODB_URI) the local vault keeps its ciphertexts there, so a bot
+  // and its workers read one vault; the embedded default keeps them in files under the data directory.
+  const sharedStore =
+    config.store.kind === 'embedded'
+      ? null
+      : { records: opened.store.vaultRecords, description: opened.description };
+  const vault = await openVault(
+    { dataDir: config.dataDir, ...config.vault, sharedStore },
+    { logger, redactor },
+  );
   onStop(() => vault.close());
   return { store, vault, metrics };
 }

@@ -48,7 +48,10 @@ describe('olympus command', () => {
   test('doctor with an unreachable DATABASE_URL exits non-zero and says which part failed and why', async () => {
     const port = await findFreePort();
     const url = `postgres://olympus:doctor-secret-pw@127.0.0.1:${port}/olympus`;
-    const result = await runCli(['doctor'], { env: cleanEnv({ DATABASE_URL: url }), cwd: workDir() });
+    const result = await runCli(['doctor'], {
+      env: cleanEnv({ DATABASE_URL: url, OLYMPUS_MASTER_KEY: 'a'.repeat(64) }),
+      cwd: workDir(),
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL store: PostgreSQL \(DATABASE_URL\): .*ECONNREFUSED/);
     expect(result.stdout).toContain('DATABASE_URL = ******');

@@ -9,7 +9,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Checkpoint, Project } from '../../ports/store.js';
 import { findFreePort } from '../../storage/free-port.js';
-import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
+import {
+  TEST_MASTER_KEY,
+  cleanEnv,
+  runCli,
+  startCli,
+  waitForStatus,
+  type Running,
+} from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { until } from '../support/until.js';
 
@@ -22,7 +29,11 @@ chmodSync(cwd, 0o755);
 beforeAll(async () => {
   db = await startEmbeddedStore();
   const port = await findFreePort();
-  env = cleanEnv({ OLYMPUS_HTTP_PORT: String(port), DATABASE_URL: db.connectionString });
+  env = cleanEnv({
+    OLYMPUS_HTTP_PORT: String(port),
+    DATABASE_URL: db.connectionString,
+    OLYMPUS_MASTER_KEY: TEST_MASTER_KEY,
+  });
   running = startCli(['start'], { env, cwd });
   await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000, running);
   await db.store.identities.create({

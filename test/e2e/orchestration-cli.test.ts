@@ -11,7 +11,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Workspaces } from '../../agents/workspace/project-workspace.js';
 import { findFreePort } from '../../storage/free-port.js';
-import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
+import {
+  TEST_MASTER_KEY,
+  cleanEnv,
+  runCli,
+  startCli,
+  waitForStatus,
+  type Running,
+} from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer, type ScriptedReply } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
@@ -55,6 +62,7 @@ beforeAll(async () => {
   env = cleanEnv({
     OLYMPUS_HTTP_PORT: String(port),
     DATABASE_URL: db.connectionString,
+    OLYMPUS_MASTER_KEY: TEST_MASTER_KEY,
     OPENAI_API_KEY: 'sk-test-key',
     OPENAI_BASE_URL: llm.openaiBaseUrl,
     OLYMPUS_LLM_MAX_ATTEMPTS: '1',

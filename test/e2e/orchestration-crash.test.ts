@@ -17,7 +17,7 @@ import { taskRunJob } from '../../ports/job-queue.js';
 import { createJobQueue } from '../../bot/wiring/job-queue.js';
 import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import type { NewTask, Project } from '../../ports/store.js';
-import { cleanEnv, startCli, type Running } from '../support/cli-process.js';
+import { TEST_MASTER_KEY, cleanEnv, startCli, type Running } from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeLlmServer, type FakeLlmServer, type ScriptedReply } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
@@ -94,6 +94,7 @@ describe('crash safety', () => {
       cwd: dataDir,
       env: cleanEnv({
         DATABASE_URL: db.connectionString,
+        OLYMPUS_MASTER_KEY: TEST_MASTER_KEY,
         OPENAI_API_KEY: 'sk-test',
         OPENAI_BASE_URL: llm.openaiBaseUrl,
         OLYMPUS_LLM_MAX_ATTEMPTS: '1',

@@ -17,7 +17,7 @@ import { jobCatalogue } from '../../orchestration/jobs/job-catalogue.js';
 import { createJobQueue } from '../../bot/wiring/job-queue.js';
 import type { AgendaJobQueue } from '../../storage/agenda/agenda-job-queue.js';
 import { findFreePort } from '../../storage/free-port.js';
-import { cleanEnv, startCli, waitForStatus, type Running } from '../support/cli-process.js';
+import { TEST_MASTER_KEY, cleanEnv, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
 import { postEvent, postInteraction } from '../support/slack-signing.js';
@@ -50,6 +50,7 @@ describe('reliability: olympus start killed with SIGKILL', () => {
         OLYMPUS_LOG_LEVEL: 'debug',
         OLYMPUS_JOBS_PROCESS_EVERY: '1 second',
         DATABASE_URL: db.connectionString,
+        OLYMPUS_MASTER_KEY: TEST_MASTER_KEY,
         SLACK_BOT_TOKEN: RIG_CANARY,
         SLACK_SIGNING_SECRET: RIG_SECRET,
         SLACK_API_URL: fake.apiUrl,

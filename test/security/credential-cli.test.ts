@@ -14,7 +14,14 @@ import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-ga
 import { SecretRedactor } from '../../common/logging/redactor.js';
 import { findFreePort } from '../../storage/free-port.js';
 import { openVault } from '../../storage/vault/open-vault.js';
-import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
+import {
+  TEST_MASTER_KEY,
+  cleanEnv,
+  runCli,
+  startCli,
+  waitForStatus,
+  type Running,
+} from '../support/cli-process.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 import { contextFor, newActiveProject, RecordingJobs } from './privileged-support.js';
 
@@ -34,7 +41,11 @@ describe('olympus checkpoints decide --secret-stdin', () => {
   beforeAll(async () => {
     db = await startEmbeddedStore();
     const port = await findFreePort();
-    env = cleanEnv({ OLYMPUS_HTTP_PORT: String(port), DATABASE_URL: db.connectionString });
+    env = cleanEnv({
+      OLYMPUS_HTTP_PORT: String(port),
+      DATABASE_URL: db.connectionString,
+      OLYMPUS_MASTER_KEY: TEST_MASTER_KEY,
+    });
     running = startCli(['start'], { env, cwd });
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 60_000, running);
     await db.store.identities.create({
@@ -90,9 +101,14 @@ describe('olympus checkpoints decide --secret-stdin', () => {
       secretName: `olympus-${project.key}-ci_token`,
     });
 
-    // The server's own vault (its data directory) holds the value, without the trailing line break.
+    // The server's own vault (in the shared store, under its key) holds the value, without the line break.
     const vault = await openVault(
-      { dataDir: path.join(cwd, 'data'), masterKey: null, gcpProjectId: null },
+      {
+        dataDir: path.join(cwd, 'data'),
+        masterKey: TEST_MASTER_KEY,
+        gcpProjectId: null,
+        sharedStore: { records: store.vaultRecords, description: 'the test store' },
+      },
       { logger: createSilentLogger(), redactor: new SecretRedactor() },
     );
     try {

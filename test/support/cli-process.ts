@@ -1,9 +1,16 @@
 /** Runs the built `olympus` command as a child process, as a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bot/cli.js');
+
+/**
+ * A vault master key for the processes of one test file: every process on a shared store (DATABASE_URL,
+ * MONGODB_URI) must hold the same OLYMPUS_MASTER_KEY, or it refuses to start.
+ */
+export const TEST_MASTER_KEY = randomBytes(32).toString('hex');
 
 /** The parent's environment without any Olympus setting, so a test controls all of them. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -5,6 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { loadConfig } from '../../bot/config/load-config.js';
 import { hasCode, type OlympusError } from '../../common/errors.js';
 
+const MASTER_KEY = 'ab'.repeat(32);
 const emptyDir = () => mkdtempSync(path.join(tmpdir(), 'olympus-config-'));
 
 function configError(env: Record<string, string>, cwd = emptyDir()): OlympusError {
@@ -108,17 +109,26 @@ describe('configuration', () => {
 
   test('selects the store from the environment', () => {
     const cwd = emptyDir();
-    expect(loadConfig({ env: { DATABASE_URL: 'postgres://u:pw1234@db:5432/o' }, cwd }).store).toEqual({
+    expect(
+      loadConfig({
+        env: { DATABASE_URL: 'postgres://u:pw1234@db:5432/o', OLYMPUS_MASTER_KEY: MASTER_KEY },
+        cwd,
+      }).store,
+    ).toEqual({
       kind: 'postgres',
       url: 'postgres://u:pw1234@db:5432/o',
     });
-    expect(loadConfig({ env: { MONGODB_URI: 'mongodb://m:27017/o' }, cwd }).store.kind).toBe('mongo');
+    expect(
+      loadConfig({ env: { MONGODB_URI: 'mongodb://m:27017/o', GCP_PROJECT_ID: 'olympus-prod' }, cwd }).store
+        .kind,
+    ).toBe('mongo');
   });
 
   test('collects secret values, including passwords inside URLs', () => {
     const config = loadConfig({
       env: {
         DATABASE_URL: 'postgres://u:p%40ssword@db/o',
+        OLYMPUS_MASTER_KEY: MASTER_KEY,
         SLACK_BOT_TOKEN: 'xoxb-123-456',
         SLACK_SIGNING_SECRET: 'abcdef',
       },
@@ -131,8 +141,39 @@ describe('configuration', () => {
         'p@ssword',
         'xoxb-123-456',
         'abcdef',
+        MASTER_KEY,
       ]),
     );
+  });
+
+  test('a shared store needs OLYMPUS_MASTER_KEY (or GCP_PROJECT_ID): every process must open one vault', () => {
+    const stores: Record<string, string>[] = [
+      { DATABASE_URL: 'postgres://a/b' },
+      { MONGODB_URI: 'mongodb://c/d' },
+    ];
+    for (const store of stores) {
+      const name = Object.keys(store)[0]!;
+      const error = configError(store);
+      expect(error.message).toContain(`OLYMPUS_MASTER_KEY: required with ${name}`);
+      expect(error.message).toContain('or set GCP_PROJECT_ID');
+      expect(
+        loadConfig({ env: { ...store, OLYMPUS_MASTER_KEY: MASTER_KEY }, cwd: emptyDir() }).vault,
+      ).toEqual({
+        masterKey: MASTER_KEY,
+        gcpProjectId: null,
+      });
+      expect(
+        loadConfig({ env: { ...store, GCP_PROJECT_ID: 'olympus-prod' }, cwd: emptyDir() }).vault,
+      ).toEqual({
+        masterKey: null,
+        gcpProjectId: 'olympus-prod',
+      });
+    }
+    // A malformed key is named without its value; the embedded default still needs none.
+    const malformed = configError({ DATABASE_URL: 'postgres://a/b', OLYMPUS_MASTER_KEY: 'short-key-x' });
+    expect(malformed.message).toContain('OLYMPUS_MASTER_KEY: expected 32 bytes');
+    expect(malformed.message).not.toContain('short-key-x');
+    expect(loadConfig({ env: {}, cwd: emptyDir() }).vault).toEqual({ masterKey: null, gcpProjectId: null });
   });
 
   test('reads olympus.config.json, with the environment taking precedence', () => {

@@ -84,6 +84,10 @@ describe('deployment manifests', () => {
           // Secrets only by reference, never as literal values.
           if (isSecretVariable(variable.name)) expect(variable.valueFrom?.secretKeyRef).toBeDefined();
         }
+        // The vault lives in the shared store: the bot and every worker hold the same master key.
+        expect(
+          c.env.find((variable) => variable.name === 'OLYMPUS_MASTER_KEY')?.valueFrom?.secretKeyRef,
+        ).toBeDefined();
       }
     }
     const config = objects.find((o) => o.kind === 'ConfigMap') as { data: Record<string, string> };
