@@ -585,7 +585,8 @@ export const VARIABLES: readonly VariableSpec[] = [
     name: 'OLYMPUS_MASTER_KEY',
     group: 'vault',
     expects: '32 bytes as 64 hex characters or base64',
-    description: 'Key of the local encrypted vault (generated into the data directory when unset).',
+    description:
+      'Key of the local encrypted vault: required on a shared store (DATABASE_URL, MONGODB_URI), the same in every process; generated into the data directory when unset on the embedded store.',
     secret: true,
     schema: z
       .string()
