@@ -92,8 +92,10 @@ async function mountConsole(
   const events = new ConsoleEvents(useCases.audit, consoleLogger);
   onStop(() => events.close());
   app.use(consoleRoutes({ useCases, handler: intake.clientIntake, logger: consoleLogger, access, events }));
-  app.use(opsRoutes({ useCases, logger: opsLogger, access }));
+  // The credential route first: its own parser (80 kB, room for a 64 KiB value) must read the body before
+  // the ops API's 64 kB parser, which would refuse the largest values the vault accepts.
   app.use(provideCredentialRoute({ useCases, logger: opsLogger, access }));
+  app.use(opsRoutes({ useCases, logger: opsLogger, access }));
   app.use(
     await consoleWeb({
       identities: useCases.identities,

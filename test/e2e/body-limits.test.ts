@@ -1,7 +1,8 @@
 /**
  * Bodies the parsers refuse, on the real `olympus start` (console, ops API and Slack's request URL on one
  * HTTP server): too large is a 413 with a short JSON error, malformed JSON a 400, both logged at warn; the
- * process stays ready and an oversized Slack delivery stores nothing.
+ * process stays ready and an oversized Slack delivery stores nothing. The credential route keeps its own
+ * 80 kB limit (a 64 KiB value and its JSON), read before the rest of the ops API's 64 kB parser.
  */
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,6 +83,25 @@ describe('request bodies over the limit or not JSON', () => {
     expect(json).toMatchObject({ error: 'payload_too_large', limit: '64kb' });
   });
 
+  test('the credential route has its own 80 kB limit: a 64 KiB value passes the parsers, more is a 413', async () => {
+    const route = `/api/ops/checkpoints/${CHECKPOINT}/credential`;
+    // The largest value the vault takes: its body is over the rest of the ops API's 64 kB.
+    const largest = JSON.stringify({ as: 'to@example.com', value: 'v'.repeat(65_536) });
+    expect(Buffer.byteLength(largest)).toBeGreaterThan(64 * 1024);
+    // Parsed and answered by the route itself: the caller is no TO here, so nothing is stored.
+    const passed = await postJson(route, largest);
+    expect(passed).toEqual({
+      status: 403,
+      json: { status: 'refused', message: expect.stringContaining('Only Technical Operators') },
+    });
+    const tooLarge = await postJson(
+      route,
+      JSON.stringify({ as: 'to@example.com', value: 'v'.repeat(90 * 1024) }),
+    );
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.json).toMatchObject({ error: 'payload_too_large', limit: '80kb' });
+  });
+
   test('malformed JSON is a 400 on the console and the ops API', async () => {
     for (const route of ['/api/console/messages', `/api/ops/checkpoints/${CHECKPOINT}/decide`]) {
       const { status, json } = await postJson(route, '{"as": "a@example.com", "text": ');
@@ -130,6 +150,7 @@ describe('request bodies over the limit or not JSON', () => {
       expect.arrayContaining([
         ['warn', '/api/console/messages', 413],
         ['warn', `/api/ops/checkpoints/${CHECKPOINT}/decide`, 413],
+        ['warn', `/api/ops/checkpoints/${CHECKPOINT}/credential`, 413],
         ['warn', '/api/console/messages', 400],
         ['warn', `/api/ops/checkpoints/${CHECKPOINT}/decide`, 400],
         ['warn', '/slack/events', 413],
