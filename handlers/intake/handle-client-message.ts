@@ -9,6 +9,7 @@
  * get back, the inbox entry is marked failed with the reason, and `redrive()` (the `intake.redrive` job)
  * answers it later by appending Hermes's reply to the conversation.
  */
+import { KeyedSerial } from '../../common/keyed-serial.js';
 import { inSpan } from '../../common/tracing.js';
 import { errorMessage, OlympusError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
@@ -58,6 +59,7 @@ const REPLY_KIND = 'hermes.reply';
 export class ClientMessageHandler {
   private readonly now: () => Date;
   private readonly policy: RedrivePolicy;
+  private readonly conversations = new KeyedSerial();
 
   constructor(private readonly deps: ClientMessageDependencies) {
     this.now = () => (deps.clock ?? systemClock).now();
@@ -65,10 +67,14 @@ export class ClientMessageHandler {
   }
 
   dispatch(incoming: IncomingClientMessage): Promise<ClientMessageResult> {
-    return inSpan(
-      'intake.message',
-      { 'olympus.surface': incoming.surface, 'olympus.event_key': incoming.key },
-      () => this.dispatchTraced(incoming),
+    // One conversation's messages are taken one at a time, in the order they came (a DM is one
+    // conversation whatever the threading): a burst in one DM does not race itself on the conversation.
+    return this.conversations.run(conversationLane(incoming), () =>
+      inSpan(
+        'intake.message',
+        { 'olympus.surface': incoming.surface, 'olympus.event_key': incoming.key },
+        () => this.dispatchTraced(incoming),
+      ),
     );
   }
 
@@ -164,7 +170,9 @@ export class ClientMessageHandler {
       const context = this.eventContext(incoming);
       context.logger.info('redriving a client message', { attempts: began.attempts, was: entry.status });
       try {
-        const result = await this.run(incoming, context, false);
+        const result = await this.conversations.run(conversationLane(incoming), () =>
+          this.run(incoming, context, false),
+        );
         if (!result.deferred) answered += 1;
       } catch (error) {
         logger.warn('redrive of a client message failed', { key: entry.key, error: errorMessage(error) });
@@ -248,4 +256,9 @@ export class ClientMessageHandler {
     if (!payload?.result) return null;
     return { ...payload.result, deferred: payload.result.deferred ?? false };
   }
+}
+
+/** The lane of a message's conversation: its surface and thread (a DM's channel, an email thread…). */
+function conversationLane(incoming: Pick<IncomingClientMessage, 'surface' | 'threadKey'>): string {
+  return `${incoming.surface}:${incoming.threadKey}`;
 }
