@@ -50,17 +50,9 @@ export class NoticeDelivery {
    * it (those that cannot go out yet hold it back: `failed`, tried again later).
    */
   async deliver(key: string): Promise<DeliveryOutcome> {
-    const { store } = this.options;
-    const entry = await store.outbox.get(key);
-    if (!entry || entry.kind !== NOTICE_KIND) return 'unknown';
-    if (entry.status === 'done') return 'done';
-    if (entry.status === 'failed' && entry.attempts >= MAX_DELIVERY_ATTEMPTS) return 'gave_up';
-    const parsed = NoticeSchema.safeParse(entry.payload);
-    if (!parsed.success) {
-      await store.outbox.fail(key, `unreadable notice: ${parsed.error.message}`);
-      return 'failed';
-    }
-    const notice: ClientNotice = parsed.data;
+    const pending = await this.pendingNotice(key);
+    if (typeof pending === 'string') return pending;
+    const { entry, notice } = pending;
     if (notice.thread.surface !== 'console' && this.options.notifiers.get(notice.thread.surface) === null)
       return 'no_notifier';
     const leaseKey = threadLeaseKey(notice.thread);
@@ -79,7 +71,7 @@ export class NoticeDelivery {
       }
       return await this.deliverOne(key);
     } finally {
-      await store.leases.release(leaseKey, lease.token);
+      await this.options.store.leases.release(leaseKey, lease.token);
     }
   }
 
@@ -109,9 +101,11 @@ export class NoticeDelivery {
     return earlier;
   }
 
-  /** Delivers one notice; the caller holds its thread's lease. */
-  private async deliverOne(key: string): Promise<DeliveryOutcome> {
-    const { store, notifiers, logger, holder } = this.options;
+  /** The recorded notice still to deliver, or what became of it (an unreadable one is marked failed). */
+  private async pendingNotice(
+    key: string,
+  ): Promise<DeliveryOutcome | { entry: OutboxEntry; notice: ClientNotice }> {
+    const { store } = this.options;
     const entry = await store.outbox.get(key);
     if (!entry || entry.kind !== NOTICE_KIND) return 'unknown';
     if (entry.status === 'done') return 'done';
@@ -122,6 +116,15 @@ export class NoticeDelivery {
       return 'failed';
     }
     const notice: ClientNotice = parsed.data;
+    return { entry, notice };
+  }
+
+  /** Delivers one notice; the caller holds its thread's lease. */
+  private async deliverOne(key: string): Promise<DeliveryOutcome> {
+    const { store, notifiers, logger, holder } = this.options;
+    const pending = await this.pendingNotice(key);
+    if (typeof pending === 'string') return pending;
+    const { notice } = pending;
     const notifier = notice.thread.surface === 'console' ? null : notifiers.get(notice.thread.surface);
     if (notice.thread.surface !== 'console' && notifier === null) return 'no_notifier';
     if ((await store.outbox.begin(key)) === null) return 'done';
