@@ -113,6 +113,10 @@ export async function stallPlanning(
   const lastAnswer = answerExcerpt(failure?.lastAnswer, redactor);
   const problem = failure?.problem ? errorExcerpt(failure.problem, redactor) : null;
   const spent = `${round.calls} of ${round.maxCalls} model calls, ${round.failures} failed attempt${round.failures === 1 ? '' : 's'}`;
+  const why = planFailureInWords(
+    typeof failure?.code === 'string' ? failure.code : null,
+    failure?.problemCodes ?? [],
+  );
   const checkpoint = await openCheckpoint({
     store,
     jobs: deps.jobs,
@@ -131,6 +135,7 @@ export async function stallPlanning(
         details: {
           purpose: PLAN_FAILED_QUESTION,
           error,
+          reason: `The planner could not turn the brief into a usable plan: ${why}.`,
           problem,
           lastAnswer,
           modelCalls: round.calls,
@@ -153,10 +158,6 @@ export async function stallPlanning(
     checkpointId: checkpoint.id,
     modelCalls: round.calls,
   });
-  const why = planFailureInWords(
-    typeof failure?.code === 'string' ? failure.code : null,
-    failure?.problemCodes ?? [],
-  );
   await tellClient(
     store,
     project,

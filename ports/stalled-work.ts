@@ -18,6 +18,8 @@ export interface StalledWork {
   taskKey: string | null;
   /** The error, redacted and bounded. */
   error: string;
+  /** Why it stopped, in plain words for a person (no codes, no model output), when the question says. */
+  reason: string | null;
   /** Model calls spent before it stopped, when known. */
   modelCalls: number | null;
   since: Date;
@@ -45,6 +47,7 @@ export function stalledWork(checkpoints: readonly Checkpoint[]): StalledWork[] {
           checkpointId: checkpoint.id,
           taskKey: typeof details.taskKey === 'string' ? details.taskKey : null,
           error: typeof details.error === 'string' ? details.error : checkpoint.request.title,
+          reason: typeof details.reason === 'string' ? details.reason : null,
           modelCalls: typeof details.modelCalls === 'number' ? details.modelCalls : null,
           since: checkpoint.createdAt,
         },

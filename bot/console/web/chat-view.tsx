@@ -2,6 +2,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, useResource } from './api';
+import { briefRows } from './brief-fields';
 import type { Conversation, IdentityView, Me } from './types';
 
 /** What a console sender is called: the email address or the console name of a handle. */
@@ -19,37 +20,15 @@ function ownSender(me: Me): string {
   return me.identity.displayName;
 }
 
-function show(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value))
-    return value
-      .map((item) =>
-        typeof item === 'object' && item !== null && 'name' in item
-          ? `${String((item as { name: unknown }).name)}${'priority' in item ? ` (${String((item as { priority: unknown }).priority)})` : ''}`
-          : show(item),
-      )
-      .join(', ');
-  if (typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (typeof record.amount === 'number')
-      return `${record.amount.toLocaleString('en')} ${typeof record.currency === 'string' ? record.currency : ''}`;
-    return Object.entries(record)
-      .map(([key, item]) => `${key}: ${show(item)}`)
-      .join('; ');
-  }
-  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
-}
-
 export function DraftBrief({ draft }: { draft: Record<string, unknown> }): JSX.Element {
-  const entries = Object.entries(draft).filter(([, value]) => value !== null && value !== undefined);
-  if (entries.length === 0) return <p class="muted">Nothing yet: the brief forms as you talk.</p>;
+  const rows = briefRows(draft);
+  if (rows.length === 0) return <p class="muted">Nothing yet: the brief forms as you talk.</p>;
   return (
     <dl class="brief">
-      {entries.map(([key, value]) => (
-        <div key={key} data-field={key}>
-          <dt>{key}</dt>
-          <dd>{show(value)}</dd>
+      {rows.map((row) => (
+        <div key={row.field} data-field={row.field}>
+          <dt>{row.label}</dt>
+          <dd>{row.value}</dd>
         </div>
       ))}
     </dl>

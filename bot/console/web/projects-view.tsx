@@ -66,17 +66,35 @@ function Detail({ id, me, tick }: { id: string; me: Me; tick: number }): JSX.Ele
       </p>
       {stalled.map((work) => (
         <div class="stalled" key={work.checkpointId} data-stalled={work.kind} role="alert">
-          <strong>
+          <h4 class="stalled-title">
             {work.kind === 'plan' ? 'Planning failed' : `Task ${work.taskKey ?? ''} failed`}
             {work.modelCalls !== null ? ` after ${work.modelCalls} model calls` : ''}
-          </strong>
-          <p>{work.error}</p>
-          <p class="muted">
-            It waits for a TO to answer the question checkpoint below
-            {work.kind === 'plan'
-              ? ' (approve: plan again; modify: plan again with guidance; reject: hold the project).'
-              : ' (approve: retry; modify: skip; reject: cancel).'}
+          </h4>
+          <p class="stalled-reason">
+            {work.reason ??
+              (work.kind === 'plan'
+                ? 'The planner could not turn the brief into a usable plan.'
+                : 'The task kept failing, so the team stopped it.')}
           </p>
+          <dl class="stalled-facts">
+            <div>
+              <dt>Technical detail</dt>
+              <dd class="stalled-error">{work.error}</dd>
+            </div>
+            <div>
+              <dt>Since</dt>
+              <dd>{new Date(work.since).toLocaleString()}</dd>
+            </div>
+            <div>
+              <dt>Next step</dt>
+              <dd>
+                A TO answers the question checkpoint below:{' '}
+                {work.kind === 'plan'
+                  ? 'approve to plan again, modify to plan again with guidance, reject to hold the project.'
+                  : 'approve to retry, modify to skip, reject to cancel.'}
+              </dd>
+            </div>
+          </dl>
         </div>
       ))}
       <h3>Brief</h3>

@@ -107,6 +107,8 @@ export interface StalledWork {
   checkpointId: string;
   taskKey: string | null;
   error: string;
+  /** Why it stopped, in plain words, when the question says. */
+  reason: string | null;
   modelCalls: number | null;
   since: string;
 }
