@@ -27,6 +27,23 @@ export interface OutgoingMessage {
   text: string;
   /** Surface-specific rendering, opaque to everyone but that surface (Block Kit blocks, components…). */
   extras?: Readonly<Record<string, unknown>>;
+  /**
+   * Files sent with the message (a project's deliverables): a Slack file in the message's thread, a Discord
+   * attachment, a mail attachment. A surface that cannot carry files (the console) leaves them out; its
+   * readers download them where the surface offers them instead.
+   */
+  files?: readonly OutgoingFile[];
+}
+
+/** A file sent with a message. */
+export interface OutgoingFile {
+  /** The name the recipient sees, e.g. `pocket-digest-workspace.tar.gz`. */
+  name: string;
+  /** MIME type, e.g. `application/gzip`. */
+  contentType: string;
+  data: Uint8Array;
+  /** A line about the file, shown with it where the surface can (Slack's file title). */
+  title?: string;
 }
 
 /** The effect a call belongs to: the transport marks what it sends with the id, so `find` can see it. */
