@@ -4,6 +4,7 @@
  * stored as brief v1 on confirmation. Both the guided brain and the LLM brain produce drafts of this shape.
  */
 import { z } from 'zod';
+import { BRIEF_FIELDS, type BriefField } from '../../common/brief-labels.js';
 import { canonicalTimeZone } from '../../common/time-zone.js';
 
 export const PRIORITIES = ['must', 'should', 'could'] as const;
@@ -91,43 +92,8 @@ export type Brief = z.infer<typeof BriefSchema>;
 export const REQUIRED_FIELDS = ['summary', 'title', 'features', 'deadline', 'budget'] as const;
 export type RequiredField = (typeof REQUIRED_FIELDS)[number];
 
-/** Every field a client can name ("budget: 20k", "change the deadline to May 1"). */
-export const BRIEF_FIELDS = [
-  'title',
-  'summary',
-  'goals',
-  'users',
-  'features',
-  'integrations',
-  'dataSources',
-  'deliveryChannels',
-  'constraints',
-  'techPreferences',
-  'deadline',
-  'milestones',
-  'budget',
-  'acceptanceCriteria',
-  'timezone',
-] as const;
-export type BriefField = (typeof BRIEF_FIELDS)[number];
-
-export const FIELD_LABELS: Record<BriefField, string> = {
-  title: 'Title',
-  summary: 'Summary',
-  goals: 'Goals',
-  users: 'Users',
-  features: 'Features',
-  integrations: 'Integrations',
-  dataSources: 'Data sources',
-  deliveryChannels: 'Delivery channels',
-  constraints: 'Constraints',
-  techPreferences: 'Tech preferences',
-  deadline: 'Deadline',
-  milestones: 'Milestones',
-  budget: 'Budget',
-  acceptanceCriteria: 'Acceptance criteria',
-  timezone: 'Time zone',
-};
+// The fields and their labels live in common/ so the web console's page can show them without zod.
+export { BRIEF_FIELDS, FIELD_LABELS, type BriefField } from '../../common/brief-labels.js';
 
 /** Required fields the draft does not have yet, in asking order. */
 export function missingFields(draft: BriefDraft): RequiredField[] {

@@ -1,8 +1,9 @@
 /**
- * A brief as a person reads it: one row per field in the order Hermes shows it (agents/hermes/brief-schema.ts,
- * whose FIELD_LABELS these labels repeat so the page's bundle carries no schema), with human labels and
- * values in words — never a raw field name or JSON.
+ * A brief as a person reads it: one row per field in the order Hermes shows it, with human labels and
+ * values in words — never a raw field name or JSON. The fields and labels come from common/brief-labels.ts,
+ * the same ones Hermes's schema uses, which imports nothing, so the page's bundle carries no schema.
  */
+import { BRIEF_FIELDS, FIELD_LABELS, isBriefField } from '../../../common/brief-labels';
 
 export interface BriefRow {
   /** The field's name (`data-field`), for tests and styling. */
@@ -11,28 +12,9 @@ export interface BriefRow {
   value: string;
 }
 
-const LABELS: Record<string, string> = {
-  title: 'Title',
-  summary: 'Summary',
-  goals: 'Goals',
-  users: 'Users',
-  features: 'Features',
-  integrations: 'Integrations',
-  dataSources: 'Data sources',
-  deliveryChannels: 'Delivery channels',
-  constraints: 'Constraints',
-  techPreferences: 'Tech preferences',
-  deadline: 'Deadline',
-  milestones: 'Milestones',
-  budget: 'Budget',
-  acceptanceCriteria: 'Acceptance criteria',
-  timezone: 'Time zone',
-};
-
 /** A field name the page has no label for, in words: `budgetAmount` → "Budget amount". */
 export function humanLabel(field: string): string {
-  const known = LABELS[field];
-  if (known) return known;
+  if (isBriefField(field)) return FIELD_LABELS[field];
   const words = field
     .replace(/[_-]+/g, ' ')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
@@ -84,8 +66,8 @@ export function briefRows(draft: Record<string, unknown>): BriefRow[] {
     return value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0);
   };
   const order = [
-    ...Object.keys(LABELS).filter((key) => key in fields),
-    ...Object.keys(fields).filter((key) => !(key in LABELS)),
+    ...BRIEF_FIELDS.filter((key) => key in fields),
+    ...Object.keys(fields).filter((key) => !isBriefField(key)),
   ];
   return order
     .filter(present)
