@@ -12,9 +12,11 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import bolt from '@slack/bolt';
 import express from 'express';
 import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
-import { wireSlackSurface } from '../bot/wiring/slack.js';
+import { createSlackSurface } from '../bot/slack/slack-surface.js';
+import { slackUseCases } from '../bot/wiring/slack.js';
 import { createSilentLogger } from '../common/logging/logger.js';
-import type { InboxArrival, InboxRepository, Store } from '../ports/store.js';
+import { InboundRecorder } from '../handlers/inbox/inbound-recorder.js';
+import type { InboxGroupWrite } from '../handlers/inbox/inbox-arrivals.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
 import { SIGNING_SECRET, type AckBreakdown, type ReceiverMessage } from './slack-receiver-protocol.js';
 import { summarise } from './stats.js';
@@ -32,7 +34,7 @@ async function startSlackApiStub(): Promise<{ url: string; server: Server }> {
 }
 
 /** Records the breakdown while switched on; the receiver and the inbox report into it. */
-function ackProbe(store: Store) {
+function ackProbe() {
   const serverAck: number[] = [];
   const inboxWrite: number[] = [];
   const groups: number[] = [];
@@ -43,25 +45,14 @@ function ackProbe(store: Store) {
     if (on) for (const entry of list.getEntries()) gcPauses.push(entry.duration);
   });
   gc.observe({ entryTypes: ['gc'] });
-  const inbox: InboxRepository = new Proxy(store.inbox, {
-    get(target, property, receiver) {
-      if (property !== 'recordMany') {
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      }
-      return async (events: readonly InboxArrival[]) => {
-        const begun = performance.now();
-        const result = await target.recordMany(events);
-        if (on) {
-          inboxWrite.push(performance.now() - begun);
-          groups.push(events.length);
-        }
-        return result;
-      };
-    },
-  });
   return {
-    store: { ...store, inbox } as Store,
+    /** Each inbox statement, from InboxArrivals' observe callback (failed ones left out, as they were). */
+    observeInbox: (write: InboxGroupWrite): void => {
+      if (on && write.ok) {
+        inboxWrite.push(write.ms);
+        groups.push(write.size);
+      }
+    },
     metrics: {
       inboundMessages: { inc: () => undefined },
       ackLatency: {
@@ -91,10 +82,12 @@ function ackProbe(store: Store) {
 
 async function startOlympus(connectionString: string, apiUrl: string) {
   const store = createPostgresStore({ connectionString });
-  const probe = ackProbe(store);
+  const probe = ackProbe();
   const httpOptions = { host: '127.0.0.1', port: 0, logger, readiness: [] };
   const app = createHttpApp(httpOptions);
-  const surface = wireSlackSurface({
+  // Built as wireSlackSurface builds it, but with the inbox's group writes observed by the probe.
+  const jobs = { enqueue: () => Promise.resolve('none') };
+  const surface = createSlackSurface({
     settings: {
       botToken: 'xoxb-bench',
       appToken: null,
@@ -103,11 +96,13 @@ async function startOlympus(connectionString: string, apiUrl: string) {
       opsChannel: 'C0OPS',
       toUsers: [],
     },
-    store: probe.store,
-    jobs: { enqueue: () => Promise.resolve('none') },
     logger,
     app,
     metrics: probe.metrics,
+    useCases: {
+      ...slackUseCases({ store, jobs, logger }),
+      inbound: new InboundRecorder(store.inbox, { arrivals: { observe: probe.observeInbox } }),
+    },
   });
   finishHttpApp(app, logger);
   await surface.start();

@@ -7,7 +7,7 @@
  */
 import type { InboxEntry, InboxRepository, Surface } from '../../ports/store.js';
 import { awaitsRedrive } from '../intake/intake-inbox.js';
-import { InboxArrivals } from './inbox-arrivals.js';
+import { InboxArrivals, type InboxArrivalsOptions } from './inbox-arrivals.js';
 import { InboxCompletions } from './inbox-completions.js';
 
 export interface ReplayOptions {
@@ -23,8 +23,12 @@ export class InboundRecorder {
   private readonly arrivals: InboxArrivals;
   private readonly completions: InboxCompletions;
 
-  constructor(private readonly inbox: InboxRepository) {
-    this.arrivals = new InboxArrivals(inbox);
+  /** `arrivals` is passed to the arrivals' group writer (its `observe` callback: the ack bench's timings). */
+  constructor(
+    private readonly inbox: InboxRepository,
+    options: { arrivals?: InboxArrivalsOptions } = {},
+  ) {
+    this.arrivals = new InboxArrivals(inbox, options.arrivals);
     this.completions = new InboxCompletions(inbox);
   }
 

@@ -1,10 +1,11 @@
 /**
  * Inbox entries arriving together are stored in groups on a real PostgreSQL: a burst of concurrent events
  * takes far fewer statements than events, each event is stored exactly once and claimed, a repeat in the
- * same burst is answered as a repeat, and an event the database refuses fails alone.
+ * same burst is answered as a repeat, and an event the database refuses fails alone. An `observe` callback
+ * hears of every statement (size, time, outcome), and one that throws fails no write.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { InboxArrivals } from '../../handlers/inbox/inbox-arrivals.js';
+import { InboxArrivals, type InboxGroupWrite } from '../../handlers/inbox/inbox-arrivals.js';
 import type { InboxArrival, InboxRepository } from '../../ports/store.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../support/embedded-store.js';
 
@@ -80,5 +81,41 @@ describe('inbox arrivals: group commit of inbound events', () => {
     expect(await db.store.inbox.get('slack:event:ok-1')).toMatchObject({ status: 'processing' });
     expect(await db.store.inbox.get('slack:event:ok-2')).toMatchObject({ status: 'processing' });
     expect(await db.store.inbox.get('slack:event:bad')).toBeNull();
+  });
+
+  test('observe hears of each statement: its size, its time, and whether it failed', async () => {
+    const heard: InboxGroupWrite[] = [];
+    arrivals = new InboxArrivals(counted(db.store.inbox), { observe: (write) => heard.push(write) });
+    const warm = arrivals.record({ key: 'slack:event:seen-warm', surface: 'slack', payload: {} });
+    const group = [
+      arrivals.record({ key: 'slack:event:seen-1', surface: 'slack', payload: {} }),
+      arrivals.record({ key: 'slack:event:seen-bad', surface: 'slack', payload: { text: '\u0000' } }),
+    ];
+    await warm;
+    await Promise.allSettled(group);
+    // The lone first event, the failed group of two, then each of its events again on its own.
+    expect(heard.map(({ size, ok }) => ({ size, ok }))).toEqual([
+      { size: 1, ok: true },
+      { size: 2, ok: false },
+      { size: 1, ok: true },
+      { size: 1, ok: false },
+    ]);
+    expect(heard.map(({ size }) => size)).toEqual(statements);
+    expect(heard.every((write) => write.ms >= 0 && write.poolWaitMs === undefined)).toBe(true);
+  });
+
+  test('an observer that throws fails no write', async () => {
+    arrivals = new InboxArrivals(counted(db.store.inbox), {
+      observe: () => {
+        throw new Error('observer broke');
+      },
+    });
+    const result = await arrivals.record({
+      key: 'slack:event:observer-broke',
+      surface: 'slack',
+      payload: {},
+    });
+    expect(result.inserted).toBe(true);
+    expect(statements).toEqual([1]);
   });
 });
