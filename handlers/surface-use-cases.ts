@@ -2,6 +2,8 @@
  * The use cases the surfaces (bot/discord, bot/email, bot/console, bot/ops) are given, built from the
  * ports by the composition root: each surface declares the few it needs and never holds a repository.
  */
+import type { Workspaces } from '../agents/workspace/project-workspace.js';
+import type { Logger } from '../common/logging/logger.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Store } from '../ports/store.js';
 import type { Vault } from '../ports/vault.js';
@@ -10,6 +12,7 @@ import { identityDirectory, type IdentityDirectory } from './identities/identity
 import { inboundEvents, type InboundEvents } from './inbox/inbound-events.js';
 import { auditFeed, type AuditFeed } from './ops/audit-feed.js';
 import { checkpointViews, type CheckpointViews } from './ops/checkpoint-views.js';
+import { deliverableViews, type DeliverableViews } from './ops/deliverable-views.js';
 import { projectViews, type ProjectViews } from './ops/project-views.js';
 import { chatOutbox, type ChatOutbox } from './outbox/chat-outbox.js';
 import { ReplyRateLimit, type ReplyBudget } from './outbox/reply-budget.js';
@@ -26,11 +29,19 @@ export interface SurfaceUseCases {
   checkpoints: CheckpointViews;
   audit: AuditFeed;
   desk: CheckpointDesk;
+  deliverables: DeliverableViews;
   /** A per-sender reply budget of `perHour` replies, shared by every process. */
   replyBudget(perHour: number): ReplyBudget;
 }
 
-export function surfaceUseCases(ports: { store: Store; jobs?: JobQueue; vault?: Vault }): SurfaceUseCases {
+export function surfaceUseCases(ports: {
+  store: Store;
+  jobs?: JobQueue;
+  vault?: Vault;
+  /** The project workspaces, for deliverables (downloads answer "not here" without them). */
+  workspaces?: Workspaces;
+  logger?: Logger;
+}): SurfaceUseCases {
   const { store } = ports;
   return {
     inbound: inboundEvents(store.inbox),
@@ -42,6 +53,7 @@ export function surfaceUseCases(ports: { store: Store; jobs?: JobQueue; vault?: 
     checkpoints: checkpointViews(store),
     audit: auditFeed(store),
     desk: checkpointDesk(ports),
+    deliverables: deliverableViews(store, ports.workspaces, ports.logger),
     replyBudget: (perHour) => new ReplyRateLimit(perHour, store.rateCounters),
   };
 }

@@ -10,12 +10,15 @@ import type { JobQueue } from '../ports/job-queue.js';
 import { scheduleDelivery } from './notices/client-notices.js';
 import { recordNotice, textEffectId } from './notices/record-notice.js';
 import type { Project, Store } from '../ports/store.js';
+import type { NoticeAttachment } from '../ports/surface-notifier.js';
 
 export interface TellOptions {
   jobs?: JobQueue | null;
   logger?: Logger;
   /** Stable id of this notice; default: derived from the project and the text. */
   effectId?: string;
+  /** Files sent with it (made when it is delivered). */
+  attachments?: NoticeAttachment[];
 }
 
 /** False when the project has no thread and no conversation to tell. */
@@ -30,6 +33,7 @@ export async function tellClient(
     kind: 'notice',
     text,
     project,
+    ...(options.attachments ? { attachments: options.attachments } : {}),
   });
   await scheduleDelivery(options.jobs ?? null, keys, options.logger);
   return keys.length > 0;

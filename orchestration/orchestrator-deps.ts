@@ -2,6 +2,7 @@
 import type { AgentManifests } from '../agents/specialists/agent-manifest.js';
 import type { AgentRunner } from '../agents/specialists/agent-step.js';
 import type { LlmRouter } from '../agents/llm/index.js';
+import type { Workspaces } from '../agents/workspace/project-workspace.js';
 import type { Logger } from '../common/logging/logger.js';
 import type { SecretRedactor } from '../common/logging/redactor.js';
 import type { JobQueue } from '../ports/job-queue.js';
@@ -44,6 +45,11 @@ export interface OrchestratorDeps {
   holder: string;
   /** Removes secrets from model answers shown on checkpoints; default: well-known token shapes only. */
   redactor?: SecretRedactor;
+  /**
+   * The project workspaces: the completion notice lists what each task delivered and sends the workspace.
+   * Without it, the notice lists the tasks only.
+   */
+  workspaces?: Workspaces;
 }
 
 /** Actor name of the orchestrator in the audit log and on checkpoints. */

@@ -2,11 +2,13 @@
  * Readiness: every `pending` task whose dependencies are all done becomes `ready` (compare-and-set, so
  * concurrent recomputations agree) and gets its `task.run.<role>` job; a task whose dependency was
  * cancelled is cancelled too. When every task is done (or cancelled), the project is `completed`, the
- * completion is audited and the client is told — once, by whoever wins the project's status change.
+ * completion is audited and the client is told — once, by whoever wins the project's status change — with
+ * the deliverables: what each task delivered, the files it changed, and the workspace as an attachment.
  */
 import { taskRunJob } from '../ports/job-queue.js';
 import type { Project, Task } from '../ports/store.js';
 import { tellClient } from './client-notice.js';
+import { deliverablesText, projectDeliverables } from './deliverables/project-deliverables.js';
 import { requestDigest } from './digest/request-digest.js';
 import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 
@@ -64,14 +66,22 @@ async function complete(deps: OrchestratorDeps, project: Project, tasks: Task[])
     data: { tasksDone: done.length, tasksCancelled: cancelled.length },
   });
   const skipped = cancelled.length > 0 ? ` (${cancelled.length} cancelled by an operator)` : '';
-  await tellClient(
-    store,
-    completed,
-    `Good news: "${project.title}" is complete. All ${done.length} tasks are done${skipped}:\n${done
-      .map((task) => `• ${task.title}`)
-      .join('\n')}`,
-    { jobs: deps.jobs, logger: deps.logger },
-  );
+  const opening = `Good news: "${project.title}" is complete. All ${done.length} tasks are done${skipped}:`;
+  if (!deps.workspaces) {
+    await tellClient(store, completed, `${opening}\n${done.map((task) => `• ${task.title}`).join('\n')}`, {
+      jobs: deps.jobs,
+      logger: deps.logger,
+    });
+  } else {
+    const deliverables = await projectDeliverables(store, deps.workspaces, completed);
+    await tellClient(store, completed, `${opening}\n${deliverablesText(deliverables)}`, {
+      jobs: deps.jobs,
+      logger: deps.logger,
+      // One completion notice whatever the text: a re-run after a crash finds the files listed the same.
+      effectId: `notice:${project.id}:completed`,
+      attachments: [{ kind: 'workspace_archive', projectId: project.id }],
+    });
+  }
   await requestDigest(deps, project.id, 'project_complete');
 }
 

@@ -3,8 +3,10 @@
  * its author and committer on the command line (`-c user.name=… -c user.email=…`), so no global git
  * identity is read or needed; signing is off and commits skip hooks (`--no-verify`).
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { SimpleGit } from 'simple-git';
 
 export interface GitIdentity {
@@ -20,6 +22,7 @@ export interface GitCommit {
   message: string;
 }
 
+const run = promisify(execFile);
 const FIELD = '\x1f';
 const RECORD = '\x1e';
 
@@ -80,6 +83,30 @@ export class GitRepository {
       await this.git()
     ).raw([...identity(author), 'commit', '--quiet', '--no-verify', '-m', message, '--', ...paths]);
     return (await (await this.git()).raw(['rev-parse', 'HEAD'])).trim();
+  }
+
+  /**
+   * Paths that commits whose message holds `grep` (a fixed string) added, changed or deleted, sorted;
+   * a path is named once however many of those commits touched it.
+   */
+  async filesOfCommits(grep: string): Promise<string[]> {
+    const out = await (
+      await this.git()
+    ).raw(['log', '--fixed-strings', `--grep=${grep}`, '--name-only', '--format=', '-z']);
+    return [...new Set(out.split(/[\0\n]/).filter((file) => file.length > 0))].sort();
+  }
+
+  /**
+   * The files of HEAD as a gzipped tar archive, every path under `prefix/` (git's own archive: the binary
+   * output is read as bytes, which simple-git's text output cannot carry).
+   */
+  async archive(prefix: string, maxBytes: number): Promise<Buffer> {
+    const { stdout } = await run('git', ['archive', '--format=tar.gz', `--prefix=${prefix}/`, 'HEAD'], {
+      cwd: this.dir,
+      encoding: 'buffer',
+      maxBuffer: maxBytes,
+    });
+    return stdout;
   }
 
   /** Commits, newest first. */

@@ -4,6 +4,7 @@
  * step that changed files becomes one commit by the agent, with an `Olympus-Step: <task id>/<step>`
  * trailer. A step replayed after a crash finds its trailer and does not commit again.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OlympusError } from '../../common/errors.js';
@@ -26,7 +27,12 @@ export interface StepCommit {
 }
 
 export function stepTrailer(taskId: string, step: number): string {
-  return `Olympus-Step: ${taskId}/${step}`;
+  return `${taskTrailer(taskId)}${step}`;
+}
+
+/** What every step trailer of one task starts with. */
+function taskTrailer(taskId: string): string {
+  return `Olympus-Step: ${taskId}/`;
 }
 
 /** Commits to one repository are serialised within the process (git's index takes one writer). */
@@ -134,6 +140,31 @@ export class ProjectWorkspace {
 
   log(): Promise<GitCommit[]> {
     return this.repo.log();
+  }
+
+  /** Workspace paths the task's steps committed (its commits carry the task's step trailer). */
+  async filesOfTask(taskId: string): Promise<string[]> {
+    if (!existsSync(path.join(this.root, '.git'))) return [];
+    return this.repo.filesOfCommits(taskTrailer(taskId));
+  }
+
+  /**
+   * Every file of the workspace as it stands (HEAD), as a .tar.gz under a folder named `folder`; null
+   * when there is no workspace yet. Refused (VALIDATION) when it would exceed `maxBytes`.
+   */
+  async archive(folder: string, maxBytes: number): Promise<Buffer | null> {
+    if (!existsSync(path.join(this.root, '.git'))) return null;
+    return serialised(this.root, async () => {
+      try {
+        return await this.repo.archive(folder, maxBytes);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+          throw new OlympusError('VALIDATION', `the workspace archive is larger than ${maxBytes} bytes`, {
+            cause: error,
+          });
+        throw error;
+      }
+    });
   }
 }
 

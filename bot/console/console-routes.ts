@@ -10,7 +10,7 @@
  *   GET  /api/console/conversations/:id  the conversation with its messages
  *   GET  /api/projects/:id               the project with its brief versions, tasks and checkpoints
  *   GET  /api/console/events             server-sent events (console-events.ts)
- *   …and the web console's views (console-views.ts).
+ *   …and the web console's views (console-views.ts) and a project's deliverables (console-deliverables.ts).
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
@@ -29,6 +29,7 @@ import {
 } from './console-access.js';
 import type { ConsoleEvents } from './console-events.js';
 import { consoleHandle } from './console-handle.js';
+import { consoleDeliverables } from './console-deliverables.js';
 import { consoleViews, type ConsoleViewUseCases } from './console-views.js';
 
 export { consoleHandle };
@@ -194,6 +195,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
   });
 
   router.use(consoleViews({ useCases }));
+  router.use(consoleDeliverables(useCases));
 
   router.use(
     ['/api/console', '/api/projects'],

@@ -25,7 +25,7 @@ import { consoleHandle } from './console-handle.js';
 /** What the console's views need of the use cases. */
 export type ConsoleViewUseCases = Pick<
   SurfaceUseCases,
-  'identities' | 'threads' | 'projects' | 'checkpoints' | 'desk'
+  'identities' | 'threads' | 'projects' | 'checkpoints' | 'desk' | 'deliverables'
 >;
 
 export interface ConsoleViewsOptions {

@@ -12,6 +12,7 @@ import { ConsoleEvents } from '../console/console-events.js';
 import { consoleRoutes } from '../console/console-routes.js';
 import { consoleWeb } from '../console/console-web.js';
 import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
+import { Workspaces } from '../../agents/workspace/project-workspace.js';
 import { createHttpApp, finishHttpApp, startHttpServer, type RunningHttpServer } from '../http.js';
 import { jobQueueSampler } from '../metrics/job-queue-gauge.js';
 import { stalledWorkSampler } from '../metrics/stalled-work-gauge.js';
@@ -79,7 +80,7 @@ export async function wireHttp(
 }
 
 async function mountConsole(
-  { logger, onStop }: Wiring,
+  { config, logger, onStop }: Wiring,
   app: Express,
   { store, vault }: Core,
   scheduler: AgendaJobQueue,
@@ -88,7 +89,13 @@ async function mountConsole(
 ): Promise<void> {
   const consoleLogger = logger.child({ component: 'console' });
   const opsLogger = logger.child({ component: 'ops' });
-  const useCases = surfaceUseCases({ store, jobs: scheduler, vault });
+  const useCases = surfaceUseCases({
+    store,
+    jobs: scheduler,
+    vault,
+    workspaces: new Workspaces(config.dataDir),
+    logger: consoleLogger,
+  });
   const events = new ConsoleEvents(useCases.audit, consoleLogger);
   onStop(() => events.close());
   app.use(consoleRoutes({ useCases, handler: intake.clientIntake, logger: consoleLogger, access, events }));

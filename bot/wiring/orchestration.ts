@@ -22,6 +22,7 @@ import { checkpointGateway } from '../../orchestration/checkpoints/checkpoint-ga
 import { DeferredJobQueue } from '../../orchestration/deferred-job-queue.js';
 import { parseDigestSchedule } from '../../orchestration/digest/digest-schedule.js';
 import { ProjectDigests } from '../../orchestration/digest/project-digests.js';
+import { workspaceNoticeFiles } from '../../orchestration/deliverables/workspace-files.js';
 import { ClientNotices } from '../../orchestration/notices/client-notices.js';
 import { Orchestrator } from '../../orchestration/orchestrator.js';
 import { DEFAULT_PLAN_CALLS, DEFAULT_TASK_CALLS } from '../../orchestration/orchestrator-deps.js';
@@ -47,12 +48,15 @@ export function wireWork({ config, logger, redactor }: Wiring, { store, vault }:
   // Client notices and digests: recorded in the outbox, delivered by the notifier of each thread's surface.
   const notifiers = new NotifierRegistry();
   const noticeLogger = logger.child({ component: 'notices' });
+  const workspaces = new Workspaces(config.dataDir);
   const notices = new ClientNotices({ store, jobs: jobQueue, logger: noticeLogger });
   const noticeDelivery = new NoticeDelivery({
     store,
     notifiers,
     logger: noticeLogger,
     holder: `${hostname()}:${process.pid}`,
+    // A completed project's notice carries its workspace archive.
+    files: workspaceNoticeFiles({ store, workspaces, logger: noticeLogger }),
   });
   const digests = new ProjectDigests({
     store,
@@ -72,7 +76,7 @@ export function wireWork({ config, logger, redactor }: Wiring, { store, vault }:
       store,
       checkpoints,
       router,
-      workspaces: new Workspaces(config.dataDir),
+      workspaces,
       logger: logger.child({ component: 'agents' }),
       shell: agentShellSettings(config.resolved),
       spendGate: new BudgetGate({ store, jobs: jobQueue, settings: budget }),
@@ -96,6 +100,7 @@ export function wireWork({ config, logger, redactor }: Wiring, { store, vault }:
     holder: `${hostname()}:${process.pid}`,
     // Model answers shown on failure questions lose every secret the process knows of.
     redactor,
+    workspaces,
   });
   return { router, jobQueue, notifiers, noticeDelivery, digests, orchestrator };
 }

@@ -15,7 +15,8 @@ import type { Logger } from '../../common/logging/logger.js';
 import type { OutboxEntry, Store, ThreadRef } from '../../ports/store.js';
 import type { NotifierRegistry } from './notifier-registry.js';
 import { NOTICE_KIND } from '../../orchestration/notices/record-notice.js';
-import type { ClientNotice } from '../../ports/surface-notifier.js';
+import type { OutgoingFile } from '../../ports/chat-transport.js';
+import type { ClientNotice, NoticeFiles } from '../../ports/surface-notifier.js';
 
 const surface = z.enum(['slack', 'discord', 'email', 'console']);
 const NoticeSchema = z.object({
@@ -25,6 +26,9 @@ const NoticeSchema = z.object({
   thread: z.object({ surface, channel: z.string(), threadKey: z.string() }),
   projectId: z.string().nullable(),
   conversationId: z.string().nullable(),
+  attachments: z
+    .array(z.object({ kind: z.literal('workspace_archive'), projectId: z.string().min(1) }))
+    .optional(),
 });
 
 export type DeliveryOutcome =
@@ -40,6 +44,8 @@ export interface NoticeDeliveryOptions {
   /** Names this process in delivery leases. */
   holder: string;
   leaseMs?: number;
+  /** Makes the files notices refer to; without it, notices go out without their files. */
+  files?: NoticeFiles;
 }
 
 export class NoticeDelivery {
@@ -129,7 +135,7 @@ export class NoticeDelivery {
     if (notice.thread.surface !== 'console' && notifier === null) return 'no_notifier';
     if ((await store.outbox.begin(key)) === null) return 'done';
     try {
-      await notifier?.deliver(notice);
+      if (notifier) await notifier.deliver(notice, await this.filesOf(notice));
       await store.outbox.complete(key, { surface: notice.thread.surface, deliveredBy: holder });
       logger.info('client notice delivered', { key, surface: notice.thread.surface, kind: notice.kind });
       return 'delivered';
@@ -148,6 +154,16 @@ export class NoticeDelivery {
       });
       return 'failed';
     }
+  }
+
+  /** The files of the notice's attachments (those that can be made; none for a console thread). */
+  private async filesOf(notice: ClientNotice): Promise<OutgoingFile[]> {
+    const files: OutgoingFile[] = [];
+    for (const attachment of notice.attachments ?? []) {
+      const file = await this.options.files?.resolve(attachment);
+      if (file) files.push(file);
+    }
+    return files;
   }
 
   /** Delivers every pending notice this process can; returns how many went out. */

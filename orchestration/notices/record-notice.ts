@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Conversation, Project, Store } from '../../ports/store.js';
 import { noticeTarget } from './notice-threads.js';
-import type { ClientNotice, ClientNoticeKind } from '../../ports/surface-notifier.js';
+import type { ClientNotice, ClientNoticeKind, NoticeAttachment } from '../../ports/surface-notifier.js';
 
 export const NOTICE_KIND = 'client.notice';
 const KEPT_KIND = 'client.notice.kept';
@@ -23,6 +23,8 @@ export interface NoticeRequest {
   conversation?: Conversation | null;
   /** The text is in the conversation already (a redriven intake reply): only deliver it. */
   inConversation?: boolean;
+  /** Files sent with it on every thread (made at delivery time). */
+  attachments?: NoticeAttachment[];
 }
 
 /** The outbox key of a notice on one thread. */
@@ -56,6 +58,7 @@ export async function recordNotice(store: Store, request: NoticeRequest): Promis
       thread,
       projectId: request.project?.id ?? target.conversation?.projectId ?? null,
       conversationId: target.conversation?.id ?? null,
+      ...(request.attachments?.length ? { attachments: request.attachments } : {}),
     };
     await store.outbox.enqueue(key, NOTICE_KIND, notice);
     keys.push(key);

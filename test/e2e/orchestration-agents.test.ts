@@ -9,7 +9,10 @@
  * - a spend checkpoint (the budget gate) that a TO rejects cancels the task and says why;
  * - invalid tool arguments and unknown tools are answered with the problem, and the model corrects itself.
  */
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -40,6 +43,30 @@ import {
 } from '../support/fake-llm-server.js';
 import { until } from '../support/until.js';
 import { FOUR_TASK_PLAN, planTask } from '../support/scripted-project.js';
+import express from 'express';
+import { createIdentityToken, identityTokensSchema } from '../../bot/console/console-access.js';
+import { consoleRoutes } from '../../bot/console/console-routes.js';
+import { surfaceUseCases } from '../../handlers/surface-use-cases.js';
+import { workspaceNoticeFiles } from '../../orchestration/deliverables/workspace-files.js';
+import { conversationThread } from '../../orchestration/notices/notice-threads.js';
+import { threadEffectId } from '../../orchestration/notices/record-notice.js';
+
+/** The paths a .tar.gz holds (files only), sorted, listed by tar. */
+function tarList(archive: Buffer): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('tar', ['-tzf', '-'], (error, stdout) => {
+      if (error) reject(error instanceof Error ? error : new Error('tar failed'));
+      else
+        resolve(
+          stdout
+            .split('\n')
+            .filter((line) => line.length > 0 && !line.endsWith('/'))
+            .sort(),
+        );
+    });
+    child.stdin!.end(archive);
+  });
+}
 
 const logger = createSilentLogger();
 
@@ -98,6 +125,7 @@ describe('specialist agents', () => {
       logger,
       settings: { maxTaskAttempts: 2, taskLeaseMs: 60_000 },
       holder: 'test',
+      workspaces,
     });
     scheduler = createJobQueue({
       store,
@@ -276,6 +304,98 @@ describe('specialist agents', () => {
       return texts.some((text) => /"Sales Digest" is complete/.test(text)) ? texts : null;
     });
     expect(told.at(-1)).toMatch(/"Sales Digest" is complete/);
+  });
+
+  test('the client receives the deliverables: a summary per task with its files, and the workspace archive (notice attachment, console download for the owner only)', async () => {
+    const projectId = await approvedPlan('Report Thing', 'frank@example.com', FOUR_TASK_PLAN);
+    await status(projectId, 'completed');
+    const project = (await db.store.projects.get(projectId))!;
+
+    // The completion notice says what each task delivered and which files it changed.
+    const notice = await until(async () => {
+      const conversations = await db.store.conversations.listByIdentity(project.ownerId);
+      const texts = conversations.find((c) => c.projectId === projectId)!.messages.map((m) => m.text);
+      return texts.find((text) => text.includes('"Report Thing" is complete')) ?? null;
+    });
+    for (const key of ['api', 'ui', 'qa', 'deploy'])
+      expect(notice).toContain(`• Do ${key}: ${key} delivered.\n  Files: ${key}/README.md`);
+    expect(notice).toContain(`${project.key}-workspace.tar.gz`);
+
+    // The recorded notice refers to the archive; the bytes are made at delivery time.
+    const conversation = (await db.store.conversations.listByIdentity(project.ownerId)).find(
+      (c) => c.projectId === projectId,
+    )!;
+    const thread = conversationThread(conversation);
+    const entry = await db.store.outbox.get(
+      threadEffectId(`notice:${projectId}:completed`, thread.surface, thread.threadKey),
+    );
+    expect((entry?.payload as { attachments?: unknown }).attachments).toEqual([
+      { kind: 'workspace_archive', projectId },
+    ]);
+    const files = workspaceNoticeFiles({ store: db.store, workspaces, logger });
+    const archive = (await files.resolve({ kind: 'workspace_archive', projectId }))!;
+    expect(archive.name).toBe(`${project.key}-workspace.tar.gz`);
+    expect(archive.contentType).toBe('application/gzip');
+    expect(await tarList(Buffer.from(archive.data))).toEqual(
+      ['api/README.md', 'deploy/README.md', 'qa/README.md', 'ui/README.md'].map((f) => `${project.key}/${f}`),
+    );
+    // Too large to send: not sent (the notice says where to download it).
+    const small = workspaceNoticeFiles({ store: db.store, workspaces, logger, maxBytes: 10 });
+    expect(await small.resolve({ kind: 'workspace_archive', projectId })).toBeNull();
+
+    // The console: the owner reads the report and downloads the archive; another client may not.
+    const frank = createIdentityToken('email:frank@example.com');
+    const dave = createIdentityToken('email:dave@example.com');
+    await db.store.identities.create({
+      displayName: 'dave',
+      role: 'client',
+      handles: [{ surface: 'email', externalId: 'dave@example.com' }],
+    });
+    const app = express();
+    app.use(
+      consoleRoutes({
+        useCases: surfaceUseCases({ store: db.store, workspaces, logger }),
+        handler: intake,
+        logger,
+        access: {
+          adminToken: null,
+          identityTokens: identityTokensSchema.parse([frank.entry, dave.entry].join(',')),
+        },
+      }),
+    );
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const get = (pathname: string, token: string) =>
+      fetch(`${base}${pathname}`, { headers: { authorization: `Bearer ${token}` } });
+    try {
+      const report = await get(`/api/console/projects/${projectId}/deliverables`, frank.token);
+      expect(report.status).toBe(200);
+      const body = (await report.json()) as {
+        status: string;
+        download: string;
+        tasks: { key: string; role: string; summary: string; files: string[] }[];
+      };
+      expect(body.status).toBe('completed');
+      expect(body.tasks.map((t) => [t.key, t.role, t.summary, t.files])).toEqual([
+        ['api', 'apollo', 'api delivered.', ['api/README.md']],
+        ['ui', 'aphrodite', 'ui delivered.', ['ui/README.md']],
+        ['qa', 'athena', 'qa delivered.', ['qa/README.md']],
+        ['deploy', 'hephaestus', 'deploy delivered.', ['deploy/README.md']],
+      ]);
+      const download = await get(body.download, frank.token);
+      expect(download.status).toBe(200);
+      expect(download.headers.get('content-type')).toBe('application/gzip');
+      expect(download.headers.get('content-disposition')).toContain(`${project.key}-workspace.tar.gz`);
+      expect(await tarList(Buffer.from(await download.arrayBuffer()))).toHaveLength(4);
+      for (const pathname of [`/api/console/projects/${projectId}/deliverables`, body.download]) {
+        const refused = await get(pathname, dave.token);
+        expect(refused.status).toBe(403);
+        expect(((await refused.json()) as { message: string }).message).toContain('your own projects');
+      }
+    } finally {
+      server.close();
+    }
   });
 
   test('request_checkpoint parks the task without a worker; the decision resumes it as the answer', async () => {
