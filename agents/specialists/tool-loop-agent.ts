@@ -71,6 +71,18 @@ const WORK_RULES = [
   'ref the workspace path). If you need a human decision, call `request_checkpoint` and wait for the answer.',
 ].join(' ');
 
+/** Said to agents that may ask for credentials: ask first, name the service and host, never make one up. */
+const CREDENTIAL_RULES = [
+  'If the task calls an outside service that needs a credential (an API key, a token), call `request_credential`',
+  'before any other work on it: the service by its name, its API host name (e.g. "getpocket.com", never a project',
+  'or product name) and what the task uses it for. A credential already given to another task of the project is',
+  'leased to you at once. Never write a placeholder key, and never ask the client for a secret.',
+].join(' ');
+
+function workRules(manifest: AgentManifest): string {
+  return manifest.tools.includes('request_credential') ? `${WORK_RULES}\n\n${CREDENTIAL_RULES}` : WORK_RULES;
+}
+
 export class ToolLoopAgent implements AgentRunner {
   constructor(private readonly options: ToolLoopAgentOptions) {}
 
@@ -106,7 +118,7 @@ export class ToolLoopAgent implements AgentRunner {
   private openingMessages(manifest: AgentManifest, input: AgentRunInput): LlmMessage[] {
     const { task, project } = input;
     return [
-      { role: 'system', content: `${manifest.systemPrompt}\n\n${WORK_RULES}` },
+      { role: 'system', content: `${manifest.systemPrompt}\n\n${workRules(manifest)}` },
       {
         role: 'user',
         content: [

@@ -34,7 +34,9 @@ export const PlannedTaskSchema = z.object({
     .trim()
     .min(1)
     .max(4000)
-    .describe('What to build, specific enough for an engineer to act on without asking.'),
+    .describe(
+      'What to build, specific enough for an engineer to act on without asking. Name every outside service the task calls and its API host (e.g. "the Pocket API at getpocket.com"), so the agent can ask for its credential.',
+    ),
   acceptance: z
     .array(z.string().trim().min(1).max(500))
     .max(20)

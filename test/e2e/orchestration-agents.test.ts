@@ -296,6 +296,9 @@ describe('specialist agents', () => {
     expect(tools.map((tool) => tool.name)).not.toContain('run_command'); // the shell is off by default
     expect(tools.find((tool) => tool.name === 'write_file')!.parameters.properties).toHaveProperty('path');
     expect(messagesOf(athena)[1]!.content).toContain('Task (JSON data):');
+    // Agents that may ask for credentials are told to ask first, by service and API host.
+    expect(messagesOf(athena)[0]!.content).toMatch(/call `request_credential`\s+before any other work/);
+    expect(messagesOf(athena)[0]!.content).toContain('API host name');
 
     // The client is told after the status change.
     const told = await until(async () => {

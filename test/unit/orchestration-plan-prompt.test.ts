@@ -51,5 +51,8 @@ describe('planning prompt', () => {
     expect(task.dependsOn!.items!.pattern).toBeDefined();
     for (const field of ['key', 'title', 'spec', 'acceptance', 'dependsOn', 'deploy'])
       expect(task[field]!.description).toBeTruthy();
+    // A spec names the outside services and their API hosts, so the agent can ask for the credential.
+    expect(task.spec!.description).toContain('API host');
+    expect(planMessages({ project, brief })[0]!.content).toMatch(/outside service .* API host name/s);
   });
 });
