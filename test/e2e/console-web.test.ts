@@ -216,6 +216,20 @@ describeWithChromium('web console in a browser', () => {
       .locator('#tasks tr[data-task=ui]:not([data-status=pending]):not([data-status=ready])')
       .waitFor({ timeout: 60_000 });
     await shot('05-tasks-moving');
+
+    // What a done task delivered shows on the page, with the workspace to download.
+    const delivered = page.locator('#deliverables li[data-task=api]');
+    await delivered.waitFor({ timeout: 30_000 });
+    await expect(delivered.locator('.deliverable-summary').textContent()).resolves.toBe('Done as specified.');
+    await expect(delivered.locator('.deliverable-files').textContent()).resolves.toBe('No files changed.');
+    const link = page.locator('#deliverables a.download');
+    const href = (await link.getAttribute('href'))!;
+    expect(href).toBe(`/api/console/projects/${projectId}/workspace.tar.gz`);
+    const download = await page.request.get(`${base}${href}`);
+    expect(download.status()).toBe(200);
+    expect(download.headers()['content-type']).toBe('application/gzip');
+    expect(download.headers()['content-disposition']).toContain('-workspace.tar.gz');
+    await shot('05b-deliverables');
   }, 120_000);
 
   test('a spend card rejected with a reason shows the reason in the audit trail', async () => {

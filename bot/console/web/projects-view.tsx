@@ -1,10 +1,14 @@
-/** Projects: the list the viewer may see, and one project's brief versions, tasks, cards, spend and audit. */
+/**
+ * Projects: the list the viewer may see, and one project's brief versions, tasks, deliverables, cards, spend
+ * and audit.
+ */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useResource } from './api';
 import { SpendChart, TaskGraph } from './charts';
 import { DraftBrief } from './chat-view';
 import { CheckpointCard } from './checkpoint-card';
+import { DeliverablesView } from './deliverables-view';
 import type { AuditEvent, Me, Project, ProjectDetail } from './types';
 
 function describe(data: Record<string, unknown>): string {
@@ -128,6 +132,12 @@ function Detail({ id, me, tick }: { id: string; me: Me; tick: number }): JSX.Ele
             ))}
           </tbody>
         </table>
+      ) : null}
+      {data.tasks.some((task) => task.status === 'done') ? (
+        <>
+          <h3>Deliverables</h3>
+          <DeliverablesView projectId={project.id} tick={tick + local} />
+        </>
       ) : null}
       <h3>Checkpoints</h3>
       <div class="cards">

@@ -130,3 +130,13 @@ export interface ProjectDetail {
   audit: AuditEvent[];
   digests: Message[];
 }
+
+/** GET /api/console/projects/:id/deliverables */
+export interface Deliverables {
+  projectId: string;
+  title: string;
+  status: string;
+  archiveName: string;
+  download: string;
+  tasks: Array<{ key: string; title: string; role: string; summary: string | null; files: string[] }>;
+}
