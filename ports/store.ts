@@ -210,6 +210,12 @@ export interface DecideOptions {
    * equal it, so a decision for arguments that changed since is not stored (won false, still pending).
    */
   expectedActionHash?: string;
+  /**
+   * The audit event of a won decision, made from the decided checkpoint: appended with the decision in one
+   * transaction where the store has them (PostgreSQL), so a decision is never stored without its event;
+   * elsewhere right after it. Not appended when the decision is lost.
+   */
+  audit?: (decided: Checkpoint) => NewAuditEvent;
 }
 
 export type DecideResult =

@@ -87,6 +87,19 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
     // one), so the check above is enough for them; every other one is checked again in the CAS.
     if (current.request.actionHash !== undefined) expectedActionHash = seen;
   }
+  const audit = (decided: Checkpoint) => ({
+    actor: decider.id,
+    action: 'checkpoint.decided',
+    subjectType: 'checkpoint',
+    subjectId: checkpointId,
+    data: {
+      outcome: input.outcome,
+      actionHash: currentActionHash(decided),
+      ...(input.changes !== undefined ? { changes: input.changes } : {}),
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
+    },
+  });
+  // The decision and its audit event are stored together (one transaction where the store has them).
   const result = await store.checkpoints.decide(
     checkpointId,
     {
@@ -95,7 +108,7 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
       ...(input.changes !== undefined ? { changes: input.changes } : {}),
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
     },
-    expectedActionHash !== undefined ? { expectedActionHash } : {},
+    { audit, ...(expectedActionHash !== undefined ? { expectedActionHash } : {}) },
   );
   if (result.checkpoint === null) return notFound();
   if (!result.won) {
@@ -104,18 +117,6 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
     await enqueueFollowUps(input, result.checkpoint);
     return alreadyDecided(store, result.checkpoint);
   }
-  await store.audit.append({
-    actor: decider.id,
-    action: 'checkpoint.decided',
-    subjectType: 'checkpoint',
-    subjectId: checkpointId,
-    data: {
-      outcome: input.outcome,
-      actionHash: currentActionHash(result.checkpoint),
-      ...(input.changes !== undefined ? { changes: input.changes } : {}),
-      ...(input.reason !== undefined ? { reason: input.reason } : {}),
-    },
-  });
   crashPoint('checkpoint.after_decision');
   // The card, and what the decision means for the work, go out together: for a parked task that is its
   // `task.resume`, enqueued here, one job hop from the decision.
@@ -223,25 +224,26 @@ export interface ExpireCheckpointInput {
 export async function expireCheckpoint(input: ExpireCheckpointInput): Promise<DecideCheckpointResult> {
   const { store, checkpointId } = input;
   const system = await store.identities.ensureByHandle(SYSTEM_DECIDER_HANDLE, { displayName: 'Olympus' });
-  const result = await store.checkpoints.decide(checkpointId, {
-    outcome: 'expired',
-    by: system.id,
-    reason: input.reason,
-  });
+  const result = await store.checkpoints.decide(
+    checkpointId,
+    { outcome: 'expired', by: system.id, reason: input.reason },
+    {
+      audit: (decided) => ({
+        actor: system.id,
+        action: 'checkpoint.decided',
+        subjectType: 'checkpoint',
+        subjectId: checkpointId,
+        data: {
+          outcome: 'expired',
+          actionHash: currentActionHash(decided),
+          reason: input.reason,
+          system: true,
+        },
+      }),
+    },
+  );
   if (result.checkpoint === null) return notFound();
   if (!result.won) return alreadyDecided(store, result.checkpoint);
-  await store.audit.append({
-    actor: system.id,
-    action: 'checkpoint.decided',
-    subjectType: 'checkpoint',
-    subjectId: checkpointId,
-    data: {
-      outcome: 'expired',
-      actionHash: currentActionHash(result.checkpoint),
-      reason: input.reason,
-      system: true,
-    },
-  });
   await enqueueFollowUps(input, result.checkpoint);
   return { status: 'decided', checkpoint: result.checkpoint, message: 'Checkpoint expired.' };
 }

@@ -1,4 +1,7 @@
-/** Checkpoints: human decisions. `decide` is one compare-and-set on `status: 'pending'`. */
+/**
+ * Checkpoints: human decisions. `decide` is one compare-and-set on `status: 'pending'`; a won decision's
+ * audit event is appended right after it (no multi-document transaction here).
+ */
 import { newId } from '../../common/ids.js';
 import type {
   CardRef,
@@ -15,6 +18,7 @@ import type {
   DecisionInput,
   NewCheckpoint,
 } from '../../ports/store.js';
+import { MongoAuditRepository } from './audit-repository.js';
 import type { CheckpointDoc, Collections } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toCheckpoint } from './mapping.js';
@@ -74,8 +78,10 @@ export class MongoCheckpointRepository implements CheckpointRepository {
       { $set: { status: input.outcome, decision, decidedAt: at } },
       { returnDocument: 'after' },
     );
-    if (won) return { won: true, checkpoint: toCheckpoint(won) };
-    return { won: false, checkpoint: await this.get(id) };
+    if (!won) return { won: false, checkpoint: await this.get(id) };
+    const checkpoint = toCheckpoint(won);
+    if (options.audit) await new MongoAuditRepository(this.c).append(options.audit(checkpoint));
+    return { won: true, checkpoint };
   }
 
   async revise(id: string, request: CheckpointRequest): Promise<Checkpoint | null> {

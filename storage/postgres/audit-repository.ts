@@ -1,6 +1,6 @@
 import { GENESIS_HASH, hashAuditEvent, verifyChainAsync, type UnhashedAuditEvent } from '../audit-chain.js';
 import type { AuditEvent, AuditRepository, AuditVerification, NewAuditEvent } from '../../ports/store.js';
-import { jsonParam, type Database } from './database.js';
+import { jsonParam, type Database, type Queryable } from './database.js';
 import { toAuditEvent, type AuditRow } from './record-row-mappers.js';
 
 /** Advisory lock key serialising appends at the chain's head ("olympus-audit"), across processes. */
@@ -12,45 +12,52 @@ function asStoredJson(data: Record<string, unknown> | undefined): Record<string,
   return JSON.parse(JSON.stringify(data ?? {})) as Record<string, unknown>;
 }
 
+/**
+ * Appends one event at the chain's head inside the caller's transaction: the advisory lock, held to its
+ * commit, keeps the head where this event found it. Other repositories use it to store a change and its
+ * event together.
+ */
+export async function appendAuditEvent(tx: Queryable, event: NewAuditEvent): Promise<AuditEvent> {
+  const data = asStoredJson(event.data);
+  await tx.rows(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  const head = await tx.one<{ seq: string; hash: string }>(
+    'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+  );
+  // Millisecond precision, made here: PostgreSQL keeps it exactly, so the hash recomputes identically.
+  const unhashed: UnhashedAuditEvent = {
+    seq: head ? Number(head.seq) + 1 : 1,
+    at: new Date(),
+    actor: event.actor,
+    action: event.action,
+    subjectType: event.subjectType,
+    subjectId: event.subjectId,
+    data,
+    prevHash: head?.hash ?? GENESIS_HASH,
+  };
+  const stored: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) };
+  await tx.rows(
+    `INSERT INTO audit_events (seq, at, actor, action, subject_type, subject_id, data, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+    [
+      stored.seq,
+      stored.at,
+      stored.actor,
+      stored.action,
+      stored.subjectType,
+      stored.subjectId,
+      jsonParam(stored.data),
+      stored.prevHash,
+      stored.hash,
+    ],
+  );
+  return stored;
+}
+
 export class PostgresAuditRepository implements AuditRepository {
   constructor(private readonly db: Database) {}
 
-  async append(event: NewAuditEvent): Promise<AuditEvent> {
-    const data = asStoredJson(event.data);
-    return this.db.transaction(async (tx) => {
-      await tx.rows(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
-      const head = await tx.one<{ seq: string; hash: string }>(
-        'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
-      );
-      // Millisecond precision, made here: PostgreSQL keeps it exactly, so the hash recomputes identically.
-      const unhashed: UnhashedAuditEvent = {
-        seq: head ? Number(head.seq) + 1 : 1,
-        at: new Date(),
-        actor: event.actor,
-        action: event.action,
-        subjectType: event.subjectType,
-        subjectId: event.subjectId,
-        data,
-        prevHash: head?.hash ?? GENESIS_HASH,
-      };
-      const stored: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) };
-      await tx.rows(
-        `INSERT INTO audit_events (seq, at, actor, action, subject_type, subject_id, data, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
-        [
-          stored.seq,
-          stored.at,
-          stored.actor,
-          stored.action,
-          stored.subjectType,
-          stored.subjectId,
-          jsonParam(stored.data),
-          stored.prevHash,
-          stored.hash,
-        ],
-      );
-      return stored;
-    });
+  append(event: NewAuditEvent): Promise<AuditEvent> {
+    return this.db.transaction((tx) => appendAuditEvent(tx, event));
   }
 
   async list(filter: { subjectId?: string; afterSeq?: number; limit?: number } = {}): Promise<AuditEvent[]> {

@@ -12,7 +12,8 @@ import type {
   DecisionInput,
   NewCheckpoint,
 } from '../../ports/store.js';
-import { jsonParam, type Database } from './database.js';
+import { appendAuditEvent } from './audit-repository.js';
+import { jsonParam, type Database, type Queryable } from './database.js';
 import { toCheckpoint, type CheckpointRow } from './row-mappers.js';
 
 export class PostgresCheckpointRepository implements CheckpointRepository {
@@ -59,13 +60,25 @@ export class PostgresCheckpointRepository implements CheckpointRepository {
     if (input.reason !== undefined) decision.reason = input.reason;
     // Compare-and-set on status: of any number of concurrent deciders, exactly one matches `pending`;
     // with an expected action hash, only while the request still carries that hash.
-    const row = await this.db.one<CheckpointRow>(
-      `UPDATE checkpoints SET status = $2, decision = $3::jsonb, decided_at = $4
-       WHERE id = $1 AND status = 'pending'
-         AND ($5::text IS NULL OR request->>'actionHash' = $5::text) RETURNING *`,
-      [id, input.outcome, jsonParam(decision), at, options.expectedActionHash ?? null],
-    );
-    if (row) return { won: true, checkpoint: toCheckpoint(row) };
+    const cas = (db: Queryable) =>
+      db.one<CheckpointRow>(
+        `UPDATE checkpoints SET status = $2, decision = $3::jsonb, decided_at = $4
+         WHERE id = $1 AND status = 'pending'
+           AND ($5::text IS NULL OR request->>'actionHash' = $5::text) RETURNING *`,
+        [id, input.outcome, jsonParam(decision), at, options.expectedActionHash ?? null],
+      );
+    const audit = options.audit;
+    // With its audit event: one transaction, one commit (the event's chain lock is taken only by a winner).
+    const decided = audit
+      ? await this.db.transaction(async (tx) => {
+          const row = await cas(tx);
+          if (!row) return null;
+          const checkpoint = toCheckpoint(row);
+          await appendAuditEvent(tx, audit(checkpoint));
+          return checkpoint;
+        })
+      : await cas(this.db).then((row) => (row ? toCheckpoint(row) : null));
+    if (decided) return { won: true, checkpoint: decided };
     return { won: false, checkpoint: await this.get(id) };
   }
 

@@ -117,6 +117,26 @@ export function checkpointCases(getStore: GetStore): void {
         expect(loser.checkpoint?.decision?.by).toBe(stored?.decision?.by);
     });
 
+    test('a won decision stores its audit event with it; lost ones append none; the chain verifies', async () => {
+      const store = getStore();
+      const project = await newProject(store);
+      const opened = await store.checkpoints.open(request(project.id));
+      const audit = (decided: { id: string; status: string }) => ({
+        actor: 'to',
+        action: 'checkpoint.decided',
+        subjectType: 'checkpoint',
+        subjectId: opened.id,
+        data: { outcome: decided.status },
+      });
+      const results = await times(8, (i) =>
+        store.checkpoints.decide(opened.id, { outcome: 'approved', by: `to-${i}` }, { audit }),
+      );
+      expect(results.filter((r) => r.won)).toHaveLength(1);
+      const events = await store.audit.list({ subjectId: opened.id });
+      expect(events.map((e) => [e.action, e.data.outcome])).toEqual([['checkpoint.decided', 'approved']]);
+      expect((await store.audit.verify()).ok).toBe(true);
+    });
+
     test('decide with an expected action hash only wins while the request carries it', async () => {
       const store = getStore();
       const project = await newProject(store);
