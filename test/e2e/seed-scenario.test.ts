@@ -25,7 +25,9 @@ import type { Checkpoint, Project, Store, Task } from '../../ports/store.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
 import { cleanEnv, runCli, startCli, waitForStatus, type Running } from '../support/cli-process.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.js';
+import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.js';
 import { phaseOf, seedModel } from '../support/seed-model.js';
+import { postEvent, postInteraction } from '../support/slack-signing.js';
 import { until } from '../support/until.js';
 
 const SEED_REQUEST =
@@ -148,7 +150,11 @@ async function expectOneCredentialCheckpoint(
   store: Store,
   project: Project,
 ): Promise<{ checkpoint: Checkpoint; tasks: Task[] }> {
-  const tasks = await store.tasks.listByProject(project.id);
+  // The approval's job creates the plan's tasks.
+  const tasks = await until(async () => {
+    const created = await store.tasks.listByProject(project.id);
+    return created.length >= ROLES.length ? created : null;
+  });
   expect(tasks.map((task) => task.role).sort()).toEqual([...ROLES].sort());
   // The two tasks with nothing before them (Apollo's and Aphrodite's) both ask, and wait on one request.
   const first = tasks.filter((task) => task.dependsOn.length === 0);
@@ -303,5 +309,195 @@ describe('the seed scenario through `olympus start` and the console', () => {
     expect(counts.intake).toBe(3);
     expect(counts.planning).toBe(1);
     expect(counts.agents).toBeGreaterThanOrEqual(12);
+  }, 180_000);
+});
+
+const SLACK_SECRET = 'seed-scenario-signing-secret';
+const OPS = 'C0OPS';
+const SLACK_TO = 'U0TOA';
+const SLACK_CLIENT = 'U0POCKET';
+const DM = 'D0POCKET';
+
+interface Button {
+  action_id: string;
+  value: string;
+}
+
+function buttonsOf(call: RecordedCall): Button[] {
+  const blocks = (call.params.blocks ?? []) as Array<{ type: string; elements?: Button[] }>;
+  return blocks.flatMap((block) => (block.type === 'actions' ? (block.elements ?? []) : []));
+}
+
+describe('the seed scenario through `olympus start` and Slack', () => {
+  let llm: FakeLlmServer;
+  let slack: FakeSlackApi;
+  let o: Olympus;
+  let sequence = 0;
+
+  beforeAll(async () => {
+    llm = await startFakeLlmServer();
+    llm.respond(seedModel());
+    slack = await startFakeSlackApi();
+    o = await startOlympus(llm, {
+      SLACK_BOT_TOKEN: 'xoxb-seed-scenario-token',
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_OPS_CHANNEL: OPS,
+      SLACK_TO_USERS: SLACK_TO,
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await o?.stop();
+    await slack?.close();
+    await llm?.close();
+  }, 30_000);
+
+  const events = () => `${o.base}/slack/events`;
+
+  /** The client writes in the DM (top level, or in the thread `root`); resolves with Hermes's reply. */
+  async function say(text: string, root?: string): Promise<{ ts: string; reply: string }> {
+    sequence += 1;
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(sequence).padStart(6, '0')}`;
+    const event = {
+      token: 'x',
+      team_id: 'T0001',
+      api_app_id: 'A0001',
+      type: 'event_callback',
+      event_id: `EvSeed${sequence}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: {
+        type: 'message',
+        channel_type: 'im',
+        channel: DM,
+        user: SLACK_CLIENT,
+        text,
+        ts,
+        ...(root ? { thread_ts: root } : {}),
+        event_ts: ts,
+      },
+    };
+    expect((await postEvent(events(), event, { secret: SLACK_SECRET })).status).toBe(200);
+    const reply = await slack.waitFor(
+      (call) =>
+        call.method === 'chat.postMessage' &&
+        JSON.stringify(call.params.metadata ?? '').includes(`slack.reply:${DM}:${ts}`),
+      30_000,
+    );
+    return { ts, reply: String(reply.params.text) };
+  }
+
+  /** The button `action` of the newest card Olympus posted or updated for a checkpoint, and the card's ts. */
+  async function cardOf(checkpoint: Checkpoint, action: string): Promise<{ button: Button; ts: string }> {
+    const card = await until(async () => (await o.store().checkpoints.get(checkpoint.id))?.cards[0]);
+    const buttonOf = (call: RecordedCall) =>
+      call.method === 'chat.postMessage' || call.method === 'chat.update'
+        ? buttonsOf(call).find(
+            (button) => button.action_id === action && button.value.startsWith(`${checkpoint.id}:`),
+          )
+        : undefined;
+    await slack.waitFor((call) => buttonOf(call) !== undefined, 30_000);
+    const button = [...slack.calls].reverse().map(buttonOf).find(Boolean)!;
+    expect(button.value).toBe(`${checkpoint.id}:${checkpoint.request.actionHash}`);
+    return { button, ts: card.messageId };
+  }
+
+  /** What Slack sends when the TO presses a card's button. */
+  function press(button: Button, ts: string) {
+    sequence += 1;
+    return {
+      type: 'block_actions',
+      token: 'x',
+      api_app_id: 'A0001',
+      trigger_id: `trigger-seed-${sequence}`,
+      team: { id: 'T0001', domain: 'olympus' },
+      user: { id: SLACK_TO, username: 'tina', team_id: 'T0001' },
+      channel: { id: OPS, name: 'ops' },
+      container: { type: 'message', message_ts: ts, channel_id: OPS },
+      message: { type: 'message', ts, text: 'card' },
+      actions: [
+        {
+          type: 'button',
+          action_id: button.action_id,
+          block_id: `checkpoint:${button.value.split(':')[0]}`,
+          value: button.value,
+          action_ts: `${Math.floor(Date.now() / 1000)}.${sequence}`,
+        },
+      ],
+    };
+  }
+
+  test('a Slack DM → brief → Approve pressed on the plan card → the key given once in the modal → completion notice in the project thread', async () => {
+    const store = o.store();
+    const opening = await say('I need a digest');
+    expect(opening.reply).toMatch(/\?/);
+    const detailed = await say(SEED_REQUEST, opening.ts);
+    expect(detailed.reply).toContain('Is this right?');
+    await say('Yes, that is right', opening.ts);
+
+    const project = await until(async () => {
+      const found = await store.projects.getByKey('pocket-digest');
+      return found && found.threads.length > 0 ? found : null;
+    });
+    expect(project.threads).toEqual([{ surface: 'slack', channel: DM, threadKey: expect.any(String) }]);
+    await expectSeedBrief(store, project);
+
+    const review = await pendingCheckpoint(store, project.id, 'plan_review');
+    expectSeedPlan(review);
+    const plan = await cardOf(review, 'checkpoint.approve');
+    expect(
+      (await postInteraction(events(), press(plan.button, plan.ts), { secret: SLACK_SECRET })).status,
+    ).toBe(200);
+    await until(async () => (await store.checkpoints.get(review.id))?.status === 'approved');
+
+    const { checkpoint, tasks } = await expectOneCredentialCheckpoint(store, project);
+    const provide = await cardOf(checkpoint, 'checkpoint.provide_credential');
+    expect(
+      (await postInteraction(events(), press(provide.button, provide.ts), { secret: SLACK_SECRET })).status,
+    ).toBe(200);
+    const opened = await slack.waitFor((call) => call.method === 'views.open', 30_000);
+    const view = opened.params.view as {
+      callback_id: string;
+      private_metadata: string;
+    };
+    sequence += 1;
+    const submitted = await postInteraction(
+      events(),
+      {
+        type: 'view_submission',
+        team: { id: 'T0001' },
+        user: { id: SLACK_TO },
+        view: {
+          id: `VSEED${sequence}`,
+          callback_id: view.callback_id,
+          private_metadata: view.private_metadata,
+          state: { values: { credential: { value: { type: 'plain_text_input', value: POCKET_KEY } } } },
+        },
+      },
+      { secret: SLACK_SECRET },
+    );
+    expect(submitted.status).toBe(200);
+
+    await until(async () => (await store.projects.get(project.id))?.status === 'completed', 90_000);
+    await expectLeasesAndResumes(store, project, checkpoint, tasks);
+
+    // The completion notice reaches the project thread in the client's DM.
+    const thread = project.threads[0]!.threadKey;
+    const notice = await slack.waitFor(
+      (call) =>
+        call.method === 'chat.postMessage' &&
+        call.params.channel === DM &&
+        call.params.thread_ts === thread &&
+        String(call.params.text).includes('is complete'),
+      30_000,
+    );
+    await expectDeliverables(o, project, String(notice.params.text));
+    for (const request of llm.chatRequests()) expect(JSON.stringify(request.body)).not.toContain(POCKET_KEY);
+    expect(JSON.stringify(slack.calls)).not.toContain(POCKET_KEY);
+    expect(o.running.output()).not.toContain(POCKET_KEY);
+
+    const counts = printModelCalls(llm, 'Slack');
+    expect(counts.intake).toBe(3);
+    expect(counts.planning).toBe(1);
   }, 180_000);
 });
