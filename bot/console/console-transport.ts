@@ -10,7 +10,8 @@
  * reads a checkpoint card's state from the store each time it shows it) is refused; `find` cannot tell
  * whether an earlier attempt appended (a conversation message carries no effect id), so it answers null
  * and an effect whose attempt died mid-append may appear twice. Threads do not exist in a conversation:
- * `to.thread` is ignored.
+ * `to.thread` is ignored. Nor do files: `message.files` are left out, and the console's readers download
+ * what a notice refers to from the project's page (GET /api/console/projects/:id/workspace.tar.gz).
  */
 import { OlympusError } from '../../common/errors.js';
 import type { ConversationMessages } from '../../handlers/threads/conversation-messages.js';

@@ -1,6 +1,6 @@
 /**
  * The Discord surface as a SurfaceNotifier: a client notice is posted into its thread's channel (the
- * project's Discord thread, or the client's DM), and a direct message goes to the person's DM, each once
+ * project's Discord thread, or the client's DM) with its files as attachments, and a direct message goes to the person's DM, each once
  * per effect id (outbox entry plus an enforced nonce).
  */
 import { OlympusError } from '../../common/errors.js';
@@ -21,12 +21,13 @@ export function discordNotifier(outbox: ChatOutbox, transport: () => ChatTranspo
   };
   return {
     surface: 'discord',
-    async deliver(notice) {
+    async deliver(notice, files) {
       await outbox.send(
         live(),
         { effectId: `discord.notice:${notice.effectId}`, kind: 'discord.notice' },
         { op: 'post', to: { channel: notice.thread.threadKey } },
-        () => ({ text: notice.text }),
+        // The files go as the message's attachments (discord-transport.ts).
+        () => ({ text: notice.text, ...(files?.length ? { files } : {}) }),
       );
     },
     async deliverTo(handle, message) {

@@ -6,16 +6,20 @@
  * and posts there. `find`, after an attempt whose outcome is unknown, searches the channel's recent
  * messages for the bot's message with the effect's nonce or replying to the same message (Discord
  * returns nonces only to the sender's own session, so a reply's marker is what a lookup finds reliably).
+ * `message.files` are the message's attachments, sent with it in one multipart request (`payload_json`
+ * plus `files[n]`, each with its `attachments` entry: name and description), so the message and its files
+ * arrive together or not at all; an edit leaves a message's attachments as they are.
  * There are no delivery lanes: discord.js paces requests per route itself.
  */
 import { createHash } from 'node:crypto';
-import { Routes, type REST } from 'discord.js';
+import { Routes, type RawFile, type REST } from 'discord.js';
 import { z } from 'zod';
 import type {
   ChatDestination,
   ChatEffect,
   ChatMessageRef,
   ChatTransport,
+  OutgoingFile,
   OutgoingMessage,
 } from '../../ports/chat-transport.js';
 import { NO_MENTIONS, outboundText } from './outbound-text.js';
@@ -63,6 +67,29 @@ function body(message: OutgoingMessage): Record<string, unknown> {
   };
 }
 
+/** Discord's limit on an attachment's description. */
+const DESCRIPTION_MAX = 1024;
+
+/** The message's files as REST file parts and the `attachments` entries that describe them. */
+function attachments(files: readonly OutgoingFile[]): {
+  files: RawFile[];
+  attachments: Array<{ id: number; filename: string; description?: string }>;
+} {
+  return {
+    files: files.map((file, index) => ({
+      key: `files[${index}]`,
+      name: file.name,
+      contentType: file.contentType,
+      data: Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
+    })),
+    attachments: files.map((file, index) => ({
+      id: index,
+      filename: file.name,
+      ...(file.title ? { description: file.title.slice(0, DESCRIPTION_MAX) } : {}),
+    })),
+  };
+}
+
 export function discordTransport(connection: DiscordConnection): ChatTransport {
   const { rest, botUserId } = connection;
 
@@ -75,6 +102,7 @@ export function discordTransport(connection: DiscordConnection): ChatTransport {
     to: ChatDestination,
     outgoing: OutgoingMessage,
   ): Promise<ChatMessageRef> => {
+    const files = outgoing.files?.length ? attachments(outgoing.files) : null;
     const answer = message.parse(
       await rest.post(Routes.channelMessages(to.channel), {
         body: {
@@ -82,7 +110,9 @@ export function discordTransport(connection: DiscordConnection): ChatTransport {
           nonce: nonceFor(effect.effectId),
           enforce_nonce: true,
           ...(to.thread ? { message_reference: { message_id: to.thread, fail_if_not_exists: false } } : {}),
+          ...(files ? { attachments: files.attachments } : {}),
         },
+        ...(files ? { files: files.files } : {}),
       }),
     );
     return { channel: to.channel, messageId: answer.id };

@@ -1,9 +1,10 @@
 /**
  * An outgoing mail as bytes, as sent and as kept in the Sent mailbox: From our address, the thread's
  * In-Reply-To and References, `Auto-Submitted: auto-replied` (so other robots do not answer), plain text
- * plus a simple HTML rendering of it.
+ * plus a simple HTML rendering of it, and the files it carries as attachments.
  */
 import nodemailer from 'nodemailer';
+import type { OutgoingFile } from '../../ports/chat-transport.js';
 
 export interface MailContent {
   messageId: string;
@@ -15,6 +16,8 @@ export interface MailContent {
   references: string[];
   /** The project's plus-address, when the thread belongs to a project. */
   replyTo: string | null;
+  /** Files attached to the mail (a project's workspace archive). */
+  attachments?: readonly OutgoingFile[];
 }
 
 const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
@@ -31,6 +34,15 @@ export async function composeMail(mail: MailContent): Promise<Buffer> {
     headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },
     text: mail.text,
     html: simpleHtml(mail.text),
+    ...(mail.attachments?.length
+      ? {
+          attachments: mail.attachments.map((file) => ({
+            filename: file.name,
+            content: Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
+            contentType: file.contentType,
+          })),
+        }
+      : {}),
   });
   const message: unknown = info.message;
   if (!Buffer.isBuffer(message)) throw new Error('the mail composer returned no message');

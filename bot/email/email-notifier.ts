@@ -1,7 +1,7 @@
 /**
  * The email surface as a SurfaceNotifier: a client notice for an email thread is mailed into the email
  * conversation of that thread (In-Reply-To/References its root, the project's plus-address as Reply-To),
- * once per effect id (the mail's Message-ID is fixed by it).
+ * once per effect id (the mail's Message-ID is fixed by it), with the notice's files attached.
  */
 import type { ThreadDirectory } from '../../handlers/threads/thread-directory.js';
 import type { Conversation } from '../../ports/domain.js';
@@ -19,10 +19,15 @@ export function emailNotifier(
       if (handle.surface !== 'email') return;
       await mailTo(handle.externalId, message);
     },
-    async deliver(notice) {
+    async deliver(notice, files) {
       const conversation = await threadConversation(threads, notice);
       if (!conversation) return;
-      await notify({ effectId: notice.effectId, conversationId: conversation.id, text: notice.text });
+      await notify({
+        effectId: notice.effectId,
+        conversationId: conversation.id,
+        text: notice.text,
+        ...(files?.length ? { files } : {}),
+      });
     },
   };
 }

@@ -7,6 +7,11 @@
  * is refused. `find` looks for the fixed Message-ID in the account's Sent mailbox when one is kept (every
  * sent mail is appended there), else it cannot tell and the mail is sent again under the same Message-ID.
  * Mail has no delivery lanes.
+ *
+ * `message.files` are the mail's attachments. The limit on a mail's size is the receiving server's own: the
+ * SMTP envelope declares the mail's size, so a server that advertises a smaller SIZE (Postfix's default is
+ * 10 MB, which an 8 MB file, base64-encoded, exceeds) refuses it before any of it is sent; the mail then
+ * goes without its files, its text saying which were left out (the same Message-ID, so still once).
  */
 import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
@@ -16,10 +21,12 @@ import type {
   ChatEffect,
   ChatMessageRef,
   ChatTransport,
+  OutgoingFile,
   OutgoingMessage,
 } from '../../ports/chat-transport.js';
-import { composeMail } from './compose-mail.js';
+import { composeMail, type MailContent } from './compose-mail.js';
 import { effectMessageId } from './message-id.js';
+import { formatBytes } from './oversized.js';
 import type { SentFolder } from './sent-folder.js';
 
 export interface EmailTransportOptions {
@@ -59,7 +66,7 @@ export function emailTransport(options: EmailTransportOptions): ChatTransport {
     const extras = mailExtras.parse(message.extras ?? {});
     const thread = to.thread ?? null;
     const messageId = effectMessageId(effect.effectId, address);
-    const raw = await composeMail({
+    const content: MailContent = {
       messageId,
       from: { name: options.displayName ?? 'Hermes', address },
       to: to.channel,
@@ -68,8 +75,21 @@ export function emailTransport(options: EmailTransportOptions): ChatTransport {
       inReplyTo: thread,
       references: extras.references ?? (thread ? [thread] : []),
       replyTo: extras.replyTo ?? null,
-    });
-    await smtp.sendMail({ envelope: { from: address, to: to.channel }, raw });
+    };
+    const files = message.files ?? [];
+    const send = async (mail: MailContent): Promise<Buffer> => {
+      const raw = await composeMail(mail);
+      await smtp.sendMail({ envelope: { from: address, to: to.channel, size: raw.length }, raw });
+      return raw;
+    };
+    let raw: Buffer;
+    try {
+      raw = await send(files.length > 0 ? { ...content, attachments: files } : content);
+    } catch (error) {
+      // Refused for its size before it was taken: nothing was delivered, so the same mail goes without them.
+      if (files.length === 0 || !tooLarge(error)) throw error;
+      raw = await send({ ...content, text: `${content.text}\n\n${leftOutNote(files)}` });
+    }
     await sentFolder?.keep(raw);
     return { channel: to.channel, messageId };
   };
@@ -93,4 +113,22 @@ export function emailTransport(options: EmailTransportOptions): ChatTransport {
     },
     inLane: (_to, work) => work(),
   };
+}
+
+/**
+ * Whether SMTP refused the mail for its size: nodemailer's own check against the SIZE the server
+ * advertised, or the server's 552 / 5.3.4 ("message size exceeds fixed limit").
+ */
+export function tooLarge(error: unknown): boolean {
+  const candidate = error as { code?: unknown; responseCode?: unknown; message?: unknown } | null;
+  if (candidate === null || typeof candidate !== 'object') return false;
+  const message = typeof candidate.message === 'string' ? candidate.message : '';
+  if (candidate.code === 'EMESSAGE' && /size/i.test(message)) return true;
+  return candidate.responseCode === 552 || /\b5\.3\.4\b/.test(message);
+}
+
+/** The line a mail carries instead of files its server would not take. */
+function leftOutNote(files: readonly OutgoingFile[]): string {
+  const list = files.map((file) => `${file.name} (${formatBytes(file.data.byteLength)})`).join(', ');
+  return `Not attached, as the mail server does not take mail this large: ${list}.`;
 }

@@ -3,7 +3,7 @@
  * (handlers/outbox/send-once.ts) and the email transport. Resolves the mail's Message-ID.
  */
 import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
-import type { ChatTransport } from '../../ports/chat-transport.js';
+import type { ChatTransport, OutgoingFile } from '../../ports/chat-transport.js';
 import type { MailExtras } from './email-transport.js';
 import { effectMessageId } from './message-id.js';
 
@@ -18,6 +18,8 @@ export interface OutgoingMail {
   references: string[];
   /** The project's plus-address, when the thread belongs to a project. */
   replyTo: string | null;
+  /** Attachments (email-transport.ts leaves them out when the mail server will not take the mail with them). */
+  files?: readonly OutgoingFile[];
 }
 
 export interface MailSender {
@@ -33,7 +35,7 @@ export async function sendMailOnce(sender: MailSender, mail: OutgoingMail): Prom
     sender.transport,
     { effectId: mail.effectId, kind: mail.kind, payload: { to: mail.to } },
     { op: 'post', to: { channel: mail.to, thread: mail.inReplyTo } },
-    () => ({ text: mail.text, extras: { ...extras } }),
+    () => ({ text: mail.text, extras: { ...extras }, ...(mail.files?.length ? { files: mail.files } : {}) }),
   );
   return ref?.messageId ?? effectMessageId(mail.effectId, sender.address);
 }

@@ -1,10 +1,11 @@
 /**
  * Hermes speaking first in an email conversation (a status digest, a notice, an answer that was deferred):
  * one mail in the conversation's thread (In-Reply-To/References the thread's root Message-ID), with the
- * project's plus-address as Reply-To, sent once per effect id.
+ * project's plus-address as Reply-To and the notice's files attached, sent once per effect id.
  */
 import type { IdentityDirectory } from '../../handlers/identities/identity-directory.js';
 import type { ThreadDirectory } from '../../handlers/threads/thread-directory.js';
+import type { OutgoingFile } from '../../ports/chat-transport.js';
 import { projectAddress } from './addresses.js';
 import type { OutgoingMail } from './outgoing-mail.js';
 
@@ -14,6 +15,8 @@ export interface ThreadNotice {
   conversationId: string;
   text: string;
   subject?: string;
+  /** Attached to the mail (a completed project's workspace archive). */
+  files?: readonly OutgoingFile[];
 }
 
 export interface NoticeContext {
@@ -42,5 +45,6 @@ export async function sendThreadNotice(context: NoticeContext, notice: ThreadNot
     inReplyTo: root,
     references: [root],
     replyTo: project ? projectAddress(context.address, project.key) : null,
+    ...(notice.files?.length ? { files: notice.files } : {}),
   });
 }

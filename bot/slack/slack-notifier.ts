@@ -3,7 +3,8 @@
  * orchestration notice, a status digest) into its Slack thread through the outbox and the channel queue,
  * under the notice's effect id, so a repeated delivery posts once. It also opens a project's thread
  * (handlers/notify/project-threads.ts): a root message in SLACK_CLIENTS_CHANNEL when configured, else in
- * the client's DM.
+ * the client's DM. The files a notice comes with (a completed project's workspace archive) are uploaded
+ * into the same thread after its message.
  *
  * Slack thread references: a project thread is `{ channel, threadKey: <root ts> }`; a DM conversation's
  * thread key is its DM channel (one conversation per DM, as the intake stores it; older conversations
@@ -14,6 +15,7 @@ import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { ProjectThreads, ThreadOpening } from '../../handlers/notify/project-threads.js';
 import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
+import type { OutgoingFile } from '../../ports/chat-transport.js';
 import type { IdentityHandle, ThreadRef } from '../../ports/domain.js';
 import type { ClientNotice, DirectNotice, SurfaceNotifier } from '../../ports/surface-notifier.js';
 import { safeOutboundText } from './outbound-text.js';
@@ -93,7 +95,7 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
   return {
     surface: 'slack',
 
-    async deliver(notice: ClientNotice): Promise<void> {
+    async deliver(notice: ClientNotice, files?: readonly OutgoingFile[]): Promise<void> {
       if (notice.thread.surface !== 'slack') {
         throw new OlympusError('VALIDATION', `a ${notice.thread.surface} thread is not a Slack thread`);
       }
@@ -105,7 +107,8 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
         transport,
         { effectId: notice.effectId, kind: `slack.${notice.kind}`, since: lastDay() },
         { op: 'post', to: { channel: target.channel, thread: target.threadTs } },
-        () => ({ text: safeOutboundText(notice.text) }),
+        // Files are uploaded into the thread by the attempt that posts the notice (slack-transport.ts).
+        () => ({ text: safeOutboundText(notice.text), ...(files?.length ? { files } : {}) }),
       );
     },
 

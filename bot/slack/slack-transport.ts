@@ -5,16 +5,27 @@
  * channel's queue (channel-queue.ts): work for one channel runs in order, each Web API call paced to about
  * one message a second and waiting out Slack's `Retry-After` on 429. A DM is the app's DM channel with the
  * person (`conversations.open`, which returns the existing one), and shares that channel's lane.
+ *
+ * Files (`message.files`) go into the message's thread once the message is posted (into the thread it
+ * is in, or a thread under it at top level), each through Slack's external upload: `files.getUploadURLExternal`
+ * (name, length), the bytes POSTed to the `upload_url` it gave, then `files.completeUploadExternal`
+ * (the file's id and title, the channel, the thread). Both Web API calls are paced in the channel's lane;
+ * the bytes go straight to the upload URL with a longer timeout than a Web API call's. A file whose upload
+ * fails on the way (a network error, a 5xx) is tried once more, so a completion whose answer was lost may
+ * show the file twice. Files belong to the attempt that posts the message: when that attempt fails after
+ * the message was made (an upload failed twice, or the post's own answer was lost), `find` finds the
+ * message on the retry and the effect is done without its files (the text says where else to get them).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SlackBlockDto } from 'slack-block-builder';
 import { z } from 'zod';
-import { OlympusError } from '../../common/errors.js';
+import { errorMessage, OlympusError } from '../../common/errors.js';
 import type {
   ChatDestination,
   ChatEffect,
   ChatMessageRef,
   ChatTransport,
+  OutgoingFile,
   OutgoingMessage,
 } from '../../ports/chat-transport.js';
 import type { ChannelQueue, Paced } from './channel-queue.js';
@@ -55,6 +66,13 @@ const listed = z.object({
     .optional(),
 });
 
+const uploadTicket = z.object({ upload_url: z.string().min(1), file_id: z.string().min(1) }).loose();
+
+/** How long the bytes of one file may take to reach Slack's upload URL. */
+export const UPLOAD_TIMEOUT_MS = 120_000;
+/** Attempts at one file's upload within a post (the second after a network error or a 5xx). */
+const UPLOAD_ATTEMPTS = 2;
+
 /** Block Kit blocks carried in `extras.blocks` (the surface's renderers put them there). */
 export function slackBlocks(message: OutgoingMessage): { blocks?: SlackBlockDto[] } {
   const blocks = message.extras?.blocks;
@@ -81,7 +99,11 @@ export class SlackTransport implements ChatTransport {
         }),
       ),
     );
-    return { channel: answer.channel ?? to.channel, messageId: answer.ts };
+    const ref = { channel: answer.channel ?? to.channel, messageId: answer.ts };
+    for (const file of message.files ?? []) {
+      await this.uploadOnce(ref.channel, to.thread ?? ref.messageId, file, effect);
+    }
+    return ref;
   }
 
   async update(_effect: ChatEffect, ref: ChatMessageRef, message: OutgoingMessage): Promise<ChatMessageRef> {
@@ -133,6 +155,60 @@ export class SlackTransport implements ChatTransport {
     return queue.run(channel, (paced) => currentLane.run({ queue, channel, paced }, work));
   }
 
+  /** A file into the thread, tried again once when it failed on the way (see the note at the top). */
+  private async uploadOnce(channel: string, threadTs: string, file: OutgoingFile, effect: ChatEffect) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.upload(channel, threadTs, file);
+        return;
+      } catch (error) {
+        if (attempt < UPLOAD_ATTEMPTS && transient(error)) continue;
+        throw new OlympusError(
+          'SURFACE_UNAVAILABLE',
+          `Slack took the message of effect ${effect.effectId} but not its file ${file.name}: ${errorMessage(error)}`,
+          { retryable: true, cause: error },
+        );
+      }
+    }
+  }
+
+  /** Slack's external upload of one file, shared into the channel's thread. */
+  private async upload(channel: string, threadTs: string, file: OutgoingFile): Promise<void> {
+    const { client } = this.outbound;
+    const bytes = Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
+    const ticket = uploadTicket.parse(
+      await this.call(channel, () =>
+        client.files.getUploadURLExternal({ filename: file.name, length: bytes.length }),
+      ),
+    );
+    let response: Response;
+    try {
+      response = await fetch(ticket.upload_url, {
+        method: 'POST',
+        headers: { 'content-type': file.contentType },
+        body: bytes,
+        redirect: 'error',
+        signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new UploadFailed(`the upload of ${file.name} did not reach Slack: ${errorMessage(error)}`, true);
+    }
+    await response.arrayBuffer();
+    if (!response.ok) {
+      throw new UploadFailed(
+        `Slack refused the bytes of ${file.name} (HTTP ${response.status})`,
+        response.status >= 500 || response.status === 408 || response.status === 429,
+      );
+    }
+    await this.call(channel, () =>
+      client.files.completeUploadExternal({
+        files: [{ id: ticket.file_id, title: file.title ?? file.name }],
+        channel_id: channel,
+        thread_ts: threadTs,
+      }),
+    );
+  }
+
   /** One Web API call to the channel: paced in its lane (queued there when not already inside it). */
   private call<T>(channel: string, call: () => Promise<T>): Promise<T> {
     const paced = this.inside(channel);
@@ -162,4 +238,27 @@ export class SlackTransport implements ChatTransport {
     this.dmChannels.set(userId, channel);
     return channel;
   }
+}
+
+/** A failed POST of a file's bytes; `transient` when trying again may help. */
+class UploadFailed extends Error {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Web API client errors worth one more try: the request did not get through, or Slack answered 5xx. */
+const TRANSIENT_CODES = new Set(['slack_webapi_request_error', 'slack_webapi_http_error']);
+
+function transient(error: unknown): boolean {
+  if (error instanceof UploadFailed) return error.transient;
+  const candidate = error as { code?: unknown; statusCode?: unknown } | null;
+  if (candidate?.code === 'slack_webapi_http_error') {
+    const status = Number(candidate.statusCode);
+    return !Number.isFinite(status) || status >= 500;
+  }
+  return typeof candidate?.code === 'string' && TRANSIENT_CODES.has(candidate.code);
 }

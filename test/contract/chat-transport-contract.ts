@@ -3,7 +3,8 @@
  * against its peer (a recording fake of the platform, or the real server), and the once-only outbox
  * (handlers/outbox/send-once.ts) over it. A transport joins by a factory in the `transports` list of
  * test/contract/chat-transport.test.ts; `make()` gives a fresh transport, a peer that reads back what the
- * platform holds, a destination and a person to reach, and `close()`.
+ * platform holds (its messages, and the files they carry), a destination and a person to reach, and
+ * `close()`. What a transport cannot do on its platform is named in its `limits`, with the reason.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import type {
   ChatDestination,
   ChatEffect,
   ChatTransport,
+  OutgoingFile,
   OutgoingMessage,
 } from '../../ports/chat-transport.js';
 import type { OutboxRepository } from '../../ports/store.js';
@@ -24,12 +26,26 @@ export interface PeerMessage {
   thread: string | null;
 }
 
+/** A file as the peer holds it. */
+export interface PeerFile {
+  name: string;
+  data: Uint8Array;
+  /** The message it came with (a mail, a Discord message), or the thread it was shared in (Slack). */
+  messageId: string | null;
+  thread: string | null;
+}
+
 export interface TransportPeer {
   /**
    * What the platform holds at a destination (a channel, with its threads; or a person's DM), oldest
    * first, with the latest content of updated messages.
    */
   messages(destination: ChatDestination | { userId: string }): Promise<PeerMessage[]>;
+  /**
+   * The files the platform holds at a destination, oldest first. Left out by a transport that cannot carry
+   * files (its `limits.files` says why).
+   */
+  files?: (destination: ChatDestination | { userId: string }) => Promise<PeerFile[]>;
 }
 
 export interface TransportRig {
@@ -55,6 +71,8 @@ export interface TransportLimits {
   update?: string;
   /** Concurrent sends to one destination may arrive in another order. */
   order?: string;
+  /** Files are left out (the message goes without them; the surface offers them another way). */
+  files?: string;
 }
 
 export interface TransportFactory {
@@ -74,6 +92,21 @@ export function contractEffect(kind = 'contract.post'): ChatEffect {
 
 function text(body: string): OutgoingMessage {
   return { text: body };
+}
+
+/** A small file whose bytes are not text (every byte value, so no encoding on the way can hide a change). */
+export function contractFile(): OutgoingFile {
+  const data = new Uint8Array(512);
+  for (let index = 0; index < data.length; index += 1) data[index] = (index * 7 + 3) % 256;
+  return { name: 'contract-workspace.tar.gz', contentType: 'application/gzip', data, title: 'Every file' };
+}
+
+/** The files the peer holds at a destination (a transport that carries files gives its peer `files`). */
+function filesAt(peer: TransportPeer, to: ChatDestination): Promise<PeerFile[]> {
+  if (peer.files === undefined) {
+    throw new Error('the peer cannot read files: give it `files`, or name the limit in `limits.files`');
+  }
+  return peer.files(to);
 }
 
 /**
@@ -204,6 +237,50 @@ export function chatTransportCases(factory: TransportFactory, outbox: () => Outb
         expect((await outbox().get(effect.effectId))?.status).toBe('done');
       },
     );
+
+    if (factory.limits?.files === undefined) {
+      test('a post with a file delivers the file', async () => {
+        const { transport, peer } = rig;
+        const to = rig.destination();
+        const file = contractFile();
+        const ref = await transport.post(contractEffect(), to, { text: 'your deliverables', files: [file] });
+        const held = await peer.messages(to);
+        expect(held.map((message) => message.text)).toEqual(['your deliverables']);
+        const files = await filesAt(peer, to);
+        expect(files).toHaveLength(1);
+        expect(files[0]?.name).toBe(file.name);
+        expect(Buffer.from(files[0]!.data).equals(Buffer.from(file.data))).toBe(true);
+        // With the message itself, or in its thread (Slack shares files into the thread under it).
+        expect([files[0]?.messageId, files[0]?.thread]).toContain(ref.messageId);
+      });
+
+      test('a reply with a file delivers the file in the thread', async () => {
+        const { transport, peer } = rig;
+        const to = rig.destination();
+        const root = await transport.post(contractEffect(), to, text('the project thread'));
+        const file = { ...contractFile(), name: 'reply.tar.gz' };
+        const inThread = { channel: to.channel, thread: root.messageId };
+        const reply = await transport.post(contractEffect(), inThread, { text: 'done', files: [file] });
+        const files = await filesAt(peer, to);
+        expect(files.map((held) => held.name)).toEqual(['reply.tar.gz']);
+        expect(Buffer.from(files[0]!.data).equals(Buffer.from(file.data))).toBe(true);
+        // With the reply, or shared into the thread the reply is in.
+        expect(files[0]?.messageId === reply.messageId || files[0]?.thread === root.messageId).toBe(true);
+      });
+    } else {
+      test(`a post with a file delivers the message and leaves the file out (${factory.limits.files})`, async () => {
+        const { transport, peer } = rig;
+        const to = rig.destination();
+        const ref = await transport.post(contractEffect(), to, {
+          text: 'your deliverables',
+          files: [contractFile()],
+        });
+        const held = await peer.messages(to);
+        expect(held.map((message) => message.text)).toEqual(['your deliverables']);
+        expect(held[0]?.messageId).toBe(ref.messageId);
+        expect((await peer.files?.(to)) ?? []).toEqual([]);
+      });
+    }
 
     test('sendOnce sends a DM once when the first attempt did not reach the peer', async () => {
       const { transport, peer } = rig;

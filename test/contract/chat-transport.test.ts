@@ -49,6 +49,18 @@ const slack: TransportFactory = {
           }));
           return Promise.resolve(held);
         },
+        files(to) {
+          // Files are shared into a thread of the channel (files.completeUploadExternal's thread_ts).
+          const channel = 'userId' in to ? `D${to.userId}` : to.channel;
+          return Promise.resolve(
+            fake.uploads(channel).map((file) => ({
+              name: file.filename,
+              data: file.data,
+              messageId: null,
+              thread: file.threadTs,
+            })),
+          );
+        },
       },
       destination: () => ({ channel: `C0CONTRACT${(channels += 1)}` }),
       person: () => `U0PERSON${(channels += 1)}`,
@@ -83,6 +95,21 @@ const discord: TransportFactory = {
             })),
           );
         },
+        files(to) {
+          // A message's attachments, as the multipart message create sent them.
+          const channel = 'userId' in to ? fake.dmChannel(to.userId) : to.channel;
+          const held = channel === undefined ? [] : fake.held(channel);
+          return Promise.resolve(
+            held.flatMap((message) =>
+              message.attachments.map((attachment) => ({
+                name: attachment.filename,
+                data: attachment.data,
+                messageId: message.id,
+                thread: message.replyTo,
+              })),
+            ),
+          );
+        },
       },
       destination: () => ({ channel: snowflake() }),
       person: () => snowflake(),
@@ -112,6 +139,17 @@ const email: TransportFactory = {
       sent.set(ref.channel, (sent.get(ref.channel) ?? new Set()).add(ref.messageId));
       return ref;
     };
+    /** The mail at an address, once everything sent there has arrived. */
+    const arrived = async (to: { channel: string } | { userId: string }): Promise<ParsedMail[]> => {
+      const address = 'userId' in to ? to.userId : to.channel;
+      const expected = [...(sent.get(address) ?? [])];
+      const addressed = (all: ParsedMail[]) =>
+        all.filter((entry) => JSON.stringify(entry.to ?? '').includes(`"address":"${address}"`));
+      const box = await mail.waitFor('alice', (all) =>
+        expected.every((id) => addressed(all).some((entry) => entry.messageId === id)),
+      );
+      return addressed(box);
+    };
     let ids = 0;
     return {
       transport: {
@@ -121,18 +159,22 @@ const email: TransportFactory = {
       },
       peer: {
         async messages(to) {
-          const address = 'userId' in to ? to.userId : to.channel;
-          const expected = [...(sent.get(address) ?? [])];
-          const addressed = (all: ParsedMail[]) =>
-            all.filter((entry) => JSON.stringify(entry.to ?? '').includes(`"address":"${address}"`));
-          const box = await mail.waitFor('alice', (all) =>
-            expected.every((id) => addressed(all).some((entry) => entry.messageId === id)),
-          );
-          return addressed(box).map((entry) => ({
+          return (await arrived(to)).map((entry) => ({
             messageId: entry.messageId ?? '',
             text: (entry.text ?? '').trim(),
             thread: entry.inReplyTo ?? null,
           }));
+        },
+        async files(to) {
+          // A mail's attachments, as Dovecot holds the mail.
+          return (await arrived(to)).flatMap((entry) =>
+            entry.attachments.map((attachment) => ({
+              name: attachment.filename ?? '',
+              data: attachment.content,
+              messageId: entry.messageId ?? null,
+              thread: entry.inReplyTo ?? null,
+            })),
+          );
         },
       },
       destination: () => ({ channel: `alice+c${(ids += 1)}@${MAIL_DOMAIN}` }),
@@ -151,6 +193,8 @@ const consoleFactory: TransportFactory = {
   limits: {
     find: 'a conversation message carries no effect id, so the console cannot tell whether an append happened',
     update: 'conversation messages are never replaced (the console reads a card’s state from the store)',
+    files:
+      'a conversation holds text only; its readers download a project’s files from the project’s page (GET /api/console/projects/:id/workspace.tar.gz)',
   },
   async make() {
     const store = db.store;

@@ -3,17 +3,23 @@
  * recorded) and a JSON gateway over WebSocket (HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeat ACKs).
  * `GET /api/v10/gateway/bot` hands out the gateway URL and answers 401 to any other token. Messages
  * posted with `enforce_nonce` are folded into the first one with the same nonce, as Discord does; a
- * message can be edited (PATCH) and can start one thread, which has the message's id.
+ * message can be edited (PATCH) and can start one thread, which has the message's id. A message create may
+ * come as multipart/form-data (`payload_json` plus `files[n]` parts, as discord.js sends files): the message
+ * keeps the files as its attachments (`held()` gives their names and bytes).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { isMultipart, readForm, type FormFile } from './form-parts.js';
 
 export interface RestCall {
   method: string;
   path: string;
   auth: string | undefined;
+  /** The JSON body, or `payload_json` of a multipart one. */
   body: Record<string, unknown> | undefined;
+  /** The file parts of a multipart body. */
+  files?: FormFile[];
 }
 
 interface StoredMessage {
@@ -24,6 +30,24 @@ interface StoredMessage {
   nonce?: string;
   message_reference?: unknown;
   components?: unknown[];
+  /** Files sent with the message (multipart `files[n]` parts, described by `attachments` in `payload_json`). */
+  attachments?: StoredAttachment[];
+}
+
+interface StoredAttachment {
+  id: string;
+  filename: string;
+  description: string | null;
+  contentType: string | null;
+  data: Buffer;
+}
+
+/** A file a message carries, as the fake holds it. */
+export interface HeldAttachment {
+  filename: string;
+  description: string | null;
+  contentType: string | null;
+  data: Buffer;
 }
 
 export const BOT_USER = {
@@ -74,7 +98,9 @@ export interface FakeDiscord {
   waitForCall(match: (call: RestCall) => boolean): Promise<RestCall>;
   posts(channelId: string): RestCall[];
   /** The messages a channel holds, oldest first, with their latest content (edits applied). */
-  held(channelId: string): Array<{ id: string; content: string; replyTo: string | null }>;
+  held(
+    channelId: string,
+  ): Array<{ id: string; content: string; replyTo: string | null; attachments: HeldAttachment[] }>;
   /** The DM channel opened with a user, if one was. */
   dmChannel(userId: string): string | undefined;
   /** Closes every gateway connection with a resumable code (4000), as a Discord hiccup does. */
@@ -104,120 +130,137 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
   };
 
   const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0] ?? '';
-      const call: RestCall = {
-        method: req.method ?? '',
-        path,
-        auth: req.headers.authorization,
-        body: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined,
-      };
-      calls.push(call);
-      for (const waiter of waiters.splice(0)) waiter(call);
-      const json = (status: number, value: unknown) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-      // Interaction callbacks are authorised by the interaction token in the path, not the bot token.
-      const callback = path.match(/^\/api\/v10\/interactions\/(\d+)\/([^/]+)\/callback$/);
-      if (call.method === 'POST' && callback) {
-        if (interactionTokens.get(callback[1]!) !== callback[2]) {
-          return json(401, { message: 'Invalid interaction token', code: 50027 });
-        }
-        if (acknowledged.has(callback[1]!)) {
-          return json(400, { message: 'Interaction has already been acknowledged.', code: 40060 });
-        }
-        acknowledged.add(callback[1]!);
-        return res.writeHead(204).end();
-      }
-      if (call.auth !== `Bot ${token}`) return json(401, { message: '401: Unauthorized', code: 0 });
-      const port = (server.address() as AddressInfo).port;
-      if (call.method === 'GET' && path === '/api/v10/users/@me') return json(200, BOT_USER);
-      if (call.method === 'GET' && path === '/api/v10/gateway/bot') {
-        return json(200, {
-          url: `ws://127.0.0.1:${port}`,
-          shards: 1,
-          session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
-        });
-      }
-      let m: RegExpMatchArray | null;
-      if (call.method === 'POST' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages$/))) {
-        const body = call.body ?? {};
-        const nonce = typeof body.nonce === 'string' ? body.nonce : undefined;
-        const same =
-          body.enforce_nonce === true
-            ? messages.find((x) => x.nonce === nonce && x.channel_id === m![1])
-            : undefined;
-        if (same) return json(200, messageObject(same));
-        const stored: StoredMessage = {
-          id: nextId(),
-          channel_id: m[1]!,
-          content: typeof body.content === 'string' ? body.content : '',
-          author: BOT_USER,
-          ...(nonce ? { nonce } : {}),
-          ...(body.message_reference ? { message_reference: body.message_reference } : {}),
-          ...(Array.isArray(body.components) ? { components: body.components } : {}),
-        };
-        messages.push(stored);
-        return json(200, messageObject(stored));
-      }
-      if (call.method === 'PATCH' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages\/(\d+)$/))) {
-        const edited = messages.find((x) => x.id === m![2] && x.channel_id === m![1]);
-        if (!edited) return json(404, { message: 'Unknown Message', code: 10008 });
-        const body = call.body ?? {};
-        if (typeof body.content === 'string') edited.content = body.content;
-        if (Array.isArray(body.components)) edited.components = body.components;
-        return json(200, messageObject(edited));
-      }
-      if (call.method === 'GET' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages$/))) {
-        const listed = messages.filter((x) => x.channel_id === m![1]).reverse();
-        return json(
-          200,
-          listed.map(({ nonce: _nonce, ...rest }) => messageObject(rest)),
-        );
-      }
-      if (call.method === 'POST' && path === '/api/v10/users/@me/channels') {
-        const recipient = typeof call.body?.recipient_id === 'string' ? call.body.recipient_id : '';
-        const channel = recipient === HUMAN_USER.id ? DM_CHANNEL : (dmChannels.get(recipient) ?? nextId());
-        dmChannels.set(recipient, channel);
-        return json(200, {
-          id: channel,
-          type: 1,
-          last_message_id: null,
-          recipients: [{ ...HUMAN_USER, id: recipient }],
-        });
-      }
-      if (
-        call.method === 'POST' &&
-        (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages\/(\d+)\/threads$/))
-      ) {
-        // A thread started from a message has the message's id; a message has one thread at most.
-        const starter = messages.find((x) => x.id === m![2] && x.channel_id === m![1]);
-        if (!starter) return json(404, { message: 'Unknown Message', code: 10008 });
-        if (startedThreads.has(starter.id)) {
-          return json(400, { message: 'A thread has already been created for this message', code: 160004 });
-        }
-        startedThreads.add(starter.id);
-        return json(201, {
-          id: starter.id,
-          type: 11,
-          guild_id: GUILD_ID,
-          parent_id: m[1],
-          name: call.body?.name,
-        });
-      }
-      if (call.method === 'POST' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/threads$/))) {
-        return json(201, {
-          id: nextId(),
-          type: 11,
-          guild_id: GUILD_ID,
-          parent_id: m[1],
-          name: call.body?.name,
-        });
-      }
-      json(404, { message: 'Unknown route (fake)', code: 0 });
+      requestBody(Buffer.concat(chunks), req.headers['content-type']).then(
+        ({ body, files }) => respond(req, res, body, files),
+        (error: unknown) =>
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ message: `unreadable body (fake): ${String(error)}`, code: 50109 })),
+      );
     });
   });
+
+  const respond = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    parsed: Record<string, unknown> | undefined,
+    files: FormFile[],
+  ): unknown => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const call: RestCall = {
+      method: req.method ?? '',
+      path,
+      auth: req.headers.authorization,
+      body: parsed,
+      ...(files.length > 0 ? { files } : {}),
+    };
+    calls.push(call);
+    for (const waiter of waiters.splice(0)) waiter(call);
+    const json = (status: number, value: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    // Interaction callbacks are authorised by the interaction token in the path, not the bot token.
+    const callback = path.match(/^\/api\/v10\/interactions\/(\d+)\/([^/]+)\/callback$/);
+    if (call.method === 'POST' && callback) {
+      if (interactionTokens.get(callback[1]!) !== callback[2]) {
+        return json(401, { message: 'Invalid interaction token', code: 50027 });
+      }
+      if (acknowledged.has(callback[1]!)) {
+        return json(400, { message: 'Interaction has already been acknowledged.', code: 40060 });
+      }
+      acknowledged.add(callback[1]!);
+      return res.writeHead(204).end();
+    }
+    if (call.auth !== `Bot ${token}`) return json(401, { message: '401: Unauthorized', code: 0 });
+    const port = (server.address() as AddressInfo).port;
+    if (call.method === 'GET' && path === '/api/v10/users/@me') return json(200, BOT_USER);
+    if (call.method === 'GET' && path === '/api/v10/gateway/bot') {
+      return json(200, {
+        url: `ws://127.0.0.1:${port}`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      });
+    }
+    let m: RegExpMatchArray | null;
+    if (call.method === 'POST' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages$/))) {
+      const body = call.body ?? {};
+      const nonce = typeof body.nonce === 'string' ? body.nonce : undefined;
+      const same =
+        body.enforce_nonce === true
+          ? messages.find((x) => x.nonce === nonce && x.channel_id === m![1])
+          : undefined;
+      if (same) return json(200, messageObject(same));
+      const stored: StoredMessage = {
+        id: nextId(),
+        channel_id: m[1]!,
+        content: typeof body.content === 'string' ? body.content : '',
+        author: BOT_USER,
+        ...(nonce ? { nonce } : {}),
+        ...(body.message_reference ? { message_reference: body.message_reference } : {}),
+        ...(Array.isArray(body.components) ? { components: body.components } : {}),
+        ...(files.length > 0 ? { attachments: storedAttachments(body, files, nextId) } : {}),
+      };
+      messages.push(stored);
+      return json(200, messageObject(stored));
+    }
+    if (call.method === 'PATCH' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages\/(\d+)$/))) {
+      const edited = messages.find((x) => x.id === m![2] && x.channel_id === m![1]);
+      if (!edited) return json(404, { message: 'Unknown Message', code: 10008 });
+      const body = call.body ?? {};
+      if (typeof body.content === 'string') edited.content = body.content;
+      if (Array.isArray(body.components)) edited.components = body.components;
+      return json(200, messageObject(edited));
+    }
+    if (call.method === 'GET' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages$/))) {
+      const listed = messages.filter((x) => x.channel_id === m![1]).reverse();
+      return json(
+        200,
+        listed.map(({ nonce: _nonce, ...rest }) => messageObject(rest)),
+      );
+    }
+    if (call.method === 'POST' && path === '/api/v10/users/@me/channels') {
+      const recipient = typeof call.body?.recipient_id === 'string' ? call.body.recipient_id : '';
+      const channel = recipient === HUMAN_USER.id ? DM_CHANNEL : (dmChannels.get(recipient) ?? nextId());
+      dmChannels.set(recipient, channel);
+      return json(200, {
+        id: channel,
+        type: 1,
+        last_message_id: null,
+        recipients: [{ ...HUMAN_USER, id: recipient }],
+      });
+    }
+    if (
+      call.method === 'POST' &&
+      (m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages\/(\d+)\/threads$/))
+    ) {
+      // A thread started from a message has the message's id; a message has one thread at most.
+      const starter = messages.find((x) => x.id === m![2] && x.channel_id === m![1]);
+      if (!starter) return json(404, { message: 'Unknown Message', code: 10008 });
+      if (startedThreads.has(starter.id)) {
+        return json(400, { message: 'A thread has already been created for this message', code: 160004 });
+      }
+      startedThreads.add(starter.id);
+      return json(201, {
+        id: starter.id,
+        type: 11,
+        guild_id: GUILD_ID,
+        parent_id: m[1],
+        name: call.body?.name,
+      });
+    }
+    if (call.method === 'POST' && (m = path.match(/^\/api\/v10\/channels\/(\d+)\/threads$/))) {
+      return json(201, {
+        id: nextId(),
+        type: 11,
+        guild_id: GUILD_ID,
+        parent_id: m[1],
+        name: call.body?.name,
+      });
+    }
+    json(404, { message: 'Unknown route (fake)', code: 0 });
+  };
 
   const wss = new WebSocketServer({ server });
   const send = (socket: WebSocket, payload: unknown) => socket.send(JSON.stringify(payload));
@@ -333,6 +376,12 @@ export async function startFakeDiscord(token = 'fake-discord-token'): Promise<Fa
           id: message.id,
           content: message.content,
           replyTo: (message.message_reference as { message_id?: string } | undefined)?.message_id ?? null,
+          attachments: (message.attachments ?? []).map((attachment) => ({
+            filename: attachment.filename,
+            description: attachment.description,
+            contentType: attachment.contentType,
+            data: Buffer.from(attachment.data),
+          })),
         }));
     },
     dmChannel: (userId) => dmChannels.get(userId),
@@ -364,11 +413,61 @@ function messageObject(message: Omit<StoredMessage, 'nonce'> & { nonce?: string 
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: [],
     embeds: [],
     pinned: false,
     components: message.components ?? [],
+    attachments: (message.attachments ?? []).map((attachment) => ({
+      id: attachment.id,
+      filename: attachment.filename,
+      ...(attachment.description !== null ? { description: attachment.description } : {}),
+      ...(attachment.contentType !== null ? { content_type: attachment.contentType } : {}),
+      size: attachment.data.length,
+      url: `https://cdn.fake-discord.test/attachments/${message.channel_id}/${attachment.id}/${attachment.filename}`,
+      proxy_url: `https://media.fake-discord.test/attachments/${message.channel_id}/${attachment.id}/${attachment.filename}`,
+    })),
   };
+}
+
+/** A JSON body, or a multipart one (`payload_json` plus `files[n]` parts, as discord.js sends files). */
+async function requestBody(
+  raw: Buffer,
+  contentType: string | undefined,
+): Promise<{ body: Record<string, unknown> | undefined; files: FormFile[] }> {
+  if (raw.length === 0) return { body: undefined, files: [] };
+  if (!isMultipart(contentType)) {
+    return { body: JSON.parse(raw.toString('utf8')) as Record<string, unknown>, files: [] };
+  }
+  const form = await readForm(raw, contentType!);
+  const payload = form.fields.get('payload_json');
+  return {
+    body: payload === undefined ? {} : (JSON.parse(payload) as Record<string, unknown>),
+    files: form.files,
+  };
+}
+
+/**
+ * The attachments of a message made with files: each `files[n]` part, named and described by the
+ * `attachments` entry with id n when there is one (as Discord matches them), else by the part itself.
+ */
+function storedAttachments(
+  body: Record<string, unknown>,
+  files: FormFile[],
+  nextId: () => string,
+): StoredAttachment[] {
+  const described = Array.isArray(body.attachments)
+    ? (body.attachments as Array<{ id?: unknown; filename?: unknown; description?: unknown }>)
+    : [];
+  return files.map((file) => {
+    const index = file.field.match(/^files\[(\d+)\]$/)?.[1];
+    const entry = described.find((candidate) => String(candidate.id) === index);
+    return {
+      id: nextId(),
+      filename: typeof entry?.filename === 'string' ? entry.filename : file.name,
+      description: typeof entry?.description === 'string' ? entry.description : null,
+      contentType: file.type === '' ? null : file.type,
+      data: file.data,
+    };
+  });
 }
 
 function guild(): Record<string, unknown> {

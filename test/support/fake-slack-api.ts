@@ -2,10 +2,12 @@
  * A recording fake of the Slack Web API on 127.0.0.1: answers like Slack for the methods Olympus uses
  * (auth.test, chat.postMessage, chat.update — which changes the stored message —, conversations.open,
  * chat.postEphemeral, views.open, conversations.history, usergroups.users.list, apps.connections.open,
- * chat.getPermalink), answers 429 on demand, and records every call, with form fields that hold JSON
- * (blocks, metadata, view) parsed.
+ * chat.getPermalink, and the external file upload: files.getUploadURLExternal, a POST of the bytes to the
+ * upload URL it hands out on this server, files.completeUploadExternal), answers 429 on demand, and records
+ * every call, with form fields that hold JSON (blocks, metadata, view, files) parsed.
  */
 import { createServer, type Server } from 'node:http';
+import { isMultipart, readForm } from './form-parts.js';
 
 export interface RecordedCall {
   method: string;
@@ -37,7 +39,28 @@ export interface FakeSlackApi {
   setSocketUrl(url: string): void;
   /** The messages a channel holds, oldest first, as `chat.update` left them. */
   messages(channel: string): StoredMessage[];
+  /** Files shared by `files.completeUploadExternal` (into `channel` when given), in the order completed. */
+  uploads(channel?: string): UploadedFile[];
+  /** Answers the next `times` POSTs of bytes to an upload URL with HTTP 500 (nothing is kept). */
+  failUploads(times: number): void;
   close(): Promise<void>;
+}
+
+/** A file as Slack holds it once its upload was completed. */
+export interface UploadedFile {
+  fileId: string;
+  /** As given to `files.getUploadURLExternal`. */
+  filename: string;
+  /** The `length` announced to `files.getUploadURLExternal`. */
+  length: number;
+  /** As given to `files.completeUploadExternal`. */
+  title: string | null;
+  channel: string | null;
+  threadTs: string | null;
+  /** The bytes POSTed to the upload URL. */
+  data: Buffer;
+  /** The content type of the POSTed bytes (of the file part, when they came as multipart/form-data). */
+  contentType: string | null;
 }
 
 export interface RateLimitRule {
@@ -64,6 +87,14 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const lastAccepted = new Map<string, number>();
   const usergroups = new Map<string, string[]>();
   let socketUrl: string | null = null;
+  /** Upload tickets handed out, by file id, with the bytes once they are POSTed. */
+  const tickets = new Map<
+    string,
+    { filename: string; length: number; data?: Buffer; contentType: string | null }
+  >();
+  const uploaded: UploadedFile[] = [];
+  let failingUploads = 0;
+  let port = 0;
 
   /** Whether this call is answered 429 under the rate-limit rules. */
   const limited = (method: string, channel: string): RateLimitRule | null => {
@@ -86,10 +117,46 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     return null;
   };
 
+  /** `POST /upload/<file id>`: the bytes of a file, raw or as the file part of a multipart form. */
+  const receiveUpload = async (fileId: string, raw: Buffer, contentType: string): Promise<number> => {
+    const ticket = tickets.get(fileId);
+    calls.push({
+      method: 'upload',
+      params: { file_id: fileId, bytes: raw.length },
+      authorization: undefined,
+    });
+    for (const wake of waiters.splice(0)) wake();
+    if (!ticket) return 404;
+    if (failingUploads > 0) {
+      failingUploads -= 1;
+      return 500;
+    }
+    if (isMultipart(contentType)) {
+      const part = (await readForm(raw, contentType)).files[0];
+      if (!part) return 400;
+      ticket.data = part.data;
+      ticket.contentType = part.type || null;
+    } else {
+      ticket.data = raw;
+      ticket.contentType = contentType || null;
+    }
+    return 200;
+  };
+
   const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const upload = (req.url ?? '').match(/^\/upload\/([^/?]+)/);
+      if (upload) {
+        receiveUpload(upload[1]!, Buffer.concat(chunks), req.headers['content-type'] ?? '').then(
+          (status) =>
+            res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'OK' : 'failed'),
+          (error: unknown) => res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error)),
+        );
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
       const method = (req.url ?? '').replace(/^\/(api\/)?/, '').split('?')[0] ?? '';
       const params = parseParams(body, req.headers['content-type'] ?? '');
       const limitedBy = limited(method, typeof params.channel === 'string' ? params.channel : '');
@@ -171,6 +238,41 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         case 'apps.connections.open':
           reply = socketUrl ? { ok: true, url: socketUrl } : { ok: false, error: 'invalid_auth' };
           break;
+        case 'files.getUploadURLExternal': {
+          const length = Number(params.length);
+          if (typeof params.filename !== 'string' || params.filename === '' || !(length > 0)) {
+            reply = { ok: false, error: 'invalid_arguments' };
+            break;
+          }
+          const fileId = `F${String(counter).padStart(8, '0')}`;
+          tickets.set(fileId, { filename: params.filename, length, contentType: null });
+          reply = { ok: true, upload_url: `http://127.0.0.1:${port}/upload/${fileId}`, file_id: fileId };
+          break;
+        }
+        case 'files.completeUploadExternal': {
+          const files = Array.isArray(params.files) ? (params.files as Array<Record<string, unknown>>) : [];
+          const found = files.map((file) => ({ file, ticket: tickets.get(String(file.id)) }));
+          if (found.length === 0 || found.some(({ ticket }) => ticket?.data === undefined)) {
+            reply = { ok: false, error: 'file_not_found' };
+            break;
+          }
+          const shared = found.map(({ file, ticket }) => ({
+            fileId: String(file.id),
+            filename: ticket!.filename,
+            length: ticket!.length,
+            title: typeof file.title === 'string' ? file.title : null,
+            channel: typeof params.channel_id === 'string' ? params.channel_id : null,
+            threadTs: typeof params.thread_ts === 'string' ? params.thread_ts : null,
+            data: ticket!.data!,
+            contentType: ticket!.contentType,
+          }));
+          uploaded.push(...shared);
+          reply = {
+            ok: true,
+            files: shared.map((file) => ({ id: file.fileId, name: file.filename, title: file.title })),
+          };
+          break;
+        }
         case 'chat.getPermalink':
           reply = {
             ok: true,
@@ -188,7 +290,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  port = typeof address === 'object' && address !== null ? address.port : 0;
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
@@ -224,6 +326,13 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       socketUrl = url;
     },
     messages: (channel) => (channels.get(channel) ?? []).map((message) => ({ ...message })),
+    uploads: (channel) =>
+      uploaded
+        .filter((file) => channel === undefined || file.channel === channel)
+        .map((file) => ({ ...file, data: Buffer.from(file.data) })),
+    failUploads(times) {
+      failingUploads = times;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
