@@ -12,7 +12,8 @@
  * Console variant: the client writes with `olympus chat`, the TO decides with `olympus checkpoints decide`
  * (the credential with --secret-stdin). Slack variant: the client writes in a DM through signed Events API
  * requests into the real Bolt receiver, the TO presses Approve on the plan card (a signed block_actions
- * request), the completion notice reaches the Slack thread.
+ * request) and provides the key in the card's modal, the completion notice reaches the project thread in
+ * the DM with the workspace archive uploaded into it.
  */
 import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -492,6 +493,14 @@ describe('the seed scenario through `olympus start` and Slack', () => {
       30_000,
     );
     await expectDeliverables(o, project, String(notice.params.text));
+    // The workspace archive was uploaded into that thread, the same bytes the console serves.
+    const uploaded = await until(() =>
+      Promise.resolve(slack.uploads(DM).find((file) => file.filename === `${project.key}-workspace.tar.gz`)),
+    );
+    expect(uploaded.threadTs).toBe(thread);
+    const served = await fetch(`${o.base}/api/console/projects/${project.id}/workspace.tar.gz`);
+    const servedTar = gunzipSync(Buffer.from(await served.arrayBuffer()));
+    expect(gunzipSync(uploaded.data).equals(servedTar)).toBe(true);
     for (const request of llm.chatRequests()) expect(JSON.stringify(request.body)).not.toContain(POCKET_KEY);
     expect(JSON.stringify(slack.calls)).not.toContain(POCKET_KEY);
     expect(o.running.output()).not.toContain(POCKET_KEY);
