@@ -15,6 +15,11 @@ import { ORCHESTRATOR, type OrchestratorDeps } from './orchestrator-deps.js';
 export async function advanceProject(deps: OrchestratorDeps, projectId: string): Promise<void> {
   const { store } = deps;
   const project = await store.projects.get(projectId);
+  // A re-run after a crash right after the status change finishes what the completion left undone.
+  if (project?.status === 'completed') {
+    await completionFollowUps(deps, project, await store.tasks.listByProject(projectId), true);
+    return;
+  }
   if (!project || project.status !== 'active') return;
   let tasks = await store.tasks.listByProject(projectId);
   for (let pass = 0; pass <= tasks.length; pass++) {
@@ -53,36 +58,49 @@ async function advanceOnce(deps: OrchestratorDeps, tasks: Task[]): Promise<boole
 }
 
 async function complete(deps: OrchestratorDeps, project: Project, tasks: Task[]): Promise<void> {
-  const { store } = deps;
-  const completed = await store.projects.setStatus(project.id, ['active'], 'completed');
+  const completed = await deps.store.projects.setStatus(project.id, ['active'], 'completed');
   if (!completed) return;
+  await completionFollowUps(deps, completed, tasks, false);
+}
+
+/**
+ * What a completion does after the status change: the `project.completed` audit event (by the status
+ * change's winner only, so two racing completers never write it twice), then the client's notice with the
+ * deliverables (one effect id per project: a re-run records nothing new) and the completion digest (once
+ * per key), both safe to repeat: a re-run after a crash between the status change and the notice sends it.
+ */
+async function completionFollowUps(
+  deps: OrchestratorDeps,
+  completed: Project,
+  tasks: Task[],
+  reRun: boolean,
+): Promise<void> {
+  const { store } = deps;
   const done = tasks.filter((task) => task.status === 'done');
   const cancelled = tasks.filter((task) => task.status === 'cancelled');
-  await store.audit.append({
-    actor: ORCHESTRATOR,
-    action: 'project.completed',
-    subjectType: 'project',
-    subjectId: project.id,
-    data: { tasksDone: done.length, tasksCancelled: cancelled.length },
-  });
+  if (!reRun)
+    await store.audit.append({
+      actor: ORCHESTRATOR,
+      action: 'project.completed',
+      subjectType: 'project',
+      subjectId: completed.id,
+      data: { tasksDone: done.length, tasksCancelled: cancelled.length },
+    });
   const skipped = cancelled.length > 0 ? ` (${cancelled.length} cancelled by an operator)` : '';
-  const opening = `Good news: "${project.title}" is complete. All ${done.length} tasks are done${skipped}:`;
-  if (!deps.workspaces) {
-    await tellClient(store, completed, `${opening}\n${done.map((task) => `• ${task.title}`).join('\n')}`, {
-      jobs: deps.jobs,
-      logger: deps.logger,
-    });
-  } else {
-    const deliverables = await projectDeliverables(store, deps.workspaces, completed);
-    await tellClient(store, completed, `${opening}\n${deliverablesText(deliverables)}`, {
-      jobs: deps.jobs,
-      logger: deps.logger,
-      // One completion notice whatever the text: a re-run after a crash finds the files listed the same.
-      effectId: `notice:${project.id}:completed`,
-      attachments: [{ kind: 'workspace_archive', projectId: project.id }],
-    });
-  }
-  await requestDigest(deps, project.id, 'project_complete');
+  const opening = `Good news: "${completed.title}" is complete. All ${done.length} tasks are done${skipped}:`;
+  const text = deps.workspaces
+    ? `${opening}\n${deliverablesText(await projectDeliverables(store, deps.workspaces, completed))}`
+    : `${opening}\n${done.map((task) => `• ${task.title}`).join('\n')}`;
+  await tellClient(store, completed, text, {
+    jobs: deps.jobs,
+    logger: deps.logger,
+    // One completion notice whatever its text: a re-run records nothing new.
+    effectId: `notice:${completed.id}:completed`,
+    ...(deps.workspaces
+      ? { attachments: [{ kind: 'workspace_archive' as const, projectId: completed.id }] }
+      : {}),
+  });
+  await requestDigest(deps, completed.id, 'project_complete');
 }
 
 export async function audit(

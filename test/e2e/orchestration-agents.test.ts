@@ -92,6 +92,7 @@ describe('specialist agents', () => {
   let scheduler: AgendaJobQueue;
   let intake: ClientMessageHandler;
   let workspaces: Workspaces;
+  let orchestrator: Orchestrator;
   const TO = 'tina-to';
 
   beforeAll(async () => {
@@ -107,7 +108,7 @@ describe('specialist agents', () => {
     const router = createLlmRouter({ config, store, logger });
     const jobs = new DeferredJobQueue();
     workspaces = new Workspaces(config.dataDir);
-    const orchestrator = new Orchestrator({
+    orchestrator = new Orchestrator({
       store,
       jobs,
       router,
@@ -399,6 +400,32 @@ describe('specialist agents', () => {
     } finally {
       server.close();
     }
+  });
+
+  test('a completion cut short right after the status change tells the client on the next pass, once', async () => {
+    llm.reply(json({ summary: 'One task.', tasks: [planTask('api', 'apollo', [])] }));
+    const projectId = await confirmedProject('gina@example.com', 'Cut Short Thing');
+    await pending(projectId, 'plan_review');
+    // What a process leaves when it dies right after marking the project completed: every task done, the
+    // project completed, no notice recorded.
+    await db.store.tasks.createMany(projectId, [
+      { key: 'api', role: 'apollo', title: 'Do api', spec: 'Build it.', status: 'done' },
+    ]);
+    expect(await db.store.projects.setStatus(projectId, ['awaiting_approval'], 'completed')).not.toBeNull();
+    await orchestrator.advance(projectId);
+    await orchestrator.advance(projectId);
+    const project = (await db.store.projects.get(projectId))!;
+    const conversation = (await db.store.conversations.listByIdentity(project.ownerId)).find(
+      (c) => c.projectId === projectId,
+    )!;
+    const told = conversation.messages.filter((m) => m.text.includes('"Cut Short Thing" is complete'));
+    expect(told).toHaveLength(1);
+    expect(told[0]!.text).toContain('• Do api\n  Files: none changed');
+    const thread = conversationThread(conversation);
+    const entry = await db.store.outbox.get(
+      threadEffectId(`notice:${projectId}:completed`, thread.surface, thread.threadKey),
+    );
+    expect(entry).not.toBeNull();
   });
 
   test('request_checkpoint parks the task without a worker; the decision resumes it as the answer', async () => {
