@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killOnExit } from './child-processes.js';
 
 const LOAD_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'background-load.js');
 
@@ -24,16 +25,16 @@ function exited(child: ChildProcess): Promise<void> {
 
 export async function startContention(connectionString: string): Promise<Contention> {
   // One core, busy, in slices so it stays killable and its share is fixed.
-  const burner = spawn(
-    process.execPath,
-    ['-e', 'for (;;) { const end = Date.now() + 50; while (Date.now() < end); }'],
-    {
+  const burner = killOnExit(
+    spawn(process.execPath, ['-e', 'for (;;) { const end = Date.now() + 50; while (Date.now() < end); }'], {
       stdio: 'ignore',
-    },
+    }),
   );
-  const worker = spawn(process.execPath, [LOAD_SCRIPT, connectionString], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const worker = killOnExit(
+    spawn(process.execPath, [LOAD_SCRIPT, connectionString], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   let errors = '';
   worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,5 +1,6 @@
 /** Resident memory of one `olympus start` (the embedded PostgreSQL, a separate process, not counted). */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { killOnExit } from './child-processes.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,17 +32,19 @@ async function withOlympus<T>(
   const dir = mkdtempSync(path.join(tmpdir(), 'olympus-bench-'));
   chmodSync(dir, 0o755);
   const port = await findFreePort();
-  const child = spawn(process.execPath, [CLI, 'start'], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      OLYMPUS_HTTP_PORT: String(port),
-      OLYMPUS_LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = killOnExit(
+    spawn(process.execPath, [CLI, 'start'], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        OLYMPUS_HTTP_PORT: String(port),
+        OLYMPUS_LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let errors = '';
   const keep = (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000));
   child.stdout?.on('data', keep);
@@ -77,7 +80,9 @@ const BASELINE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bol
 
 /** RSS of a bare Bolt + Agenda process (bolt-agenda-idle.ts) on `databaseUrl`, idle after `settleMs`. */
 export async function benchBoltAgendaIdle(databaseUrl: string, settleMs: number): Promise<{ rssMb: number }> {
-  const child = spawn(process.execPath, [BASELINE, databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = killOnExit(
+    spawn(process.execPath, [BASELINE, databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));

@@ -6,6 +6,7 @@
  * inbox statement (pool wait included) and its group size, event-loop delay and GC pauses.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { killOnExit } from './child-processes.js';
 import { createHmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import path from 'node:path';
@@ -39,7 +40,21 @@ function mention(id: number): string {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function post(url: URL, body: string): Promise<number> {
+/**
+ * One signed event. A kept-alive socket the receiver closed just as it was reused answers ECONNRESET
+ * before the request reached it: sent once more on a fresh socket, as Node's docs advise (any other error,
+ * or a reset on a fresh socket, fails the event).
+ */
+async function post(url: URL, body: string): Promise<number> {
+  try {
+    return await postOnce(url, body);
+  } catch (error) {
+    if ((error as { reusedSocket?: boolean }).reusedSocket) return postOnce(url, body);
+    throw error;
+  }
+}
+
+function postOnce(url: URL, body: string): Promise<number> {
   const timestamp = Math.floor(Date.now() / 1000);
   const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return new Promise((resolve, reject) => {
@@ -60,7 +75,10 @@ function post(url: URL, body: string): Promise<number> {
         res.on('end', () => resolve(res.statusCode ?? 0));
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const reset = error.code === 'ECONNRESET' && req.reusedSocket;
+      reject(Object.assign(error, { reusedSocket: reset }));
+    });
     req.end(body);
   });
 }
@@ -69,6 +87,7 @@ function post(url: URL, body: string): Promise<number> {
 async function steady(url: URL, rate: number, seconds: number): Promise<number[]> {
   const samples: number[] = [];
   const pending: Promise<void>[] = [];
+  let failure: unknown;
   const total = rate * seconds;
   const start = performance.now();
   for (let i = 0; i < total; i += 1) {
@@ -77,14 +96,20 @@ async function steady(url: URL, rate: number, seconds: number): Promise<number[]
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const body = mention(i);
     const sent = performance.now();
+    // Settled here at once: a failure while later events are still being paced is not left unhandled.
     pending.push(
-      post(url, body).then((status) => {
-        if (status !== 200) throw new Error(`status ${status}`);
-        samples.push(performance.now() - sent);
-      }),
+      post(url, body)
+        .then((status) => {
+          if (status !== 200) throw new Error(`status ${status}`);
+          samples.push(performance.now() - sent);
+        })
+        .catch((error: unknown) => {
+          failure ??= error;
+        }),
     );
   }
   await Promise.all(pending);
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('an event failed');
   return samples;
 }
 
@@ -115,9 +140,11 @@ interface Receiver {
 }
 
 async function forkReceiver(kind: 'olympus' | 'bolt', connectionString: string): Promise<Receiver> {
-  const child: ChildProcess = fork(RECEIVERS, [kind, connectionString], {
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
+  const child: ChildProcess = killOnExit(
+    fork(RECEIVERS, [kind, connectionString], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    }),
+  );
   let errors = '';
   child.stderr!.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
   const replies: ReceiverReply[] = [];
