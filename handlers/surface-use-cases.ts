@@ -2,8 +2,6 @@
  * The use cases the surfaces (bot/discord, bot/email, bot/console, bot/ops) are given, built from the
  * ports by the composition root: each surface declares the few it needs and never holds a repository.
  */
-import type { Workspaces } from '../agents/workspace/project-workspace.js';
-import type { Logger } from '../common/logging/logger.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Store } from '../ports/store.js';
 import type { Vault } from '../ports/vault.js';
@@ -12,7 +10,7 @@ import { identityDirectory, type IdentityDirectory } from './identities/identity
 import { inboundEvents, type InboundEvents } from './inbox/inbound-events.js';
 import { auditFeed, type AuditFeed } from './ops/audit-feed.js';
 import { checkpointViews, type CheckpointViews } from './ops/checkpoint-views.js';
-import { deliverableViews, type DeliverableViews } from './ops/deliverable-views.js';
+import { deliverableViews, type DeliverableSources, type DeliverableViews } from './ops/deliverable-views.js';
 import { projectViews, type ProjectViews } from './ops/project-views.js';
 import { chatOutbox, type ChatOutbox } from './outbox/chat-outbox.js';
 import { ReplyRateLimit, type ReplyBudget } from './outbox/reply-budget.js';
@@ -38,9 +36,8 @@ export function surfaceUseCases(ports: {
   store: Store;
   jobs?: JobQueue;
   vault?: Vault;
-  /** The project workspaces, for deliverables (downloads answer "not here" without them). */
-  workspaces?: Workspaces;
-  logger?: Logger;
+  /** The project workspaces, for deliverables (the surfaces answer "not here" without them). */
+  deliverables?: DeliverableSources;
 }): SurfaceUseCases {
   const { store } = ports;
   return {
@@ -53,7 +50,7 @@ export function surfaceUseCases(ports: {
     checkpoints: checkpointViews(store),
     audit: auditFeed(store),
     desk: checkpointDesk(ports),
-    deliverables: deliverableViews(store, ports.workspaces, ports.logger),
+    deliverables: deliverableViews(store, ports.deliverables),
     replyBudget: (perHour) => new ReplyRateLimit(perHour, store.rateCounters),
   };
 }

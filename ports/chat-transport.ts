@@ -46,6 +46,11 @@ export interface OutgoingFile {
   title?: string;
 }
 
+/** A file's bytes as a Buffer over the same memory (no copy), for the SDKs that take Buffers. */
+export function fileBytes(file: OutgoingFile): Buffer {
+  return Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
+}
+
 /** The effect a call belongs to: the transport marks what it sends with the id, so `find` can see it. */
 export interface ChatEffect {
   effectId: string;

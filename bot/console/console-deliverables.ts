@@ -8,6 +8,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SurfaceUseCases } from '../../handlers/surface-use-cases.js';
+import { fileBytes } from '../../ports/chat-transport.js';
 import type { Project } from '../../ports/domain.js';
 import { allowed, viewerOf } from './console-access.js';
 
@@ -77,7 +78,7 @@ export function consoleDeliverables(useCases: ConsoleDeliverableUseCases): Route
         .type(file.contentType)
         .attachment(file.name)
         .set('Cache-Control', 'no-store')
-        .send(Buffer.from(file.data));
+        .send(fileBytes(file));
     }),
   );
   return router;

@@ -14,13 +14,14 @@
 import { createHash } from 'node:crypto';
 import { Routes, type RawFile, type REST } from 'discord.js';
 import { z } from 'zod';
-import type {
-  ChatDestination,
-  ChatEffect,
-  ChatMessageRef,
-  ChatTransport,
-  OutgoingFile,
-  OutgoingMessage,
+import {
+  type ChatDestination,
+  type ChatEffect,
+  type ChatMessageRef,
+  type ChatTransport,
+  type OutgoingFile,
+  type OutgoingMessage,
+  fileBytes,
 } from '../../ports/chat-transport.js';
 import { NO_MENTIONS, outboundText } from './outbound-text.js';
 
@@ -80,7 +81,7 @@ function attachments(files: readonly OutgoingFile[]): {
       key: `files[${index}]`,
       name: file.name,
       contentType: file.contentType,
-      data: Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
+      data: fileBytes(file),
     })),
     attachments: files.map((file, index) => ({
       id: index,

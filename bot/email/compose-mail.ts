@@ -4,7 +4,7 @@
  * plus a simple HTML rendering of it, and the files it carries as attachments.
  */
 import nodemailer from 'nodemailer';
-import type { OutgoingFile } from '../../ports/chat-transport.js';
+import { fileBytes, type OutgoingFile } from '../../ports/chat-transport.js';
 
 export interface MailContent {
   messageId: string;
@@ -38,7 +38,7 @@ export async function composeMail(mail: MailContent): Promise<Buffer> {
       ? {
           attachments: mail.attachments.map((file) => ({
             filename: file.name,
-            content: Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
+            content: fileBytes(file),
             contentType: file.contentType,
           })),
         }

@@ -20,13 +20,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SlackBlockDto } from 'slack-block-builder';
 import { z } from 'zod';
 import { errorMessage, OlympusError } from '../../common/errors.js';
-import type {
-  ChatDestination,
-  ChatEffect,
-  ChatMessageRef,
-  ChatTransport,
-  OutgoingFile,
-  OutgoingMessage,
+import {
+  type ChatDestination,
+  type ChatEffect,
+  type ChatMessageRef,
+  type ChatTransport,
+  type OutgoingFile,
+  type OutgoingMessage,
+  fileBytes,
 } from '../../ports/chat-transport.js';
 import type { ChannelQueue, Paced } from './channel-queue.js';
 import type { SlackWebClient } from './slack-client.js';
@@ -175,7 +176,7 @@ export class SlackTransport implements ChatTransport {
   /** Slack's external upload of one file, shared into the channel's thread. */
   private async upload(channel: string, threadTs: string, file: OutgoingFile): Promise<void> {
     const { client } = this.outbound;
-    const bytes = Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
+    const bytes = fileBytes(file);
     const ticket = uploadTicket.parse(
       await this.call(channel, () =>
         client.files.getUploadURLExternal({ filename: file.name, length: bytes.length }),

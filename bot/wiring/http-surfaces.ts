@@ -93,8 +93,7 @@ async function mountConsole(
     store,
     jobs: scheduler,
     vault,
-    workspaces: new Workspaces(config.dataDir),
-    logger: consoleLogger,
+    deliverables: { workspaces: new Workspaces(config.dataDir), logger: consoleLogger },
   });
   const events = new ConsoleEvents(useCases.audit, consoleLogger);
   onStop(() => events.close());

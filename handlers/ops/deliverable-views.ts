@@ -24,19 +24,21 @@ export interface DeliverableViews {
   archive(project: Project): Promise<OutgoingFile | null>;
 }
 
-export function deliverableViews(
-  store: Store,
-  workspaces: Workspaces | undefined,
-  logger: Logger | undefined,
-): DeliverableViews {
+/** Where deliverables come from: the workspaces, and the log that hears of an archive too large to serve. */
+export interface DeliverableSources {
+  workspaces: Workspaces;
+  logger: Logger;
+}
+
+export function deliverableViews(store: Store, sources: DeliverableSources | undefined): DeliverableViews {
   return {
-    available: workspaces !== undefined,
+    available: sources !== undefined,
     async report(project) {
-      return workspaces ? projectDeliverables(store, workspaces, project) : null;
+      return sources ? projectDeliverables(store, sources.workspaces, project) : null;
     },
     async archive(project) {
-      if (!workspaces || !logger) return null;
-      return workspaceArchive({ store, workspaces, logger, maxBytes: DOWNLOAD_MAX_BYTES }, project.id);
+      if (!sources) return null;
+      return workspaceArchive({ store, ...sources, maxBytes: DOWNLOAD_MAX_BYTES }, project.id);
     },
   };
 }

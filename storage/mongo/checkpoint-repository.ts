@@ -12,19 +12,23 @@ import type {
   CheckpointWaiter,
 } from '../../ports/domain.js';
 import type {
+  AuditRepository,
   CheckpointRepository,
   DecideOptions,
   DecideResult,
   DecisionInput,
   NewCheckpoint,
 } from '../../ports/store.js';
-import { MongoAuditRepository } from './audit-repository.js';
 import type { CheckpointDoc, Collections } from './documents.js';
 import { asStored, nextOrder } from './documents.js';
 import { toCheckpoint } from './mapping.js';
 
 export class MongoCheckpointRepository implements CheckpointRepository {
-  constructor(private readonly c: Collections) {}
+  /** `audit` appends a won decision's event: the store's own (guarded) audit repository. */
+  constructor(
+    private readonly c: Collections,
+    private readonly audit: Pick<AuditRepository, 'append'>,
+  ) {}
 
   async open(input: NewCheckpoint): Promise<Checkpoint> {
     const doc: CheckpointDoc = {
@@ -80,7 +84,7 @@ export class MongoCheckpointRepository implements CheckpointRepository {
     );
     if (!won) return { won: false, checkpoint: await this.get(id) };
     const checkpoint = toCheckpoint(won);
-    if (options.audit) await new MongoAuditRepository(this.c).append(options.audit(checkpoint));
+    if (options.audit) await this.audit.append(options.audit(checkpoint));
     return { won: true, checkpoint };
   }
 

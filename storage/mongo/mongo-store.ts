@@ -84,15 +84,16 @@ export function createMongoStore(options: MongoStoreOptions): Store {
   };
   const wrap = <T extends object>(repository: T): T => guardRepository(repository, target, connected);
 
+  const audit = wrap(new MongoAuditRepository(c));
   return {
     backend: 'mongo',
     identities: wrap(new MongoIdentityRepository(c)),
     conversations: wrap(new MongoConversationRepository(c)),
     projects: wrap(new MongoProjectRepository(c)),
     tasks: wrap(new MongoTaskRepository(c)),
-    checkpoints: wrap(new MongoCheckpointRepository(c)),
+    checkpoints: wrap(new MongoCheckpointRepository(c, audit)),
     ledger: wrap(new MongoLedgerRepository(c)),
-    audit: wrap(new MongoAuditRepository(c)),
+    audit,
     inbox: wrap(new MongoInboxRepository(c)),
     outbox: wrap(new MongoOutboxRepository(c)),
     leases: wrap(new MongoLeaseRepository(c)),

@@ -358,7 +358,7 @@ describe('specialist agents', () => {
     const app = express();
     app.use(
       consoleRoutes({
-        useCases: surfaceUseCases({ store: db.store, workspaces, logger }),
+        useCases: surfaceUseCases({ store: db.store, deliverables: { workspaces, logger } }),
         handler: intake,
         logger,
         access: {
