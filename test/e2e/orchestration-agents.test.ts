@@ -406,6 +406,8 @@ describe('specialist agents', () => {
     llm.reply(json({ summary: 'One task.', tasks: [planTask('api', 'apollo', [])] }));
     const projectId = await confirmedProject('gina@example.com', 'Cut Short Thing');
     await pending(projectId, 'plan_review');
+    // The review card may be open a moment before the project's status says it waits for it.
+    await status(projectId, 'awaiting_approval');
     // What a process leaves when it dies right after marking the project completed: every task done, the
     // project completed, no notice recorded.
     await db.store.tasks.createMany(projectId, [
