@@ -4,7 +4,7 @@
  * Every listener acks first; refusals and late presses get an ephemeral notice. A press carries the
  * action hash its card showed (button value, then the modal's metadata); a stale card decides nothing.
  */
-import type { App, Context } from '@slack/bolt';
+import type { Context } from '@slack/bolt';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
 import type { CardPresses } from '../../handlers/checkpoints/card-presses.js';
@@ -27,6 +27,7 @@ import {
   type SlackRequest,
   type ViewSubmission,
 } from './payloads.js';
+import type { InteractionRoutes } from './interaction-routes.js';
 import type { SlackWebClient } from './slack-client.js';
 import { slackMention } from './slack-identities.js';
 import type { SlackOperators } from './slack-operators.js';
@@ -41,7 +42,7 @@ export interface CheckpointListenerDeps {
   operators: SlackOperators;
 }
 
-export function registerCheckpointListeners(app: App, deps: CheckpointListenerDeps): void {
+export function registerCheckpointListeners(routes: InteractionRoutes, deps: CheckpointListenerDeps): void {
   const { presses } = deps;
 
   const pressed = (body: BlockActions) => pressOf(body, deps.opsChannel);
@@ -65,7 +66,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
     });
   }
 
-  app.action(CHECKPOINT_ACTIONS.approve, async ({ ack, context, client }) => {
+  routes.action(CHECKPOINT_ACTIONS.approve, async ({ ack, context, client }) => {
     await ack();
     const press = pressed(blockActionsOf(context));
     if (press.checkpointId === null) return invalidCard(client, press);
@@ -74,7 +75,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
   });
 
   for (const kind of ['modify', 'reject'] as const) {
-    app.action(CHECKPOINT_ACTIONS[kind], async ({ ack, context, client }) => {
+    routes.action(CHECKPOINT_ACTIONS[kind], async ({ ack, context, client }) => {
       await ack();
       const body = blockActionsOf(context);
       const press = pressed(body);
@@ -102,7 +103,7 @@ export function registerCheckpointListeners(app: App, deps: CheckpointListenerDe
       });
     });
 
-    app.view(MODAL_CALLBACKS[kind], async ({ ack, context, client }) => {
+    routes.view(MODAL_CALLBACKS[kind], async ({ ack, context, client }) => {
       const body = viewSubmissionOf(context);
       const text = body.view.state.values[MODAL_INPUT.blockId]?.[MODAL_INPUT.actionId]?.value?.trim() ?? '';
       if (text === '') {

@@ -4,7 +4,6 @@
  * (vault, then approval) and nothing else. The value is never posted, logged or stored: the inbox keeps
  * the submission with the value replaced (payloads.ts), and a replay of it asks the TO to provide it again.
  */
-import type { App } from '@slack/bolt';
 import type { Logger } from '../../common/logging/logger.js';
 import type { CardPresses } from '../../handlers/checkpoints/card-presses.js';
 import { CHECKPOINT_ACTIONS } from './checkpoint-card.js';
@@ -22,6 +21,7 @@ import {
   REDACTED_VALUE,
   credentialModal,
 } from './checkpoint-modals.js';
+import type { InteractionRoutes } from './interaction-routes.js';
 import { interactionUser } from './payloads.js';
 import type { SlackOperators } from './slack-operators.js';
 
@@ -36,10 +36,10 @@ export interface CredentialListenerDeps {
   operators: SlackOperators;
 }
 
-export function registerCredentialListeners(app: App, deps: CredentialListenerDeps): void {
+export function registerCredentialListeners(routes: InteractionRoutes, deps: CredentialListenerDeps): void {
   const { presses, logger } = deps;
 
-  app.action(CHECKPOINT_ACTIONS.provideCredential, async ({ ack, context, client }) => {
+  routes.action(CHECKPOINT_ACTIONS.provideCredential, async ({ ack, context, client }) => {
     await ack();
     const body = blockActionsOf(context);
     const press = pressOf(body, deps.opsChannel);
@@ -66,7 +66,7 @@ export function registerCredentialListeners(app: App, deps: CredentialListenerDe
     });
   });
 
-  app.view(CREDENTIAL_CALLBACK, async ({ ack, context, client }) => {
+  routes.view(CREDENTIAL_CALLBACK, async ({ ack, context, client }) => {
     const body = viewSubmissionOf(context);
     const value = body.view.state.values[CREDENTIAL_INPUT.blockId]?.[CREDENTIAL_INPUT.actionId]?.value ?? '';
     if (value.trim() === '') {

@@ -23,6 +23,7 @@ import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
 import { registerCheckpointListeners } from './checkpoint-listeners.js';
 import { registerClientMessageListeners, type ClientIntake } from './client-messages.js';
 import { registerCredentialListeners } from './credential-listeners.js';
+import { InteractionRoutes } from './interaction-routes.js';
 import { slackClientOptions, type SlackWebClient } from './slack-client.js';
 import { slackHandle } from './slack-identities.js';
 import { slackLogger } from './slack-logger.js';
@@ -158,11 +159,15 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
         clientOptions: slackClientOptions(settings, logger),
         logger: slackLogger(logger),
         deferInitialization: true,
+        // Bolt's conversation store is not used: left on, it builds (and throws away) an Error per event.
+        convoStore: false,
       });
       const opsChannel = settings.opsChannel;
       const { presses } = useCases;
-      registerCheckpointListeners(app, { presses, logger, opsChannel, operators });
-      registerCredentialListeners(app, { presses, logger, opsChannel, operators });
+      const interactions = new InteractionRoutes();
+      registerCheckpointListeners(interactions, { presses, logger, opsChannel, operators });
+      registerCredentialListeners(interactions, { presses, logger, opsChannel, operators });
+      interactions.mount(app);
       app.event('app_mention', ({ event }) => {
         logger.debug('app mention received; mentions are not handled', { channel: event.channel });
         return Promise.resolve();

@@ -1,0 +1,94 @@
+/**
+ * Card buttons and modals routed by id through one Bolt action listener and one view listener: each
+ * request reaches the handler of its own id only; ids are matched whole and literally; an id routed twice
+ * is refused at start. Requests go through a real Bolt app's processEvent.
+ */
+import { describe, expect, test } from '@jest/globals';
+import bolt, { type Receiver } from '@slack/bolt';
+import { InteractionRoutes } from '../../bot/slack/interaction-routes.js';
+
+const receiver: Receiver = {
+  init: () => undefined,
+  start: () => Promise.resolve(),
+  stop: () => Promise.resolve(),
+};
+
+async function boltApp(routes: InteractionRoutes) {
+  const app = new bolt.App({
+    receiver,
+    authorize: () => Promise.resolve({ botToken: 'xoxb-test', botId: 'B0', botUserId: 'U0BOT' }),
+    convoStore: false,
+    deferInitialization: true,
+  });
+  routes.mount(app);
+  await app.init();
+  return app;
+}
+
+const press = (actionId: string) => ({
+  type: 'block_actions',
+  team: { id: 'T0' },
+  user: { id: 'U0TO' },
+  channel: { id: 'C0' },
+  trigger_id: 't',
+  actions: [{ type: 'button', action_id: actionId, block_id: 'b', action_ts: '1.1' }],
+});
+
+const submission = (callbackId: string) => ({
+  type: 'view_submission',
+  team: { id: 'T0' },
+  user: { id: 'U0TO' },
+  view: { id: 'V0', callback_id: callbackId, state: { values: {} }, private_metadata: '' },
+});
+
+describe('interaction routes', () => {
+  test('each press and submission reaches the handler of its own id, and only that one', async () => {
+    const heard: string[] = [];
+    const routes = new InteractionRoutes();
+    for (const id of ['checkpoint.approve', 'checkpoint.reject']) {
+      routes.action(id, async ({ ack }) => {
+        heard.push(id);
+        await ack();
+      });
+    }
+    routes.view('checkpoint.reject.modal', async ({ ack }) => {
+      heard.push('view');
+      await ack();
+    });
+    const app = await boltApp(routes);
+    const acks: string[] = [];
+    const ack = (label: string) => () => {
+      acks.push(label);
+      return Promise.resolve();
+    };
+    await app.processEvent({ body: press('checkpoint.reject'), ack: ack('reject') });
+    await app.processEvent({ body: press('checkpoint.approve'), ack: ack('approve') });
+    await app.processEvent({ body: submission('checkpoint.reject.modal'), ack: ack('view') });
+    expect(heard).toEqual(['checkpoint.reject', 'checkpoint.approve', 'view']);
+    expect(acks).toEqual(['reject', 'approve', 'view']);
+  });
+
+  test('ids match whole and literally: a look-alike or a longer id reaches no handler', async () => {
+    const heard: string[] = [];
+    const routes = new InteractionRoutes();
+    routes.action('checkpoint.approve', async ({ ack }) => {
+      heard.push('approve');
+      await ack();
+    });
+    const app = await boltApp(routes);
+    const noAck = () => Promise.resolve();
+    await app.processEvent({ body: press('checkpointXapprove'), ack: noAck });
+    await app.processEvent({ body: press('checkpoint.approve.extra'), ack: noAck });
+    await app.processEvent({ body: press('x.checkpoint.approve'), ack: noAck });
+    expect(heard).toEqual([]);
+  });
+
+  test('an id routed twice is refused', () => {
+    const routes = new InteractionRoutes();
+    const handler = () => Promise.resolve();
+    routes.action('a', handler);
+    routes.view('a', handler);
+    expect(() => routes.action('a', handler)).toThrow(/action a routed twice/);
+    expect(() => routes.view('a', handler)).toThrow(/view a routed twice/);
+  });
+});
