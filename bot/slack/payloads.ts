@@ -191,8 +191,10 @@ export function requestFromInbox(key: string, payload: unknown): StoredRequest |
 }
 
 function fromJson(data: unknown): ParseResult {
-  const verification = urlVerification.safeParse(data);
-  if (verification.success) {
+  // Chosen by its type first: a failed parse builds an error, and every event would pay for one.
+  if ((data as { type?: unknown } | null)?.type === 'url_verification') {
+    const verification = urlVerification.safeParse(data);
+    if (!verification.success) return invalid('url_verification', verification.error);
     return { ok: true, request: { kind: 'url_verification', challenge: verification.data.challenge } };
   }
   const parsed = eventCallback.safeParse(data);

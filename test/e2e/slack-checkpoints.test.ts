@@ -215,6 +215,19 @@ describe('Slack surface', () => {
     expect(entry.attempts).toBe(1);
   });
 
+  test("Slack's URL check is answered with its challenge; one without a challenge is refused", async () => {
+    const check = await postEvent(url, { type: 'url_verification', challenge: 'ch4llenge' }, signed);
+    expect(check.status).toBe(200);
+    expect(await check.json()).toEqual({ challenge: 'ch4llenge' });
+    const broken = await postEvent(url, { type: 'url_verification' }, signed);
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({
+      error: 'malformed_payload',
+      message: expect.stringContaining('url_verification payload at challenge') as unknown,
+    });
+    expect(await db.store.inbox.listUnfinished()).toEqual([]);
+  });
+
   test('a malformed payload is refused with 400 and decides nothing', async () => {
     const { checkpoint } = await openWithCard('Malformed target');
     const broken = { ...press('approve', checkpoint, TO_A), actions: [] };
