@@ -6,6 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../bot/runtime-flags.js';
 import { findFreePort } from '../storage/free-port.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bot/cli.js');
@@ -33,7 +34,7 @@ async function withOlympus<T>(
   chmodSync(dir, 0o755);
   const port = await findFreePort();
   const child = killOnExit(
-    spawn(process.execPath, [CLI, 'start'], {
+    spawn(process.execPath, [...NODE_FLAGS, CLI, 'start'], {
       cwd: dir,
       env: {
         PATH: process.env.PATH,

@@ -6,6 +6,7 @@
  * inbox statement (pool wait included) and its group size, event-loop delay and GC pauses.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { NODE_FLAGS } from '../bot/runtime-flags.js';
 import { killOnExit } from './child-processes.js';
 import { createHmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
@@ -142,6 +143,8 @@ interface Receiver {
 async function forkReceiver(kind: 'olympus' | 'bolt', connectionString: string): Promise<Receiver> {
   const child: ChildProcess = killOnExit(
     fork(RECEIVERS, [kind, connectionString], {
+      // Olympus runs with its own flags, as `olympus start` does; the bare Bolt app with Node's defaults.
+      execArgv: kind === 'olympus' ? [...NODE_FLAGS] : [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     }),
   );

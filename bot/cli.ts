@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /** The `olympus` command. */
 import { Command } from 'commander';
 import { errorMessage, hasCode } from '../common/errors.js';

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../bot/runtime-flags.js';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bot/cli.js');
 
@@ -44,7 +45,7 @@ export function runCli(
   },
 ): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
       env: options.env,
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -74,7 +75,7 @@ export interface Running {
 }
 
 export function startCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Running {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
     env: options.env,
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
