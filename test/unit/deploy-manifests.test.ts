@@ -134,7 +134,7 @@ describe('deployment manifests', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(stages.every((line) => line.includes('node:20'))).toBe(true);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "dist/bot/cli.js"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/bot/cli.js"]');
     expect(dockerfile).toContain('npm ci');
   });
 });
