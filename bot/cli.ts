@@ -11,6 +11,7 @@ import { createIdentityToken } from './console/console-access.js';
 import { loadConfig, type Config } from './config/load-config.js';
 import { describeConfiguration, runDoctor } from './doctor/doctor.js';
 import { startOlympus, type RunMode } from './main.js';
+import { lowerPriority } from './process-priority.js';
 import { OLYMPUS_VERSION } from './version.js';
 
 const EXIT_CONFIG = 2;
@@ -69,6 +70,14 @@ async function run(mode: RunMode): Promise<void> {
     const misconfigured = hasCode(error, 'CONFIG_INVALID') || hasCode(error, 'VAULT_KEY_INVALID');
     if (misconfigured) write(process.stderr, `olympus: ${redactor.redactString(errorMessage(error))}`);
     process.exit(misconfigured ? EXIT_CONFIG : 1);
+  }
+  if (mode === 'worker') {
+    try {
+      const lowered = lowerPriority(config.http.workerNice);
+      if (lowered) logger.info('worker priority lowered', { nice: lowered.to, from: lowered.from });
+    } catch (error) {
+      logger.warn('could not lower the worker priority', { error: errorMessage(error) });
+    }
   }
   if (stopping) await olympus.stop();
 }

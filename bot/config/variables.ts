@@ -130,6 +130,15 @@ export const VARIABLES: readonly VariableSpec[] = [
     defaultValue: '0',
   }),
   variable({
+    name: 'OLYMPUS_WORKER_NICE',
+    group: 'core',
+    expects: 'an integer from 0 to 19',
+    description:
+      'How many steps `olympus worker` lowers its CPU priority once up (added to its nice value, at most 19), so a bot on the same machine is served first; 0 leaves it as started.',
+    schema: z.coerce.number().int().min(0).max(19),
+    defaultValue: '10',
+  }),
+  variable({
     name: 'OLYMPUS_OPERATORS',
     group: 'core',
     expects: 'comma-separated handles: slack:U…, discord:<id>, email:<address>, console:<name>',

@@ -1,11 +1,12 @@
 import { chmodSync, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { cleanEnv, runCli, startCli, waitForStatus } from '../support/cli-process.js';
 import { findFreePort } from '../../storage/free-port.js';
 import { closedPortUrl, startFakeLlmServer } from '../support/fake-llm-server.js';
+import { until } from '../support/until.js';
 
 function workDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'olympus-cli-'));
@@ -96,6 +97,10 @@ describe('olympus command', () => {
     }
     expect(running.output()).toContain('"mode":"worker"');
     expect(running.output()).not.toContain('http server listening');
+    // Once up, the worker runs 10 nice steps below where it was started (OLYMPUS_WORKER_NICE's default).
+    const lowered = Math.min(19, getPriority() + 10);
+    await until(() => Promise.resolve(getPriority(running.child.pid) === lowered), 10_000);
+    expect(running.output()).toContain('"worker priority lowered"');
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
   }, 60_000);
@@ -103,11 +108,14 @@ describe('olympus command', () => {
   test('worker with OLYMPUS_WORKER_HTTP_PORT serves health, readiness and metrics, but no console', async () => {
     const port = await findFreePort();
     const running = startCli(['worker'], {
-      env: cleanEnv({ OLYMPUS_WORKER_HTTP_PORT: String(port) }),
+      env: cleanEnv({ OLYMPUS_WORKER_HTTP_PORT: String(port), OLYMPUS_WORKER_NICE: '0' }),
       cwd: workDir(),
     });
     try {
       await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 45_000, running);
+      // OLYMPUS_WORKER_NICE=0: the worker keeps the priority it was started with.
+      expect(getPriority(running.child.pid)).toBe(getPriority());
+      expect(running.output()).not.toContain('worker priority lowered');
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('# TYPE olympus_jobs_queued gauge');
       expect((await fetch(`http://127.0.0.1:${port}/api/console/messages`, { method: 'POST' })).status).toBe(
