@@ -27,7 +27,7 @@ import {
   type SlackRequest,
   type ViewSubmission,
 } from './payloads.js';
-import type { InteractionRoutes } from './interaction-routes.js';
+import type { ListenerRoutes } from './listener-routes.js';
 import type { SlackWebClient } from './slack-client.js';
 import { slackMention } from './slack-identities.js';
 import type { SlackOperators } from './slack-operators.js';
@@ -42,7 +42,7 @@ export interface CheckpointListenerDeps {
   operators: SlackOperators;
 }
 
-export function registerCheckpointListeners(routes: InteractionRoutes, deps: CheckpointListenerDeps): void {
+export function registerCheckpointListeners(routes: ListenerRoutes, deps: CheckpointListenerDeps): void {
   const { presses } = deps;
 
   const pressed = (body: BlockActions) => pressOf(body, deps.opsChannel);

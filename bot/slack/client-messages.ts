@@ -10,7 +10,7 @@
  * continue the intake in progress (its thread key is the DM channel); a new project starts only when the
  * client asks for one. The writer's identity is keyed by their workspace (slack-workspaces.ts).
  */
-import type { App, Context } from '@slack/bolt';
+import type { Context } from '@slack/bolt';
 import { z } from 'zod';
 import { OlympusError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging/logger.js';
@@ -20,6 +20,7 @@ import type {
 } from '../../handlers/intake/handle-client-message.js';
 import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
 import type { ChatTransport } from '../../ports/chat-transport.js';
+import type { ListenerRoutes } from './listener-routes.js';
 import { safeOutboundText } from './outbound-text.js';
 import { requestOrigin, type StoredRequest } from './payloads.js';
 import { DELIVERY_PROPERTY, REQUEST_PROPERTY, type InboundDelivery } from './slack-receiver.js';
@@ -44,7 +45,7 @@ const directMessage = z.object({
 });
 
 export function registerClientMessageListeners(
-  app: App,
+  routes: ListenerRoutes,
   deps: {
     intake: ClientIntake | null;
     outbox: ChatOutbox;
@@ -56,8 +57,8 @@ export function registerClientMessageListeners(
     onConfirmed?: (projectId: string, dmChannel: string) => Promise<void>;
   },
 ): void {
-  app.message(async ({ message, context }) => {
-    const parsed = directMessage.safeParse(message);
+  routes.event('message', async ({ event, context }) => {
+    const parsed = directMessage.safeParse(event);
     if (!parsed.success) return;
     const dm = parsed.data;
     if (deps.intake === null) {

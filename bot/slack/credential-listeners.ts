@@ -21,7 +21,7 @@ import {
   REDACTED_VALUE,
   credentialModal,
 } from './checkpoint-modals.js';
-import type { InteractionRoutes } from './interaction-routes.js';
+import type { ListenerRoutes } from './listener-routes.js';
 import { interactionUser } from './payloads.js';
 import type { SlackOperators } from './slack-operators.js';
 
@@ -36,7 +36,7 @@ export interface CredentialListenerDeps {
   operators: SlackOperators;
 }
 
-export function registerCredentialListeners(routes: InteractionRoutes, deps: CredentialListenerDeps): void {
+export function registerCredentialListeners(routes: ListenerRoutes, deps: CredentialListenerDeps): void {
   const { presses, logger } = deps;
 
   routes.action(CHECKPOINT_ACTIONS.provideCredential, async ({ ack, context, client }) => {

@@ -23,7 +23,7 @@ import type { ChatOutbox } from '../../handlers/outbox/chat-outbox.js';
 import { registerCheckpointListeners } from './checkpoint-listeners.js';
 import { registerClientMessageListeners, type ClientIntake } from './client-messages.js';
 import { registerCredentialListeners } from './credential-listeners.js';
-import { InteractionRoutes } from './interaction-routes.js';
+import { ListenerRoutes } from './listener-routes.js';
 import { slackClientOptions, type SlackWebClient } from './slack-client.js';
 import { slackHandle } from './slack-identities.js';
 import { slackLogger } from './slack-logger.js';
@@ -164,15 +164,15 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       });
       const opsChannel = settings.opsChannel;
       const { presses } = useCases;
-      const interactions = new InteractionRoutes();
-      registerCheckpointListeners(interactions, { presses, logger, opsChannel, operators });
-      registerCredentialListeners(interactions, { presses, logger, opsChannel, operators });
-      interactions.mount(app);
-      app.event('app_mention', ({ event }) => {
-        logger.debug('app mention received; mentions are not handled', { channel: event.channel });
+      const routes = new ListenerRoutes();
+      registerCheckpointListeners(routes, { presses, logger, opsChannel, operators });
+      registerCredentialListeners(routes, { presses, logger, opsChannel, operators });
+      routes.event('app_mention', ({ event }) => {
+        const channel = 'channel' in event ? event.channel : null;
+        logger.debug('app mention received; mentions are not handled', { channel });
         return Promise.resolve();
       });
-      registerClientMessageListeners(app, {
+      registerClientMessageListeners(routes, {
         intake: options.intake ?? null,
         outbox: useCases.outbox,
         transport: outbound.transport,
@@ -183,6 +183,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
         },
       });
       registerSlashCommands(app, { statuses: useCases.statuses, operators });
+      routes.mount(app);
       await app.init();
       await app.start();
       running = app;

@@ -1,11 +1,11 @@
 /**
- * Card buttons and modals routed by id through one Bolt action listener and one view listener: each
+ * Card buttons, modals and events routed by id through one Bolt action, view and event listener: each
  * request reaches the handler of its own id only; ids are matched whole and literally; an id routed twice
  * is refused at start. Requests go through a real Bolt app's processEvent.
  */
 import { describe, expect, test } from '@jest/globals';
 import bolt, { type Receiver } from '@slack/bolt';
-import { InteractionRoutes } from '../../bot/slack/interaction-routes.js';
+import { ListenerRoutes } from '../../bot/slack/listener-routes.js';
 
 const receiver: Receiver = {
   init: () => undefined,
@@ -13,7 +13,7 @@ const receiver: Receiver = {
   stop: () => Promise.resolve(),
 };
 
-async function boltApp(routes: InteractionRoutes) {
+async function boltApp(routes: ListenerRoutes) {
   const app = new bolt.App({
     receiver,
     authorize: () => Promise.resolve({ botToken: 'xoxb-test', botId: 'B0', botUserId: 'U0BOT' }),
@@ -44,7 +44,7 @@ const submission = (callbackId: string) => ({
 describe('interaction routes', () => {
   test('each press and submission reaches the handler of its own id, and only that one', async () => {
     const heard: string[] = [];
-    const routes = new InteractionRoutes();
+    const routes = new ListenerRoutes();
     for (const id of ['checkpoint.approve', 'checkpoint.reject']) {
       routes.action(id, async ({ ack }) => {
         heard.push(id);
@@ -68,9 +68,37 @@ describe('interaction routes', () => {
     expect(acks).toEqual(['reject', 'approve', 'view']);
   });
 
+  test('each event reaches the handler of its type; a type with none reaches no handler', async () => {
+    const heard: string[] = [];
+    const routes = new ListenerRoutes();
+    for (const type of ['message', 'app_mention']) {
+      routes.event(type, ({ event }) => {
+        heard.push(`${type}:${'text' in event ? String(event.text) : ''}`);
+        return Promise.resolve();
+      });
+    }
+    const app = await boltApp(routes);
+    const callback = (event: Record<string, unknown>, id: string) => ({
+      type: 'event_callback',
+      team_id: 'T0',
+      event_id: id,
+      event: { channel: 'D0', user: 'U0CLIENT', ts: '1.1', ...event },
+    });
+    const acked: string[] = [];
+    const ack = (id: string) => () => {
+      acked.push(id);
+      return Promise.resolve();
+    };
+    await app.processEvent({ body: callback({ type: 'message', text: 'hi' }, 'Ev1'), ack: ack('Ev1') });
+    await app.processEvent({ body: callback({ type: 'app_mention', text: 'yo' }, 'Ev2'), ack: ack('Ev2') });
+    await app.processEvent({ body: callback({ type: 'reaction_added' }, 'Ev3'), ack: ack('Ev3') });
+    expect(heard).toEqual(['message:hi', 'app_mention:yo']);
+    expect(acked).toEqual(['Ev1', 'Ev2', 'Ev3']);
+  });
+
   test('ids match whole and literally: a look-alike or a longer id reaches no handler', async () => {
     const heard: string[] = [];
-    const routes = new InteractionRoutes();
+    const routes = new ListenerRoutes();
     routes.action('checkpoint.approve', async ({ ack }) => {
       heard.push('approve');
       await ack();
@@ -84,11 +112,13 @@ describe('interaction routes', () => {
   });
 
   test('an id routed twice is refused', () => {
-    const routes = new InteractionRoutes();
+    const routes = new ListenerRoutes();
     const handler = () => Promise.resolve();
     routes.action('a', handler);
     routes.view('a', handler);
+    routes.event('a', handler);
     expect(() => routes.action('a', handler)).toThrow(/action a routed twice/);
     expect(() => routes.view('a', handler)).toThrow(/view a routed twice/);
+    expect(() => routes.event('a', handler)).toThrow(/event a routed twice/);
   });
 });
