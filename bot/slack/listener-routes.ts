@@ -14,6 +14,7 @@ import type {
   SlackViewMiddlewareArgs,
 } from '@slack/bolt';
 import { OlympusError } from '../../common/errors.js';
+import { escapeRegExp } from '../../common/reg-exp.js';
 
 export type ActionHandler = (args: SlackActionMiddlewareArgs & AllMiddlewareArgs) => Promise<void>;
 export type ViewHandler = (args: SlackViewMiddlewareArgs & AllMiddlewareArgs) => Promise<void>;
@@ -21,8 +22,7 @@ export type EventHandler = (args: SlackEventMiddlewareArgs & AllMiddlewareArgs) 
 
 /** `^(a|b)$` over the ids, each taken literally. */
 function exactly(ids: Iterable<string>): RegExp {
-  const escaped = [...ids].map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^(?:${escaped.join('|')})$`);
+  return new RegExp(`^(?:${[...ids].map(escapeRegExp).join('|')})$`);
 }
 
 function add<H>(routes: Map<string, H>, what: string, id: string, handler: H): void {

@@ -2,6 +2,7 @@
  * Removes secret values from anything about to be logged: fields whose names say they hold a secret,
  * every value registered as secret (configuration secrets, vault values), and well-known token shapes.
  */
+import { escapeRegExp } from '../reg-exp.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -33,9 +34,7 @@ export class SecretRedactor {
   add(value: string): void {
     if (value.length < 4 || this.values.has(value)) return;
     this.values.add(value);
-    const escaped = [...this.values]
-      .sort((a, b) => b.length - a.length)
-      .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const escaped = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp);
     this.pattern = new RegExp(escaped.join('|'), 'g');
   }
 
