@@ -73,7 +73,7 @@ async function run(mode: RunMode): Promise<void> {
   }
   if (mode === 'worker') {
     try {
-      const lowered = lowerPriority(config.http.workerNice);
+      const lowered = lowerPriority(config.workerNice);
       if (lowered) logger.info('worker priority lowered', { nice: lowered.to, from: lowered.from });
     } catch (error) {
       logger.warn('could not lower the worker priority', { error: errorMessage(error) });

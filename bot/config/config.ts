@@ -30,13 +30,13 @@ export interface Config {
     port: number;
     /** Port of `olympus worker`'s health and metrics server; 0 for none. */
     workerPort: number;
-    /** Nice steps `olympus worker` adds to its own priority once up; 0 for none. */
-    workerNice: number;
     /** Where clients (`olympus chat`) reach the server. */
     url: string;
   };
   dataDir: string;
   shutdownTimeoutMs: number;
+  /** Nice steps `olympus worker` adds to its own priority once up; 0 for none. */
+  workerNice: number;
   /** Messages per client per minute that reach the intake brain; 0: no limit. */
   clientRateLimit: number;
   store: StoreConfig;
@@ -151,11 +151,11 @@ export function buildConfig(
       host: need('OLYMPUS_HTTP_HOST'),
       port: num('OLYMPUS_HTTP_PORT'),
       workerPort: num('OLYMPUS_WORKER_HTTP_PORT'),
-      workerNice: num('OLYMPUS_WORKER_NICE'),
       url: str('OLYMPUS_URL') ?? `http://127.0.0.1:${num('OLYMPUS_HTTP_PORT')}`,
     },
     dataDir,
     shutdownTimeoutMs: num('OLYMPUS_SHUTDOWN_TIMEOUT_MS'),
+    workerNice: num('OLYMPUS_WORKER_NICE'),
     clientRateLimit: num('OLYMPUS_CLIENT_RATE_LIMIT'),
     store,
     jobs: {

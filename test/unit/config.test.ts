@@ -26,9 +26,9 @@ describe('configuration', () => {
       host: '127.0.0.1',
       port: 3000,
       workerPort: 0,
-      workerNice: 10,
       url: 'http://127.0.0.1:3000',
     });
+    expect(config.workerNice).toBe(10);
     expect(config.store).toEqual({ kind: 'embedded', dataDir: path.join(cwd, 'data'), port: 0 });
     expect(config.log).toEqual({ level: 'info', format: 'json' });
     expect(config.slack).toBeNull();
