@@ -4,9 +4,9 @@
  * → `task.resume` started (the decision enqueues it itself for the parked task, one job hop; the job
  * applies the decision's budget effects first, as in production). One press at a time, in a quiet
  * channel (no pacing wait), against the real receiver, listeners, scheduler (PostgreSQL notifications),
- * card sync and budget decisions.
+ * card sync and budget decisions. Presses go out like the Bolt acks of the floor (slack-ack.ts): signed,
+ * on a kept-alive node:http socket (signed-post.ts), so the ratio compares the same client cost.
  */
-import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
@@ -21,6 +21,7 @@ import { createJobQueue } from '../bot/wiring/job-queue.js';
 import { wireSlackCheckpointCards, wireSlackSurface } from '../bot/wiring/slack.js';
 import type { AgendaJobQueue } from '../storage/agenda/agenda-job-queue.js';
 import type { Checkpoint, Store } from '../ports/store.js';
+import { postSigned, type SignedRequest } from './signed-post.js';
 import { summarise, type Summary } from './stats.js';
 
 const SECRET = 'bench-decision-secret';
@@ -59,18 +60,11 @@ async function startSlackApi(updated: Map<string, number>): Promise<{ url: strin
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, server };
 }
 
-function signedForm(payload: unknown): { body: string; headers: Record<string, string> } {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return {
-    body,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': signature,
-    },
-  };
+const PRESS: SignedRequest = { signingSecret: SECRET, contentType: 'application/x-www-form-urlencoded' };
+
+/** An interaction as Slack sends it: the payload JSON in a form field. */
+function formBody(payload: unknown): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
 function approve(checkpoint: Checkpoint, cardTs: string, n: number) {
@@ -216,17 +210,18 @@ export async function benchCheckpointDecision(store: Store, rounds: number): Pro
       })();
       opened.push({ checkpoint, ts });
     }
+    const events = new URL(`${http.url}/slack/events`);
     const toResume: number[] = [];
     const toCard: number[] = [];
     const ack: number[] = [];
     let n = 0;
     for (const { checkpoint, ts } of opened) {
       n += 1;
-      const { body, headers } = signedForm(approve(checkpoint, ts, n));
+      const body = formBody(approve(checkpoint, ts, n));
       const sent = performance.now();
-      const response = await fetch(`${http.url}/slack/events`, { method: 'POST', headers, body });
+      const status = await postSigned(events, body, PRESS);
       ack.push(performance.now() - sent);
-      if (response.status !== 200) throw new Error(`press answered ${response.status}`);
+      if (status !== 200) throw new Error(`press answered ${status}`);
       const resumed = await waitFor(() => resumedAt.get(checkpoint.id));
       const cardAt = await waitFor(() => updated.get(ts));
       toResume.push(resumed - sent);

@@ -8,8 +8,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { NODE_FLAGS } from '../bot/runtime-flags.js';
 import { killOnExit } from './child-processes.js';
-import { createHmac } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,6 +16,7 @@ import {
   type ReceiverMessage,
   type ReceiverReply,
 } from './slack-receiver-protocol.js';
+import { postSigned, type SignedRequest } from './signed-post.js';
 import { summarise, type Summary } from './stats.js';
 
 const RECEIVERS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'slack-receivers.js');
@@ -39,50 +38,8 @@ function mention(id: number): string {
   });
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-/**
- * One signed event. A kept-alive socket the receiver closed just as it was reused answers ECONNRESET
- * before the request reached it: sent once more on a fresh socket, as Node's docs advise (any other error,
- * or a reset on a fresh socket, fails the event).
- */
-async function post(url: URL, body: string): Promise<number> {
-  try {
-    return await postOnce(url, body);
-  } catch (error) {
-    if ((error as { reusedSocket?: boolean }).reusedSocket) return postOnce(url, body);
-    throw error;
-  }
-}
-
-function postOnce(url: URL, body: string): Promise<number> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': signature,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      const reset = error.code === 'ECONNRESET' && req.reusedSocket;
-      reject(Object.assign(error, { reusedSocket: reset }));
-    });
-    req.end(body);
-  });
-}
+const EVENT: SignedRequest = { signingSecret: SIGNING_SECRET, contentType: 'application/json' };
+const post = (url: URL, body: string) => postSigned(url, body, EVENT);
 
 /** Latency of each event at a steady rate (one event every 1000/rate ms). */
 async function steady(url: URL, rate: number, seconds: number): Promise<number[]> {
