@@ -21,6 +21,8 @@ import { createJobQueue } from '../bot/wiring/job-queue.js';
 import { wireSlackCheckpointCards, wireSlackSurface } from '../bot/wiring/slack.js';
 import type { AgendaJobQueue } from '../storage/agenda/agenda-job-queue.js';
 import type { Checkpoint, Store } from '../ports/store.js';
+import { startBareAgenda, type BareAgenda } from './bare-agenda.js';
+import { startBareBolt } from './bare-bolt.js';
 import { postSigned, type SignedRequest } from './signed-post.js';
 import { summarise, type Summary } from './stats.js';
 
@@ -109,9 +111,34 @@ export interface DecisionBench {
   decidedJobs: number;
   /** Press → HTTP ack. */
   ack: Summary;
+  /**
+   * The floor, sampled in turn with the presses: a bare Bolt app's ack of the same signed press, then two
+   * bare Agenda job starts one after the other (enqueue → handler start, twice). The order swaps every
+   * round (floor, press | press, floor | …), so a slower spell of the machine weighs on both alike, and each
+   * side has half its samples right after a press (whose card job is still finishing) and half right after
+   * a floor sample.
+   */
+  floor: Summary;
 }
 
-export async function benchCheckpointDecision(store: Store, rounds: number): Promise<DecisionBench> {
+/** One floor sample: the bare Bolt ack of `body`, then two bare Agenda hops in a row. */
+async function floorSample(bolt: URL, agenda: BareAgenda, round: number, body: string): Promise<number> {
+  const sent = performance.now();
+  const status = await postSigned(bolt, body, PRESS);
+  if (status !== 200) throw new Error(`bare Bolt answered ${status}`);
+  const hops = [2 * round, 2 * round + 1];
+  for (const hop of hops) {
+    await agenda.enqueue(hop);
+    await waitFor(() => agenda.started.get(hop));
+  }
+  return agenda.started.get(hops[1]!)! - sent;
+}
+
+export async function benchCheckpointDecision(
+  store: Store,
+  connectionString: string,
+  rounds: number,
+): Promise<DecisionBench> {
   const updated = new Map<string, number>();
   let decidedJobs = 0;
   const resumedAt = new Map<string, number>();
@@ -167,6 +194,8 @@ export async function benchCheckpointDecision(store: Store, rounds: number): Pro
   const http = await startHttpServer(app, httpOptions);
   await scheduler.start();
   await surface.start();
+  const floorBolt = await startBareBolt({ signingSecret: SECRET, apiUrl: api.url, listen: 'actions' });
+  const floorAgenda = await startBareAgenda(connectionString, 'bench.floor');
   try {
     const owner = await store.identities.create({ displayName: 'Bench client' });
     const { project } = await store.projects.create({
@@ -211,28 +240,42 @@ export async function benchCheckpointDecision(store: Store, rounds: number): Pro
       opened.push({ checkpoint, ts });
     }
     const events = new URL(`${http.url}/slack/events`);
+    const bareBolt = new URL(floorBolt.url);
     const toResume: number[] = [];
     const toCard: number[] = [];
     const ack: number[] = [];
+    const floor: number[] = [];
     let n = 0;
     for (const { checkpoint, ts } of opened) {
       n += 1;
       const body = formBody(approve(checkpoint, ts, n));
-      const sent = performance.now();
-      const status = await postSigned(events, body, PRESS);
-      ack.push(performance.now() - sent);
-      if (status !== 200) throw new Error(`press answered ${status}`);
-      const resumed = await waitFor(() => resumedAt.get(checkpoint.id));
-      const cardAt = await waitFor(() => updated.get(ts));
-      toResume.push(resumed - sent);
-      toCard.push(cardAt - sent);
+      const press = async () => {
+        const sent = performance.now();
+        const status = await postSigned(events, body, PRESS);
+        ack.push(performance.now() - sent);
+        if (status !== 200) throw new Error(`press answered ${status}`);
+        const resumed = await waitFor(() => resumedAt.get(checkpoint.id));
+        const cardAt = await waitFor(() => updated.get(ts));
+        toResume.push(resumed - sent);
+        toCard.push(cardAt - sent);
+      };
+      const floorTurn = async () => floor.push(await floorSample(bareBolt, floorAgenda, n, body));
+      for (const turn of n % 2 === 0 ? [press, floorTurn] : [floorTurn, press]) await turn();
     }
     const warm = (samples: number[]) => summarise(samples.slice(5));
-    return { toResume: warm(toResume), toCard: warm(toCard), decidedJobs, ack: warm(ack) };
+    return {
+      toResume: warm(toResume),
+      toCard: warm(toCard),
+      decidedJobs,
+      ack: warm(ack),
+      floor: warm(floor),
+    };
   } finally {
     await surface.stop();
     await http.close();
     await scheduler.stop();
+    await floorAgenda.stop();
+    await floorBolt.close();
     await new Promise((resolve) => api.server.close(resolve));
   }
 }

@@ -4,16 +4,13 @@
  * validation; the handler fences itself with the task claim, as `task.run.<role>` does) and a leased job
  * (plus a fencing lease round trip before the handler, as every other job).
  */
-import { Agenda } from 'agenda';
-import { PostgresBackend } from '@agendajs/postgres-backend';
 import { z } from 'zod';
 import { createSilentLogger } from '../common/logging/logger.js';
 import { defineJob } from '../orchestration/jobs/job-definition.js';
 import { createJobQueue } from '../bot/wiring/job-queue.js';
 import type { Store } from '../ports/store.js';
+import { BENCH_QUEUE_SETTINGS, startBareAgenda } from './bare-agenda.js';
 import { summarise, type Summary } from './stats.js';
-
-const settings = { processEvery: '5 seconds', maxConcurrency: 20, lockLimit: 50, lockLifetimeMs: 60_000 };
 
 /**
  * Sequential rounds, the kinds taking turns (the order rotated every round), so load from elsewhere on
@@ -47,7 +44,7 @@ export async function benchJobDispatch(store: Store, connectionString: string, r
   const scheduler = createJobQueue({
     store,
     logger: createSilentLogger(),
-    settings,
+    settings: BENCH_QUEUE_SETTINGS,
     shutdownTimeoutMs: 2000,
     work: true,
     catalogue: [
@@ -73,16 +70,7 @@ export async function benchJobDispatch(store: Store, connectionString: string, r
     ],
   });
   await scheduler.start();
-  const bareStarted = new Map<number, number>();
-  const bare = new Agenda({
-    backend: new PostgresBackend({ connectionString, ensureSchema: false }),
-    ...settings,
-  });
-  bare.define('bench.bare', (job) => {
-    bareStarted.set((job.attrs.data as { round: number }).round, performance.now());
-    return Promise.resolve();
-  });
-  await bare.start();
+  const bare = await startBareAgenda(connectionString, 'bench.bare');
   const result = await measureTurns(rounds, {
     ours: {
       run: (round) => scheduler.enqueue('bench.task', { round }).then(() => undefined),
@@ -93,8 +81,8 @@ export async function benchJobDispatch(store: Store, connectionString: string, r
       started: leasedStarted,
     },
     baseline: {
-      run: (round) => bare.now('bench.bare', { round }).then(() => undefined),
-      started: bareStarted,
+      run: (round) => bare.enqueue(round),
+      started: bare.started,
     },
   });
   await scheduler.stop();

@@ -9,8 +9,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import bolt from '@slack/bolt';
-import express from 'express';
 import { createHttpApp, finishHttpApp, startHttpServer } from '../bot/http.js';
 import { createSlackSurface } from '../bot/slack/slack-surface.js';
 import { slackUseCases } from '../bot/wiring/slack.js';
@@ -19,6 +17,7 @@ import { InboundRecorder } from '../handlers/inbox/inbound-recorder.js';
 import type { InboxGroupWrite } from '../handlers/inbox/inbox-arrivals.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
 import { SIGNING_SECRET, type AckBreakdown, type ReceiverMessage } from './slack-receiver-protocol.js';
+import { startBareBolt } from './bare-bolt.js';
 import { summarise } from './stats.js';
 
 const logger = createSilentLogger();
@@ -110,17 +109,6 @@ async function startOlympus(connectionString: string, apiUrl: string) {
   return { url: `${server.url}/slack/events`, probe };
 }
 
-async function startBareBolt(apiUrl: string) {
-  const app = express();
-  const receiver = new bolt.ExpressReceiver({ signingSecret: SIGNING_SECRET, app });
-  const boltApp = new bolt.App({ token: 'xoxb-bench', receiver, clientOptions: { slackApiUrl: apiUrl } });
-  boltApp.event('app_mention', async () => {});
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, probe: null };
-}
-
 async function main(): Promise<void> {
   const [kind, connectionString] = process.argv.slice(2);
   if (!process.send || (kind !== 'olympus' && kind !== 'bolt') || !connectionString) {
@@ -129,7 +117,13 @@ async function main(): Promise<void> {
   const send = process.send.bind(process);
   const api = await startSlackApiStub();
   const started =
-    kind === 'olympus' ? await startOlympus(connectionString, api.url) : await startBareBolt(api.url);
+    kind === 'olympus'
+      ? await startOlympus(connectionString, api.url)
+      : {
+          url: (await startBareBolt({ signingSecret: SIGNING_SECRET, apiUrl: api.url, listen: 'mentions' }))
+            .url,
+          probe: null,
+        };
   process.on('message', (message: ReceiverMessage) => {
     if ('probe' in message) started.probe?.switch(message.probe === 'start');
     else if ('report' in message) send({ report: started.probe?.report() ?? null });
