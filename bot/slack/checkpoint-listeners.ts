@@ -54,10 +54,10 @@ export function registerCheckpointListeners(routes: ListenerRoutes, deps: Checkp
     outcome: DecisionOutcome,
     note?: string,
   ) {
-    const decider = await deps.operators.decider(user);
     return presses.decide({
       checkpointId: id,
-      decider,
+      // Still being looked up: the decision reads the checkpoint meanwhile.
+      decider: deps.operators.decider(user),
       deciderLabel: deps.operators.label(user),
       outcome,
       actionHash,

@@ -13,6 +13,7 @@ import {
   type DecideCheckpointInput,
   type DecideCheckpointResult,
   type DecisionPrecheck,
+  type PrecheckInput,
 } from './decide-checkpoint.js';
 import {
   provideCredential,
@@ -26,9 +27,7 @@ export interface CardPresses {
   /** The checkpoint a card names; null when it is gone. */
   checkpoint(id: string): Promise<Checkpoint | null>;
   /** Refuses a decider who may not decide, and reports a checkpoint gone, decided or changed; null: go on. */
-  precheck(
-    input: Omit<DecideCheckpointInput, 'store' | 'jobs' | 'changes' | 'reason'>,
-  ): Promise<DecisionPrecheck>;
+  precheck(input: Omit<PrecheckInput, 'store'>): Promise<DecisionPrecheck>;
   decide(input: Omit<DecideCheckpointInput, 'store' | 'jobs'>): Promise<DecideCheckpointResult>;
   /** Stores the value in the vault and approves; only when `takesCredentials`. */
   provideCredential(

@@ -18,8 +18,11 @@ export interface DecideCheckpointInput {
   store: Store;
   jobs: JobQueue;
   checkpointId: string;
-  /** The known identity of the decider, or null for someone Olympus does not know. */
-  decider: Identity | null;
+  /**
+   * The known identity of the decider, or null for someone Olympus does not know. May be given as its
+   * lookup still running: the checkpoint is read meanwhile (a surface's press pays one round trip, not two).
+   */
+  decider: Identity | null | Promise<Identity | null>;
   /** How to name the decider in the audit log when there is no identity (e.g. `slack:U123`). */
   deciderLabel: string;
   outcome: DecisionOutcome;
@@ -52,13 +55,16 @@ type NotDecided = Exclude<DecideCheckpointResult, { status: 'decided' }>;
 
 export type DecisionPrecheck = NotDecided | null;
 
+/** What a precheck needs: the decider already known (nothing is stored before it answers). */
+export type PrecheckInput = Omit<DecideCheckpointInput, 'jobs' | 'changes' | 'reason' | 'decider'> & {
+  decider: Identity | null;
+};
+
 /**
  * Before asking a decider for details (a reason, changes): refuses non-TOs (audited) and reports a
  * checkpoint that is gone or decided already. Null means go ahead; the decision itself re-checks.
  */
-export async function precheckDecision(
-  input: Omit<DecideCheckpointInput, 'jobs' | 'changes' | 'reason'>,
-): Promise<DecisionPrecheck> {
+export async function precheckDecision(input: PrecheckInput): Promise<DecisionPrecheck> {
   if (input.decider === null || !mayDecide(input.decider)) return refuse(input);
   const checkpoint = await input.store.checkpoints.get(input.checkpointId);
   if (checkpoint === null) return notFound();
@@ -71,21 +77,26 @@ export async function precheckDecision(
 
 export async function decideCheckpoint(input: DecideCheckpointInput): Promise<DecideCheckpointResult> {
   const { store, checkpointId } = input;
-  const decider = input.decider;
-  if (decider === null || !mayDecide(decider)) return refuse(input);
   const seen = input.actionHash;
+  // The decider's lookup and the read of what they saw go together: neither needs the other.
+  const [decider, current] = await Promise.all([
+    input.decider,
+    seen === undefined ? undefined : store.checkpoints.get(checkpointId),
+  ]);
+  if (decider === null || !mayDecide(decider)) return refuse({ ...input, decider });
   let expectedActionHash: string | undefined;
-  if (seen !== undefined) {
-    const current = await store.checkpoints.get(checkpointId);
+  if (current !== undefined) {
     if (current === null) return notFound();
     if (current.status !== 'pending') {
       await enqueueFollowUps(input, current);
       return alreadyDecided(store, current);
     }
-    if (seen === null || seen !== currentActionHash(current)) return refuseStale(input, current);
+    if (seen === null || seen !== currentActionHash(current)) {
+      return refuseStale({ ...input, decider }, current);
+    }
     // Checkpoints stored before action hashes had none: their request cannot be revised (revising sets
     // one), so the check above is enough for them; every other one is checked again in the CAS.
-    if (current.request.actionHash !== undefined) expectedActionHash = seen;
+    if (current.request.actionHash !== undefined && seen !== undefined) expectedActionHash = seen;
   }
   const audit = (decided: Checkpoint) => ({
     actor: decider.id,
@@ -113,7 +124,7 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
   if (result.checkpoint === null) return notFound();
   if (!result.won) {
     // Still pending after losing the compare-and-set: only the action hash can have failed to match.
-    if (result.checkpoint.status === 'pending') return refuseStale(input, result.checkpoint);
+    if (result.checkpoint.status === 'pending') return refuseStale({ ...input, decider }, result.checkpoint);
     await enqueueFollowUps(input, result.checkpoint);
     return alreadyDecided(store, result.checkpoint);
   }
@@ -139,7 +150,7 @@ function enqueueFollowUps(
 }
 
 async function refuse(
-  input: Pick<DecideCheckpointInput, 'store' | 'checkpointId' | 'decider' | 'deciderLabel' | 'outcome'>,
+  input: Pick<PrecheckInput, 'store' | 'checkpointId' | 'decider' | 'deciderLabel' | 'outcome'>,
 ): Promise<NotDecided> {
   const { decider } = input;
   await input.store.audit.append({
@@ -163,7 +174,7 @@ async function refuse(
 
 async function refuseStale(
   input: Pick<
-    DecideCheckpointInput,
+    PrecheckInput,
     'store' | 'checkpointId' | 'decider' | 'deciderLabel' | 'outcome' | 'actionHash'
   >,
   checkpoint: Checkpoint,

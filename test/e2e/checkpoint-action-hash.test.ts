@@ -274,6 +274,35 @@ describe('checkpoint action hash and outbound text on Slack', () => {
     expect(cli.status).toBe('decided');
   });
 
+  test('a decider still being looked up: unknown is refused, a failed lookup decides nothing, a TO decides', async () => {
+    const { checkpoint } = await openDeploy();
+    const operator = await db.store.identities.findByHandle({ surface: 'slack', externalId: TO });
+    const base = {
+      store: db.store,
+      jobs: scheduler,
+      checkpointId: checkpoint.id,
+      deciderLabel: 'slack:U0NOBODY',
+      outcome: 'approved' as const,
+      actionHash: actionHash('deploy', checkpoint.request.details),
+    };
+    const unknown = await decideCheckpoint({ ...base, decider: Promise.resolve(null) });
+    expect(unknown).toMatchObject({ status: 'refused', reason: 'not_allowed' });
+    const refusals = await audits(checkpoint.id, 'checkpoint.decision_refused');
+    expect(refusals.map((event) => [event.actor, event.data.reason])).toEqual([
+      ['slack:U0NOBODY', 'not_allowed'],
+    ]);
+    await expect(
+      decideCheckpoint({ ...base, decider: Promise.reject(new Error('directory unavailable')) }),
+    ).rejects.toThrow('directory unavailable');
+    expect((await db.store.checkpoints.get(checkpoint.id))?.status).toBe('pending');
+    const decided = await decideCheckpoint({
+      ...base,
+      decider: new Promise((resolve) => setTimeout(() => resolve(operator), 20)),
+    });
+    expect(decided.status).toBe('decided');
+    expect((await db.store.checkpoints.get(checkpoint.id))?.decision?.by).toBe(operator!.id);
+  });
+
   test('a client DM whose reply holds <!channel> and links is posted escaped, defanged, unfurl off', async () => {
     const dm = (eventId: string, ts: string, text: string, threadTs?: string) => ({
       token: 'x',
