@@ -182,7 +182,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           await notifier.ensureProjectThread(projectId, dmChannel);
         },
       });
-      registerSlashCommands(app, { statuses: useCases.statuses, operators });
+      registerSlashCommands(routes, { statuses: useCases.statuses, operators });
       routes.mount(app);
       await app.init();
       await app.start();

@@ -5,12 +5,12 @@
  *   named, or every active one.
  * - pending (TOs only): the pending checkpoints, oldest first, each with a link to its card.
  */
-import type { App } from '@slack/bolt';
 import { isOperator, type ProjectStatus, type ProjectStatuses } from '../../handlers/ops/project-status.js';
 import type { Checkpoint, Identity, Task } from '../../ports/domain.js';
 import { safeOutboundText as safe } from './outbound-text.js';
 import { formatCents } from '../../common/money.js';
 import { commandUser, type SlashCommand } from './payloads.js';
+import type { ListenerRoutes } from './listener-routes.js';
 import type { SlackOperators } from './slack-operators.js';
 
 export interface SlashCommandDeps {
@@ -21,8 +21,8 @@ export interface SlashCommandDeps {
 const USAGE = 'Usage: `/hermes status [project]` or `/hermes pending`.';
 const NO_PROJECTS = 'You have no projects yet. Send me a direct message to start one.';
 
-export function registerSlashCommands(app: App, deps: SlashCommandDeps): void {
-  app.command('/hermes', async ({ ack, command }) => {
+export function registerSlashCommands(routes: ListenerRoutes, deps: SlashCommandDeps): void {
+  routes.command('/hermes', async ({ ack, command }) => {
     const text = await answer(deps, command);
     await ack({ response_type: 'ephemeral', text });
   });

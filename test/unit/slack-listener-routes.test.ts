@@ -1,7 +1,8 @@
 /**
- * Card buttons, modals and events routed by id through one Bolt action, view and event listener: each
- * request reaches the handler of its own id only; ids are matched whole and literally; an id routed twice
- * is refused at start. Requests go through a real Bolt app's processEvent.
+ * Card buttons, modals, events and slash commands routed by id through one Bolt global middleware: each
+ * request reaches the handler of its own id only; ids are matched whole and literally; what no route names
+ * goes on to Bolt; an id routed twice is refused at start. Requests go through a real Bolt app's
+ * processEvent.
  */
 import { describe, expect, test } from '@jest/globals';
 import bolt, { type Receiver } from '@slack/bolt';
@@ -111,13 +112,58 @@ describe('interaction routes', () => {
     expect(heard).toEqual([]);
   });
 
+  test('a command reaches the handler of its name; a route mounts no Bolt listener, other middleware still runs', async () => {
+    const heard: string[] = [];
+    const routes = new ListenerRoutes();
+    routes.command('/hermes', async ({ ack, command }) => {
+      heard.push(`hermes:${command.text}`);
+      await ack({ text: 'ok' });
+    });
+    const app = new bolt.App({
+      receiver,
+      authorize: () => Promise.resolve({ botToken: 'xoxb-test', botId: 'B0', botUserId: 'U0BOT' }),
+      convoStore: false,
+      deferInitialization: true,
+    });
+    routes.mount(app);
+    // Whatever no route names goes on down Bolt's chain.
+    app.use(async ({ body, next }) => {
+      heard.push(`after:${String((body as { command?: string }).command)}`);
+      await next();
+    });
+    await app.init();
+    expect((app as unknown as { listeners: unknown[] }).listeners).toEqual([]);
+    const acks: unknown[] = [];
+    const command = (name: string) => ({
+      command: name,
+      text: 'status',
+      team_id: 'T0',
+      user_id: 'U0TO',
+      channel_id: 'C0',
+      response_url: 'https://hooks.slack.invalid/1',
+      trigger_id: 't',
+    });
+    await app.processEvent({
+      body: command('/hermes'),
+      ack: (reply) => Promise.resolve(void acks.push(reply)),
+    });
+    await app.processEvent({
+      body: command('/other'),
+      ack: (reply) => Promise.resolve(void acks.push(reply)),
+    });
+    expect(heard).toEqual(['hermes:status', 'after:/other']);
+    expect(acks).toEqual([{ text: 'ok' }]);
+  });
+
   test('an id routed twice is refused', () => {
     const routes = new ListenerRoutes();
     const handler = () => Promise.resolve();
     routes.action('a', handler);
     routes.view('a', handler);
     routes.event('a', handler);
+    routes.command('a', handler);
     expect(() => routes.action('a', handler)).toThrow(/action a routed twice/);
+    expect(() => routes.command('a', handler)).toThrow(/command a routed twice/);
     expect(() => routes.view('a', handler)).toThrow(/view a routed twice/);
     expect(() => routes.event('a', handler)).toThrow(/event a routed twice/);
   });
