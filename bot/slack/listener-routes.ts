@@ -71,11 +71,11 @@ export class ListenerRoutes {
     if ('action' in args && type === 'block_actions') {
       const id = 'action_id' in args.action ? args.action.action_id : '';
       const handler = this.actions.get(id);
-      return handler ? () => handler(args as SlackActionMiddlewareArgs & AllMiddlewareArgs) : null;
+      return handler ? () => handler(args) : null;
     }
     if ('view' in args && type === 'view_submission') {
       const handler = this.views.get(args.view.callback_id);
-      return handler ? () => handler(args as SlackViewMiddlewareArgs & AllMiddlewareArgs) : null;
+      return handler ? () => handler(args) : null;
     }
     if ('event' in args) {
       const handler = this.events.get(args.event.type);
