@@ -14,7 +14,8 @@ const receiver: Receiver = {
   stop: () => Promise.resolve(),
 };
 
-async function boltApp(routes: ListenerRoutes) {
+/** A Bolt app with the routes mounted, then `more` (other middleware) after them. */
+async function boltApp(routes: ListenerRoutes, more: (app: bolt.App) => void = () => undefined) {
   const app = new bolt.App({
     receiver,
     authorize: () => Promise.resolve({ botToken: 'xoxb-test', botId: 'B0', botUserId: 'U0BOT' }),
@@ -22,6 +23,7 @@ async function boltApp(routes: ListenerRoutes) {
     deferInitialization: true,
   });
   routes.mount(app);
+  more(app);
   await app.init();
   return app;
 }
@@ -119,19 +121,13 @@ describe('interaction routes', () => {
       heard.push(`hermes:${command.text}`);
       await ack({ text: 'ok' });
     });
-    const app = new bolt.App({
-      receiver,
-      authorize: () => Promise.resolve({ botToken: 'xoxb-test', botId: 'B0', botUserId: 'U0BOT' }),
-      convoStore: false,
-      deferInitialization: true,
-    });
-    routes.mount(app);
     // Whatever no route names goes on down Bolt's chain.
-    app.use(async ({ body, next }) => {
-      heard.push(`after:${String((body as { command?: string }).command)}`);
-      await next();
-    });
-    await app.init();
+    const app = await boltApp(routes, (bare) =>
+      bare.use(async ({ body, next }) => {
+        heard.push(`after:${String((body as { command?: string }).command)}`);
+        await next();
+      }),
+    );
     expect((app as unknown as { listeners: unknown[] }).listeners).toEqual([]);
     const acks: unknown[] = [];
     const command = (name: string) => ({
