@@ -58,33 +58,25 @@ export class ListenerRoutes {
 
   /** Registers the routes on Bolt as one global middleware (after Bolt's own, such as ignoring itself). */
   mount(app: App): void {
-    app.use(async (args) => {
-      const route = this.routeOf(args);
-      if (route === null) return args.next();
-      return route();
-    });
+    app.use((args) => this.route(args));
   }
 
-  /** The handler call for this request, or null when no route names it. */
-  private routeOf(args: Args): (() => Promise<void>) | null {
+  /** Runs the handler this request's id names; a request no route names goes on down Bolt's chain. */
+  private route(args: Args): Promise<void> {
     const type = (args.body as { type?: unknown }).type;
     if ('action' in args && type === 'block_actions') {
-      const id = 'action_id' in args.action ? args.action.action_id : '';
-      const handler = this.actions.get(id);
-      return handler ? () => handler(args) : null;
-    }
-    if ('view' in args && type === 'view_submission') {
+      const handler = this.actions.get('action_id' in args.action ? args.action.action_id : '');
+      if (handler) return handler(args);
+    } else if ('view' in args && type === 'view_submission') {
       const handler = this.views.get(args.view.callback_id);
-      return handler ? () => handler(args) : null;
-    }
-    if ('event' in args) {
+      if (handler) return handler(args);
+    } else if ('event' in args) {
       const handler = this.events.get(args.event.type);
-      return handler ? () => handler(args) : null;
-    }
-    if ('command' in args) {
+      if (handler) return handler(args);
+    } else if ('command' in args) {
       const handler = this.commands.get(args.command.command);
-      return handler ? () => handler(args) : null;
+      if (handler) return handler(args);
     }
-    return null;
+    return args.next();
   }
 }

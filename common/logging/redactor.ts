@@ -2,9 +2,13 @@
  * Removes secret values from anything about to be logged: fields whose names say they hold a secret,
  * every value registered as secret (configuration secrets, vault values), and well-known token shapes.
  */
-import { escapeRegExp } from '../reg-exp.js';
 
 export const REDACTED = '[REDACTED]';
+
+/** `text` as a regular expression that matches it literally (every special character escaped). */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 const SECRET_KEY =
   /pass(word|wd|phrase)?$|secret|token|api[-_]?key|authorization|cookie|private[-_]?key|master[-_]?key|credential|signature/i;

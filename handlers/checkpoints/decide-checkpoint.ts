@@ -83,7 +83,8 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
     input.decider,
     seen === undefined ? undefined : store.checkpoints.get(checkpointId),
   ]);
-  if (decider === null || !mayDecide(decider)) return refuse({ ...input, decider });
+  const known = { ...input, decider };
+  if (decider === null || !mayDecide(decider)) return refuse(known);
   let expectedActionHash: string | undefined;
   if (current !== undefined) {
     if (current === null) return notFound();
@@ -91,9 +92,7 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
       await enqueueFollowUps(input, current);
       return alreadyDecided(store, current);
     }
-    if (seen === null || seen !== currentActionHash(current)) {
-      return refuseStale({ ...input, decider }, current);
-    }
+    if (seen === null || seen !== currentActionHash(current)) return refuseStale(known, current);
     // Checkpoints stored before action hashes had none: their request cannot be revised (revising sets
     // one), so the check above is enough for them; every other one is checked again in the CAS.
     if (current.request.actionHash !== undefined && seen !== undefined) expectedActionHash = seen;
@@ -124,7 +123,7 @@ export async function decideCheckpoint(input: DecideCheckpointInput): Promise<De
   if (result.checkpoint === null) return notFound();
   if (!result.won) {
     // Still pending after losing the compare-and-set: only the action hash can have failed to match.
-    if (result.checkpoint.status === 'pending') return refuseStale({ ...input, decider }, result.checkpoint);
+    if (result.checkpoint.status === 'pending') return refuseStale(known, result.checkpoint);
     await enqueueFollowUps(input, result.checkpoint);
     return alreadyDecided(store, result.checkpoint);
   }
