@@ -65,6 +65,15 @@ async function measure(store: Store, connectionString: string, mode: Mode) {
       budget: key === 'p99' ? ackBudget : '-',
     });
   }
+  // For reference: a bare Bolt app that stores each request in one INSERT before its ack (stored-bolt.ts),
+  // what keeping an event durably before its ack costs at the least in this run.
+  rows.push({
+    figure: 'slack ack p99, durable reference',
+    ours: ms(slack.ours.steady.p99),
+    baseline: `${ms(slack.stored.steady.p99)} Bolt + 1 INSERT (${ratio(slack.stored.steady.p99, slack.baseline.steady.p99)} bare Bolt)`,
+    ratio: ratio(slack.ours.steady.p99, slack.stored.steady.p99),
+    budget: '-',
+  });
   rows.push({
     figure: 'slack peak events/s (32 in flight)',
     ours: slack.ours.peakPerSecond.toFixed(0),

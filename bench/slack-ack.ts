@@ -3,7 +3,9 @@
  * app that only acks, each in its own process (slack-receivers.ts) on the same machine in the same run:
  * ack latency at a steady 200 events/s, and peak throughput with many requests in flight. While Olympus's
  * steady blocks run, its process breaks the ack path down: the receiver's own receive → ack time, each
- * inbox statement (pool wait included) and its group size, event-loop delay and GC pauses.
+ * inbox statement (pool wait included) and its group size, event-loop delay and GC pauses. A third
+ * receiver, bare Bolt storing each request in one INSERT before its ack (stored-bolt.ts), takes its turn in
+ * the steady blocks: the durable reference, what storing an event before its ack costs at the least.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { NODE_FLAGS } from '../bot/runtime-flags.js';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import {
   SIGNING_SECRET,
   type AckBreakdown,
+  type ReceiverKind,
   type ReceiverMessage,
   type ReceiverReply,
 } from './slack-receiver-protocol.js';
@@ -87,7 +90,7 @@ async function peak(url: URL, inFlight: number, seconds: number): Promise<{ done
   return { done, seconds: (performance.now() - start) / 1000 };
 }
 
-type Side = 'ours' | 'baseline';
+type Side = 'ours' | 'baseline' | 'stored';
 
 /** A receiver process: its URL once it listens, messages to it, its next reply. */
 interface Receiver {
@@ -97,7 +100,7 @@ interface Receiver {
   exit(): Promise<void>;
 }
 
-async function forkReceiver(kind: 'olympus' | 'bolt', connectionString: string): Promise<Receiver> {
+async function forkReceiver(kind: ReceiverKind, connectionString: string): Promise<Receiver> {
   const child: ChildProcess = killOnExit(
     fork(RECEIVERS, [kind, connectionString], {
       // Olympus runs with its own flags, as `olympus start` does; the bare Bolt app with Node's defaults.
@@ -141,43 +144,43 @@ async function forkReceiver(kind: 'olympus' | 'bolt', connectionString: string):
 }
 
 /**
- * Both receivers measured in alternating one-second blocks (the order flipped every block), so a busy
- * neighbour on the machine weighs on both alike and the ratio holds.
+ * The receivers measured in alternating one-second blocks (the order turned every block), so a busy
+ * neighbour on the machine weighs on each alike and the ratios hold. The durable floor takes part in the
+ * steady blocks only: its figure is the ack latency, a reference for what storing before the ack costs.
  */
 async function measureSideBySide(receivers: Record<Side, Receiver>, rate: number, seconds: number) {
-  const order = (block: number): Side[] => (block % 2 === 0 ? ['baseline', 'ours'] : ['ours', 'baseline']);
-  for (const side of order(0)) await steady(receivers[side].url, 100, 1); // warm-up
-  const latencies: Record<Side, number[]> = { ours: [], baseline: [] };
+  const turn = <T>(sides: T[], block: number): T[] => sides.map((_, i) => sides[(i + block) % sides.length]!);
+  const steadySides: Side[] = ['baseline', 'ours', 'stored'];
+  for (const side of steadySides) await steady(receivers[side].url, 100, 1); // warm-up
+  const latencies: Record<Side, number[]> = { ours: [], baseline: [], stored: [] };
   for (let block = 0; block < seconds; block += 1) {
-    for (const side of order(block)) {
+    for (const side of turn(steadySides, block)) {
       if (side === 'ours') receivers.ours.send({ probe: 'start' });
       latencies[side].push(...(await steady(receivers[side].url, rate, 1)));
       if (side === 'ours') receivers.ours.send({ probe: 'stop' });
     }
   }
-  const completed: Record<Side, { done: number; seconds: number }> = {
-    ours: { done: 0, seconds: 0 },
-    baseline: { done: 0, seconds: 0 },
-  };
+  const completed = { ours: { done: 0, seconds: 0 }, baseline: { done: 0, seconds: 0 } };
   for (let block = 0; block < seconds; block += 1) {
-    for (const side of order(block)) {
+    for (const side of turn(['baseline', 'ours'] as const, block)) {
       const result = await peak(receivers[side].url, 32, 1);
       completed[side].done += result.done;
       completed[side].seconds += result.seconds;
     }
   }
-  const side = (name: Side): { steady: Summary; peakPerSecond: number } => ({
+  const side = (name: 'ours' | 'baseline'): { steady: Summary; peakPerSecond: number } => ({
     steady: summarise(latencies[name]),
     peakPerSecond: completed[name].done / completed[name].seconds,
   });
-  return { ours: side('ours'), baseline: side('baseline') };
+  return { ours: side('ours'), baseline: side('baseline'), stored: { steady: summarise(latencies.stored) } };
 }
 
 export async function benchSlackAck(connectionString: string, options: { rate: number; seconds: number }) {
   const ours = await forkReceiver('olympus', connectionString);
   const baseline = await forkReceiver('bolt', connectionString);
+  const stored = await forkReceiver('stored', connectionString);
   try {
-    const figures = await measureSideBySide({ ours, baseline }, options.rate, options.seconds);
+    const figures = await measureSideBySide({ ours, baseline, stored }, options.rate, options.seconds);
     ours.send({ report: true });
     const reply = await ours.next();
     if (!('report' in reply) || reply.report === null)
@@ -185,6 +188,6 @@ export async function benchSlackAck(connectionString: string, options: { rate: n
     const breakdown: AckBreakdown = reply.report;
     return { ...figures, breakdown };
   } finally {
-    await Promise.all([ours.exit(), baseline.exit()]);
+    await Promise.all([ours.exit(), baseline.exit(), stored.exit()]);
   }
 }

@@ -3,6 +3,10 @@ import type { Summary } from './stats.js';
 
 export const SIGNING_SECRET = 'bench-signing-secret';
 
+/** Olympus's receiver; bare Bolt; the durable floor (bare Bolt storing each request before its ack). */
+export const RECEIVER_KINDS = ['olympus', 'bolt', 'stored'] as const;
+export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
+
 export interface AckBreakdown {
   /** Receiver's own time from the request's arrival to its ack (verify, parse, inbox write). */
   serverAck: Summary;

@@ -1,10 +1,11 @@
 /**
  * The two Slack receivers of the ack bench, each run as its own process as deployed (the load comes from
  * the bench process, as Slack's requests come from the network): `olympus` is the Slack surface on the
- * Olympus HTTP app with its own store on the bench's PostgreSQL; `bolt` is a bare Bolt app that only acks.
+ * Olympus HTTP app with its own store on the bench's PostgreSQL; `bolt` is a bare Bolt app that only acks;
+ * `stored` is the durable floor, a bare Bolt app that stores each request in one INSERT before its ack.
  * Over IPC: sends { url } once listening; answers { probe: 'start' | 'stop' } and { report: true } (the
  * ack-path breakdown, olympus only) and exits on { exit: true }.
- * Usage (forked): node dist/bench/slack-receivers.js olympus|bolt <connection string>
+ * Usage (forked): node dist/bench/slack-receivers.js olympus|bolt|stored <connection string>
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,8 +17,15 @@ import { createSilentLogger } from '../common/logging/logger.js';
 import { InboundRecorder } from '../handlers/inbox/inbound-recorder.js';
 import type { InboxGroupWrite } from '../handlers/inbox/inbox-arrivals.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
-import { SIGNING_SECRET, type AckBreakdown, type ReceiverMessage } from './slack-receiver-protocol.js';
+import {
+  RECEIVER_KINDS,
+  SIGNING_SECRET,
+  type AckBreakdown,
+  type ReceiverKind,
+  type ReceiverMessage,
+} from './slack-receiver-protocol.js';
 import { startBareBolt } from './bare-bolt.js';
+import { startStoredBolt } from './stored-bolt.js';
 import { summarise } from './stats.js';
 
 const logger = createSilentLogger();
@@ -109,21 +117,23 @@ async function startOlympus(connectionString: string, apiUrl: string) {
   return { url: `${server.url}/slack/events`, probe };
 }
 
+async function startReceiver(kind: ReceiverKind, connectionString: string, apiUrl: string) {
+  if (kind === 'olympus') return startOlympus(connectionString, apiUrl);
+  const started =
+    kind === 'bolt'
+      ? await startBareBolt({ signingSecret: SIGNING_SECRET, apiUrl, listen: 'mentions' })
+      : await startStoredBolt({ signingSecret: SIGNING_SECRET, apiUrl, connectionString });
+  return { url: started.url, probe: null };
+}
+
 async function main(): Promise<void> {
   const [kind, connectionString] = process.argv.slice(2);
-  if (!process.send || (kind !== 'olympus' && kind !== 'bolt') || !connectionString) {
-    throw new Error('usage (forked): slack-receivers olympus|bolt <connection string>');
+  if (!process.send || !RECEIVER_KINDS.includes(kind as ReceiverKind) || !connectionString) {
+    throw new Error('usage (forked): slack-receivers olympus|bolt|stored <connection string>');
   }
   const send = process.send.bind(process);
   const api = await startSlackApiStub();
-  const started =
-    kind === 'olympus'
-      ? await startOlympus(connectionString, api.url)
-      : {
-          url: (await startBareBolt({ signingSecret: SIGNING_SECRET, apiUrl: api.url, listen: 'mentions' }))
-            .url,
-          probe: null,
-        };
+  const started = await startReceiver(kind as ReceiverKind, connectionString, api.url);
   process.on('message', (message: ReceiverMessage) => {
     if ('probe' in message) started.probe?.switch(message.probe === 'start');
     else if ('report' in message) send({ report: started.probe?.report() ?? null });

@@ -7,9 +7,44 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { describeTarget, translatePgError, type DatabaseTarget } from './pg-errors.js';
 import type { StoreLog } from './store-log.js';
 
+/**
+ * A statement PostgreSQL parses and plans once per connection and then runs by name, for the statements
+ * run once per event or more (see `prepared`).
+ */
+export interface PreparedSql {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** SQL text, or a prepared statement. */
+export type Sql = string | PreparedSql;
+
 export interface Queryable {
-  rows<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R[]>;
-  one<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R | null>;
+  rows<R extends QueryResultRow>(sql: Sql, params?: readonly unknown[]): Promise<R[]>;
+  one<R extends QueryResultRow>(sql: Sql, params?: readonly unknown[]): Promise<R | null>;
+}
+
+const preparedTexts = new Map<string, string>();
+
+/**
+ * Declares a prepared statement (once, at module load). A connection keeps it for its life, so its
+ * result columns are named (`RETURNING key`, never `*`): a column a later migration adds then never
+ * changes a prepared statement's result type under a running process. A name is given one text only.
+ */
+export function prepared(name: string, text: string): PreparedSql {
+  const known = preparedTexts.get(name);
+  if (known !== undefined && known !== text) {
+    throw new Error(`prepared statement ${name} is already declared with another text`);
+  }
+  preparedTexts.set(name, text);
+  return { name, text };
+}
+
+/** What pg's `query` takes for `sql` with `params`. */
+function queryConfig(sql: Sql, params: readonly unknown[]): pg.QueryConfig {
+  return typeof sql === 'string'
+    ? { text: sql, values: [...params] }
+    : { name: sql.name, text: sql.text, values: [...params] };
 }
 
 export interface DatabaseOptions {
@@ -30,16 +65,16 @@ class ClientQueries implements Queryable {
     private readonly target: DatabaseTarget,
   ) {}
 
-  async rows<R extends QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  async rows<R extends QueryResultRow>(sql: Sql, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      const result = await this.client.query<R>(sql, [...params]);
+      const result = await this.client.query<R>(queryConfig(sql, params));
       return result.rows;
     } catch (error) {
       throw translatePgError(error, this.target);
     }
   }
 
-  async one<R extends QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<R | null> {
+  async one<R extends QueryResultRow>(sql: Sql, params: readonly unknown[] = []): Promise<R | null> {
     return (await this.rows<R>(sql, params))[0] ?? null;
   }
 }
@@ -70,16 +105,16 @@ export class Database implements Queryable {
     });
   }
 
-  async rows<R extends QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  async rows<R extends QueryResultRow>(sql: Sql, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      const result = await this.pool.query<R>(sql, [...params]);
+      const result = await this.pool.query<R>(queryConfig(sql, params));
       return result.rows;
     } catch (error) {
       throw translatePgError(error, this.target);
     }
   }
 
-  async one<R extends QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<R | null> {
+  async one<R extends QueryResultRow>(sql: Sql, params: readonly unknown[] = []): Promise<R | null> {
     return (await this.rows<R>(sql, params))[0] ?? null;
   }
 

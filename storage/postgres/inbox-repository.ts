@@ -1,8 +1,30 @@
 import { OlympusError } from '../../common/errors.js';
 import type { InboxArrival, InboxEntry, InboxRepository, Surface } from '../../ports/store.js';
-import { jsonParam, type Database } from './database.js';
+import { jsonParam, prepared, type Database } from './database.js';
 import { toInboxEntry, type InboxRow } from './record-row-mappers.js';
 import { toDate } from './row-mappers.js';
+
+// Run once per event each (before its ack, and once it is processed): prepared, so PostgreSQL does not
+// parse and plan them again every time.
+const RECORD_MANY = prepared(
+  'inbox_record_many',
+  `INSERT INTO inbox (key, surface, payload, status, attempts, started_at)
+   SELECT e.key, e.surface, e.payload::jsonb, 'processing', 1, now()
+   FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(key, surface, payload, n)
+   ORDER BY e.n
+   ON CONFLICT (key) DO NOTHING RETURNING key, received_at, started_at`,
+);
+// The done marks commit without waiting for their WAL flush (synchronous_commit off for this one
+// statement's transaction): the event itself was stored durably before its ack, and a mark lost to a
+// database crash only has the entry replayed, whose effects the outbox keeps from being redone. Half the
+// flushes on the receiver's path go.
+const COMPLETE_MANY = prepared(
+  'inbox_complete_many',
+  `UPDATE inbox SET status = 'done', error = NULL, processed_at = now()
+   WHERE key = ANY($1::text[]) AND status <> 'done'
+     AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+   RETURNING key`,
+);
 
 export class PostgresInboxRepository implements InboxRepository {
   constructor(private readonly db: Database) {}
@@ -32,14 +54,11 @@ export class PostgresInboxRepository implements InboxRepository {
   async recordMany(events: readonly InboxArrival[]): Promise<{ inserted: boolean; entry: InboxEntry }[]> {
     if (events.length === 0) return [];
     // Only the columns the caller lacks come back: the payload is not sent back and parsed again.
-    const inserted = await this.db.rows<{ key: string; received_at: Date; started_at: Date }>(
-      `INSERT INTO inbox (key, surface, payload, status, attempts, started_at)
-       SELECT e.key, e.surface, e.payload::jsonb, 'processing', 1, now()
-       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(key, surface, payload, n)
-       ORDER BY e.n
-       ON CONFLICT (key) DO NOTHING RETURNING key, received_at, started_at`,
-      [events.map((e) => e.key), events.map((e) => e.surface), events.map((e) => jsonParam(e.payload))],
-    );
+    const inserted = await this.db.rows<{ key: string; received_at: Date; started_at: Date }>(RECORD_MANY, [
+      events.map((e) => e.key),
+      events.map((e) => e.surface),
+      events.map((e) => jsonParam(e.payload)),
+    ]);
     const stored = new Map(inserted.map((row) => [row.key, row]));
     const repeats = events.filter((e) => !stored.has(e.key)).map((e) => e.key);
     const existing = new Map<string, InboxEntry>();
@@ -116,17 +135,7 @@ export class PostgresInboxRepository implements InboxRepository {
 
   async completeMany(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    // The done marks commit without waiting for their WAL flush (synchronous_commit off for this one
-    // statement's transaction): the event itself was stored durably before its ack, and a mark lost to a
-    // database crash only has the entry replayed, whose effects the outbox keeps from being redone.
-    // Half the flushes on the receiver's path go.
-    const rows = await this.db.rows<{ key: string }>(
-      `UPDATE inbox SET status = 'done', error = NULL, processed_at = now()
-       WHERE key = ANY($1::text[]) AND status <> 'done'
-         AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
-       RETURNING key`,
-      [keys],
-    );
+    const rows = await this.db.rows<{ key: string }>(COMPLETE_MANY, [keys]);
     return rows.length;
   }
 

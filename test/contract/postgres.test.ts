@@ -16,8 +16,10 @@ import { agendaBackend } from '../../storage/agenda/agenda-backend.js';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from '../../storage/embedded.js';
 import { findFreePort } from '../../storage/free-port.js';
 import type { Store } from '../../ports/store.js';
+import { Database, prepared } from '../../storage/postgres/database.js';
 import { migrations } from '../../storage/postgres/migrations.js';
 import { createPostgresStore } from '../../storage/postgres/postgres-store.js';
+import { toStoreLog } from '../../storage/postgres/store-log.js';
 import { describeStorageContract } from './storage-contract.js';
 
 let embedded: RunningEmbeddedPostgres | undefined;
@@ -139,6 +141,41 @@ describe('postgres store specifics', () => {
       );
       expect(tables.rows[0]).toEqual({ jobs: 'agenda_jobs', logs: 'agenda_logs' });
     });
+  });
+
+  test('a prepared statement is parsed once per connection and run by name; a name has one text', async () => {
+    const db = new Database({
+      connectionString: await freshDatabase(),
+      poolMax: 1,
+      log: toStoreLog(undefined),
+    });
+    try {
+      const twice = prepared('contract_twice', 'SELECT $1::int * 2 AS n');
+      expect(await db.one<{ n: number }>(twice, [21])).toEqual({ n: 42 });
+      expect(await db.one<{ n: number }>(twice, [5])).toEqual({ n: 10 });
+      // One connection in the pool: the statement is there under its name, once.
+      const names = await db.rows<{ name: string }>('SELECT name FROM pg_prepared_statements');
+      expect(names.map((row) => row.name)).toEqual(['contract_twice']);
+      expect(prepared('contract_twice', 'SELECT $1::int * 2 AS n')).toEqual(twice);
+      expect(() => prepared('contract_twice', 'SELECT 1')).toThrow(/already declared with another text/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("the inbox's prepared statements keep working when a migration adds a column under them", async () => {
+    const connectionString = await freshDatabase();
+    const store = createPostgresStore({ connectionString, inboxPoolMax: 1 });
+    opened.push(store);
+    await store.init();
+    const arrival = (key: string) => ({ key, surface: 'slack' as const, payload: { key } });
+    expect((await store.inbox.recordMany([arrival('k1')]))[0]).toMatchObject({ inserted: true });
+    expect(await store.inbox.completeMany(['k1'])).toBe(1);
+    await withClient(connectionString, (client) => client.query('ALTER TABLE inbox ADD COLUMN later text'));
+    const again = await store.inbox.recordMany([arrival('k2'), arrival('k1')]);
+    expect(again.map((result) => result.inserted)).toEqual([true, false]);
+    expect(await store.inbox.completeMany(['k2'])).toBe(1);
+    expect((await store.inbox.get('k2'))?.status).toBe('done');
   });
 
   test('a closed port gives STORE_UNAVAILABLE naming host and port, never the password', async () => {
