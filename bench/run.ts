@@ -19,8 +19,8 @@ import { benchSlackAck } from './slack-ack.js';
 import { ms, printTable, summarise, type Row } from './stats.js';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 500);
-const seconds = Number(process.env.BENCH_SLACK_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1000);
+const seconds = Number(process.env.BENCH_SLACK_SECONDS ?? 8);
 const presses = Number(process.env.BENCH_PRESSES ?? 100);
 const quietOnly = process.argv.includes('--quiet-only');
 const IDLE_STARTS = 3;
@@ -52,7 +52,7 @@ async function measure(store: Store, connectionString: string, mode: Mode) {
   });
 
   write(
-    `[${mode}] slack ack: 200 signed events/s for ${seconds} s, then 32 in flight for ${seconds} s, in one-second turns with a bare Bolt app…`,
+    `[${mode}] slack ack: 200 signed events/s for ${seconds} s, then 32 in flight for ${seconds} s, in one-second turns with a bare Bolt app (and, steady only, the durable reference)…`,
   );
   const slack = await benchSlackAck(connectionString, { rate: 200, seconds });
   const ackBudget = mode === 'quiet' ? '≤ 1.5× bare Bolt' : '≤ 3× bare Bolt';

@@ -26,12 +26,14 @@ export async function startStoredBolt(options: {
     const rawBody = req.body as Buffer;
     Object.assign(req, { rawBody });
     const event = JSON.parse(rawBody.toString('utf8')) as { event_id?: string };
+    // Prepared once per connection, as Olympus's inbox statement is.
     pool
-      .query(
-        `INSERT INTO ${TABLE} (key, surface, payload, status, attempts, started_at)
-         VALUES ($1, 'slack', $2::jsonb, 'processing', 1, now()) ON CONFLICT (key) DO NOTHING`,
-        [`slack:${event.event_id ?? 'none'}`, rawBody.toString('utf8')],
-      )
+      .query({
+        name: 'bench_store_event',
+        text: `INSERT INTO ${TABLE} (key, surface, payload, status, attempts, started_at)
+               VALUES ($1, 'slack', $2::jsonb, 'processing', 1, now()) ON CONFLICT (key) DO NOTHING`,
+        values: [`slack:${event.event_id ?? 'none'}`, rawBody.toString('utf8')],
+      })
       .then(() => next(), next);
   });
   const receiver = new bolt.ExpressReceiver({ signingSecret: options.signingSecret, app });
