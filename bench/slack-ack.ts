@@ -5,7 +5,7 @@
  * steady blocks run, its process breaks the ack path down: the receiver's own receive → ack time, each
  * inbox statement (pool wait included) and its group size, event-loop delay and GC pauses. A third
  * receiver, bare Bolt storing each request in one INSERT before its ack (stored-bolt.ts), takes its turn in
- * the steady blocks: the durable reference, what storing an event before its ack costs at the least.
+ * the steady blocks: the durable reference, the plainest receiver that stores each event before its ack.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { NODE_FLAGS } from '../bot/runtime-flags.js';

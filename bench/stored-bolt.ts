@@ -1,9 +1,9 @@
 /**
- * The ack bench's durable floor: a bare Bolt app that stores each request in PostgreSQL, in one
- * single-row INSERT that commits before Bolt sees the request (and acks it). It is what any receiver that
- * keeps an event durably before its ack pays at the least on this machine: one round trip to the database
- * and one WAL flush on top of bare Bolt. Its table is a copy of the inbox (same columns, keys and
- * indexes), so its statement writes what Olympus's inbox statement writes.
+ * The ack bench's durable reference: a bare Bolt app that stores each request in PostgreSQL, in one
+ * prepared single-row INSERT that commits before Bolt sees the request (and acks it). It is the plainest
+ * receiver that keeps an event durably before its ack: bare Bolt plus one round trip to the database and
+ * one WAL flush. Its table is a copy of the inbox (same columns, keys and indexes), so its statement
+ * writes what Olympus's inbox statement writes.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
