@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -94,6 +94,8 @@ describe('specialist agents', () => {
   let workspaces: Workspaces;
   let orchestrator: Orchestrator;
   const TO = 'tina-to';
+  /** The data directory (the project workspaces' git repositories), removed after the suite. */
+  let cwd = '';
 
   beforeAll(async () => {
     db = await startEmbeddedStore();
@@ -103,7 +105,8 @@ describe('specialist agents', () => {
       OPENAI_BASE_URL: llm.openaiBaseUrl,
       OLYMPUS_LLM_MAX_ATTEMPTS: '1',
     };
-    const config = loadConfig({ env, cwd: mkdtempSync(path.join(tmpdir(), 'olympus-agents-')) });
+    cwd = mkdtempSync(path.join(tmpdir(), 'olympus-agents-'));
+    const config = loadConfig({ env, cwd });
     const store = db.store;
     const router = createLlmRouter({ config, store, logger });
     const jobs = new DeferredJobQueue();
@@ -156,6 +159,7 @@ describe('specialist agents', () => {
     await scheduler?.stop();
     await llm?.close();
     await db?.teardown();
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
   });
 
   /** What each scripted agent does, worked out from its conversation so far. */

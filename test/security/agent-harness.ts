@@ -3,7 +3,7 @@
  * the scripted LLM server behind the real OpenAI client, the local vault, the tool loop with the budget
  * gate and the privileged tools, and a logger whose every line is captured (through production redaction).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLlmRouter } from '../../agents/llm/create-llm-router.js';
@@ -62,13 +62,15 @@ export interface AgentHarnessOptions {
 export async function startAgentHarness(options: AgentHarnessOptions = {}): Promise<AgentHarness> {
   const db = await startEmbeddedStore();
   const llm = await startFakeLlmServer();
+  // The data directory (vault, project workspaces): removed by stop().
+  const cwd = mkdtempSync(path.join(tmpdir(), 'olympus-agents-'));
   const config = loadConfig({
     env: {
       OPENAI_API_KEY: 'sk-test-harness-key',
       OPENAI_BASE_URL: llm.openaiBaseUrl,
       OLYMPUS_LLM_MAX_ATTEMPTS: '1',
     },
-    cwd: mkdtempSync(path.join(tmpdir(), 'olympus-agents-')),
+    cwd,
   });
   const redactor = new SecretRedactor(config.secrets);
   const { logger, lines } = capturingLogger(redactor);
@@ -155,6 +157,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
       await vault.close();
       await llm.close();
       await db.teardown();
+      rmSync(cwd, { recursive: true, force: true });
     },
   };
 }
