@@ -14,12 +14,15 @@ export interface BareBoltOptions {
   /** The Web API Bolt's client talks to (a loopback stub). */
   apiUrl: string;
   listen: 'mentions' | 'actions';
+  /** Run on each request to the events path before Bolt's receiver sees it (the durable reference's insert). */
+  beforeBolt?: express.RequestHandler[];
 }
 
 export async function startBareBolt(
   options: BareBoltOptions,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const app = express();
+  if (options.beforeBolt) app.post('/slack/events', ...options.beforeBolt);
   const receiver = new bolt.ExpressReceiver({ signingSecret: options.signingSecret, app });
   const boltApp = new bolt.App({
     token: 'xoxb-bench',

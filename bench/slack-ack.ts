@@ -145,8 +145,8 @@ async function forkReceiver(kind: ReceiverKind, connectionString: string): Promi
 
 /**
  * The receivers measured in alternating one-second blocks (the order turned every block), so a busy
- * neighbour on the machine weighs on each alike and the ratios hold. The durable floor takes part in the
- * steady blocks only: its figure is the ack latency, a reference for what storing before the ack costs.
+ * neighbour on the machine weighs on each alike and the ratios hold. The durable reference takes part in
+ * the steady blocks only: its figure is the ack latency, what storing each event before its ack costs.
  */
 async function measureSideBySide(receivers: Record<Side, Receiver>, rate: number, seconds: number) {
   const turn = <T>(sides: T[], block: number): T[] => sides.map((_, i) => sides[(i + block) % sides.length]!);

@@ -3,7 +3,7 @@ import type { Summary } from './stats.js';
 
 export const SIGNING_SECRET = 'bench-signing-secret';
 
-/** Olympus's receiver; bare Bolt; the durable floor (bare Bolt storing each request before its ack). */
+/** Olympus's receiver; bare Bolt; the durable reference (bare Bolt storing each request before its ack). */
 export const RECEIVER_KINDS = ['olympus', 'bolt', 'stored'] as const;
 export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
 

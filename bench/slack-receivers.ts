@@ -1,8 +1,8 @@
 /**
- * The two Slack receivers of the ack bench, each run as its own process as deployed (the load comes from
+ * The Slack receivers of the ack bench, each run as its own process as deployed (the load comes from
  * the bench process, as Slack's requests come from the network): `olympus` is the Slack surface on the
  * Olympus HTTP app with its own store on the bench's PostgreSQL; `bolt` is a bare Bolt app that only acks;
- * `stored` is the durable floor, a bare Bolt app that stores each request in one INSERT before its ack.
+ * `stored` is the durable reference, a bare Bolt app that stores each request in one INSERT before its ack.
  * Over IPC: sends { url } once listening; answers { probe: 'start' | 'stop' } and { report: true } (the
  * ack-path breakdown, olympus only) and exits on { exit: true }.
  * Usage (forked): node dist/bench/slack-receivers.js olympus|bolt|stored <connection string>
